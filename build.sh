@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# VmLab bootstrap: checks the .NET SDK, restores the local Cake tool, runs build/build.cake.
+#   ./build.sh                         full reproduction (default target)
+#   ./build.sh --target=Test           the test suite
+#   ./build.sh --target=X --profile=P  any target, any profile; other --name=value pairs go to Cake
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+required_major=10
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "build.sh: the .NET SDK is not installed (need ${required_major}.x)." >&2
+  echo "  Install it: https://learn.microsoft.com/dotnet/core/install/linux-debian , then run ./build.sh again." >&2
+  exit 127
+fi
+sdk=$(dotnet --version 2>/dev/null || true)
+if [[ "${sdk%%.*}" != "$required_major" ]]; then
+  echo "build.sh: found .NET SDK '${sdk:-none}', VmLab needs ${required_major}.x (see global.json)." >&2
+  exit 1
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+dotnet tool restore >/dev/null
+exec dotnet cake build/build.cake "$@"

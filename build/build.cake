@@ -1,0 +1,66 @@
+// VmLab's pipeline. Each task is a few lines: it decides whether and in what order;
+// the work lives in the VmLab library, reached through the `vmlab` CLI.
+#load "context.cake"
+#load "vmlab.cake"
+#load "testresults.cake"
+
+using System.Xml.Linq;
+
+var target = Argument("target", "Test");
+
+Setup<BuildContext>(context =>
+{
+    var data = new BuildContext(context);
+    Information($"VmLab: target {target}, profile {data.Profile}, configuration {data.Configuration}{(data.IsCI ? ", CI" : "")}");
+    return data;
+});
+
+Task("Build")
+    .Description("Compile the VmLab library, the vmlab CLI and the tests.")
+    .Does<BuildContext>(data =>
+{
+    DotNetBuild(data.Solution.FullPath, new DotNetBuildSettings
+    {
+        Configuration = data.Configuration,
+        NoLogo = true,
+        MSBuildSettings = new DotNetMSBuildSettings().SetContinuousIntegrationBuild(data.IsCI),
+    });
+});
+
+Task("Test")
+    .Description("Run the unit and snapshot tests (snapshots strict in CI) and print 'N passed, N failed'.")
+    .IsDependentOn("Build")
+    .Does<BuildContext>(data =>
+{
+    CleanDirectory(data.TestResults);
+    // xunit.v3 runs on Microsoft.Testing.Platform (global.json opts dotnet test in), whose
+    // arguments differ from VSTest's, so the command line is spelled out here.
+    var exitCode = StartProcess("dotnet", new ProcessSettings
+    {
+        Arguments = new ProcessArgumentBuilder()
+            .Append("test").Append("--solution").AppendQuoted(data.Solution.FullPath)
+            .Append("--configuration").Append(data.Configuration)
+            .Append("--no-build").Append("--no-progress")
+            .Append("--results-directory").AppendQuoted(data.TestResults.FullPath)
+            .Append("--report-xunit-trx"),
+        EnvironmentVariables = new Dictionary<string, string>
+        {
+            ["SNAPSHOOTER_STRICT_MODE"] = data.IsCI ? "true" : "false",
+        },
+    });
+
+    var summary = TestSummary.FromTrx(GetFiles(data.TestResults.FullPath + "/*.trx"));
+    System.IO.File.WriteAllText(data.TestResults.CombineWithFilePath("summary.txt").FullPath, summary + "\n");
+    Information(summary.ToString());
+    if (exitCode != 0 || summary.Failed > 0)
+    {
+        throw new CakeException($"dotnet test exited {exitCode} with {summary.Failed} failed test(s); the TRX files are in {data.TestResults}.");
+    }
+});
+
+Task("Prerequisites")
+    .Description("Install the Debian packages the pipeline needs (apt-get as root or with sudo; else print the command).")
+    .IsDependentOn("Build")
+    .Does<BuildContext>(data => Context.Vmlab(data, "prerequisites"));
+
+RunTarget(target);

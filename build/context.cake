@@ -1,0 +1,32 @@
+// The build's state, made once in Setup: paths, configuration, profile, CI flags.
+// Every task reads from here; nothing else in build/ computes a path.
+public sealed class BuildContext
+{
+    public BuildContext(ICakeContext context)
+    {
+        Root = context.MakeAbsolute(context.Directory(".."));
+        if (!context.FileExists(Root.CombineWithFilePath("VmLab.slnx")))
+        {
+            // build.sh always runs from the repo root; a direct `dotnet cake build/build.cake` may not.
+            Root = context.MakeAbsolute(context.Directory("."));
+        }
+        Solution = Root.CombineWithFilePath("VmLab.slnx");
+        Configuration = context.Argument("configuration", "Release");
+        Profile = context.Argument("profile", "quick");
+        IsCI = string.Equals(context.EnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+        Artifacts = Root.Combine("artifacts");
+        TestResults = Artifacts.Combine("test-results");
+        CliProject = Root.CombineWithFilePath("src/VmLab.Cli/VmLab.Cli.csproj");
+        CliDll = Root.CombineWithFilePath($"src/VmLab.Cli/bin/{Configuration}/net10.0/VmLab.Cli.dll");
+    }
+
+    public DirectoryPath Root { get; }
+    public FilePath Solution { get; }
+    public string Configuration { get; }
+    public string Profile { get; }
+    public bool IsCI { get; }
+    public DirectoryPath Artifacts { get; }
+    public DirectoryPath TestResults { get; }
+    public FilePath CliProject { get; }
+    public FilePath CliDll { get; }
+}

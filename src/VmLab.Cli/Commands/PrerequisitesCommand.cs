@@ -1,0 +1,37 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+using VmLab.Prerequisites;
+
+namespace VmLab.Cli.Commands;
+
+internal sealed class PrerequisitesCommand : AsyncCommand<PrerequisitesCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--check")]
+        [Description("Only report what is missing; exit 1 if anything is.")]
+        public bool CheckOnly { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.CheckOnly)
+        {
+            var missing = await PrerequisiteInstaller.MissingAsync(DebianPackage.Pipeline, cancellationToken);
+            foreach (var p in missing)
+            {
+                Console.WriteLine($"missing: {p.Name} — {p.Why}");
+            }
+
+            if (missing.Count > 0)
+            {
+                Console.WriteLine("Install them with: ./build.sh --target=Prerequisites   (or: " + PrerequisiteInstaller.ManualCommand(missing) + ")");
+            }
+
+            return missing.Count == 0 ? 0 : 1;
+        }
+
+        var ok = await new PrerequisiteInstaller(Console.Out).EnsureAsync(DebianPackage.Pipeline, cancellationToken);
+        return ok ? 0 : 1;
+    }
+}

@@ -1,0 +1,33 @@
+namespace VmLab.Prerequisites;
+
+/// <summary>A Debian package the pipeline needs on L0, and why.</summary>
+/// <param name="Name">The package name as apt knows it.</param>
+/// <param name="Why">What breaks without it, for the message a user sees.</param>
+/// <param name="Component">The Debian archive component that holds it (<c>main</c> unless said).</param>
+public sealed record DebianPackage(string Name, string Why, string Component = "main")
+{
+    /// <summary>
+    /// Everything L0 needs to run the whole pipeline. One list, so the Prerequisites target, the error
+    /// messages of later stages and the README cannot disagree.
+    /// </summary>
+    public static IReadOnlyList<DebianPackage> Pipeline { get; } =
+    [
+        new("qemu-system-arm", "boots L1 (qemu-system-aarch64, TCG with virtualization=on)"),
+        new("qemu-user-static", "runs arm64 binaries while building the root filesystems"),
+        new("binfmt-support", "registers the qemu-aarch64 handler for foreign-architecture chroots"),
+        new("arch-test", "lets mmdebstrap check that arm64 binaries can run here"),
+        new("gcc-aarch64-linux-gnu", "cross-compiles the arm64 kernels"),
+        new("make", "drives the kernel build"),
+        new("flex", "kernel build (kconfig lexer)"),
+        new("bison", "kernel build (kconfig parser)"),
+        new("bc", "kernel build (timeconst)"),
+        new("libssl-dev", "kernel build (certificate tools)"),
+        new("libelf-dev", "kernel build (objtool / resolve_btfids when enabled)"),
+        new("ccache", "makes the second kernel build cheap"),
+        new("xz-utils", "unpacks the kernel tarball"),
+        new("mmdebstrap", "builds the arm64 Debian root filesystems"),
+        new("e2fsprogs", "turns the root filesystems into ext4 images (mkfs.ext4 -d)"),
+        new("ipxe-qemu", "option ROMs for QEMU's virtio-net-pci"),
+        new("linux-source-6.1", "offline fallback kernel source when kernel.org cannot be reached"),
+    ];
+}
