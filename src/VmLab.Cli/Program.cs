@@ -1,6 +1,6 @@
 using Spectre.Console;
 using Spectre.Console.Cli;
-using VmLab.Cli.Commands;
+using VmLab.CommandLine.Commands;
 
 var app = new CommandApp();
 app.Configure(config =>
@@ -10,6 +10,11 @@ app.Configure(config =>
     config.SetExceptionHandler((ex, _) =>
     {
         AnsiConsole.MarkupLineInterpolated($"[red]vmlab: {ex.Message}[/]");
+        if (ex is VmLab.Common.LabException { Next: { } next })
+        {
+            AnsiConsole.MarkupLineInterpolated($"  next: {next}");
+        }
+
         return ex is CommandParseException or CommandRuntimeException ? 64 : 1;
     });
     config.AddCommand<PrerequisitesCommand>("prerequisites")

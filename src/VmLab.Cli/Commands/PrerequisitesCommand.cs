@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Spectre.Console.Cli;
 using VmLab.Prerequisites;
 
-namespace VmLab.Cli.Commands;
+namespace VmLab.CommandLine.Commands;
 
 internal sealed class PrerequisitesCommand : AsyncCommand<PrerequisitesCommand.Settings>
 {
