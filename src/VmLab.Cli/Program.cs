@@ -19,5 +19,11 @@ app.Configure(config =>
     });
     config.AddCommand<PrerequisitesCommand>("prerequisites")
         .WithDescription("Check, and install with apt-get when allowed, the Debian packages the pipeline needs.");
+    config.AddBranch("lab", lab =>
+    {
+        lab.SetDescription("The nested lab: L1 (TCG, EL2) hosting L2 (KVM), every suite over every scenario.");
+        lab.AddCommand<LabPlanCommand>("plan").WithDescription("Print the plan (scenarios × suites × repeats), the topology and the estimate.");
+        lab.AddCommand<LabRunCommand>("run").WithDescription("Run, or --resume, a lab run into results/<run-id>/.");
+    });
 });
 return await app.RunAsync(args);

@@ -1,0 +1,198 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using CliWrap;
+using CliWrap.Buffered;
+using Spectre.Console.Cli;
+using VmLab.Common;
+using VmLab.Lab;
+
+namespace VmLab.CommandLine.Commands;
+
+/// <summary>Options shared by <c>vmlab lab plan</c> and <c>vmlab lab run</c>: what to run and on how much machine.</summary>
+internal class LabPlanSettings : CommandSettings
+{
+    [CommandOption("--profile <NAME>")]
+    [Description("Profile from lab/profiles.json: smoke, quick (default) or full.")]
+    public string Profile { get; init; } = "quick";
+
+    [CommandOption("--scenario <ID>")]
+    [Description("Only this scenario (repeatable): baseline, guest-up, guest-thp-never, guest-vhost-off, host.")]
+    public string[]? Scenarios { get; init; }
+
+    [CommandOption("--suite <ID>")]
+    [Description("Only this suite (repeatable): netperf-stream, netperf-rr, ab, hackbench, kernbench, unixbench.")]
+    public string[]? Suites { get; init; }
+
+    [CommandOption("--l1-cpus <N>")]
+    [Description("Override L1's vCPUs (the vCPU rule is still checked and recorded).")]
+    public int? L1Cpus { get; init; }
+
+    [CommandOption("--l2-cpus <N>")]
+    [Description("Override the SMP guest's vCPUs (default: the study's 2).")]
+    public int? L2Cpus { get; init; }
+
+    [CommandOption("--l1-memory <MIB>")]
+    public long? L1MemoryMiB { get; init; }
+
+    [CommandOption("--l2-memory <MIB>")]
+    public long? L2MemoryMiB { get; init; }
+
+    public RunPlan Plan(RepoPaths paths)
+    {
+        var profile = LabProfiles.Load(paths, Profile);
+        var topology = Topology.Choose(MachineCapacity.OfThisMachine(), profile.GuestMemoryMiB, new TopologyOverrides(L1Cpus, L2Cpus, L1MemoryMiB, L2MemoryMiB));
+        return RunPlan.Of(profile, topology, Scenarios is { Length: > 0 } ? Scenarios : null, Suites is { Length: > 0 } ? Suites : null);
+    }
+}
+
+/// <summary><c>vmlab lab plan</c>: prints the plan and its estimate, runs nothing.</summary>
+internal sealed class LabPlanCommand : Command<LabPlanSettings>
+{
+    public override int Execute(CommandContext context, LabPlanSettings settings, CancellationToken cancellationToken)
+    {
+        var plan = settings.Plan(RepoPaths.Find());
+        Console.WriteLine(plan.Describe(plan.Boots(_ => true), 0));
+        return 0;
+    }
+}
+
+/// <summary><c>vmlab lab run</c>: runs (or resumes) a lab run into results/&lt;run-id&gt;/.</summary>
+internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
+{
+    public sealed class Settings : LabPlanSettings
+    {
+        [CommandOption("--resume <RUN_ID>")]
+        [Description("Continue this run: finished units are kept, the rest run.")]
+        public string? Resume { get; init; }
+
+        [CommandOption("--results <DIR>")]
+        [Description("Where run directories go (default: results/).")]
+        public string? Results { get; init; }
+
+        [CommandOption("--retry-failed")]
+        [Description("With --resume: run failed units again too.")]
+        public bool RetryFailed { get; init; }
+
+        [CommandOption("--kernel-dir <DIR>")]
+        [Description("Kernel artifacts folder holding host/Image and guest/Image (default: newest under artifacts/kernel).")]
+        public string? KernelDir { get; init; }
+
+        [CommandOption("--rootfs-dir <DIR>")]
+        [Description("Rootfs artifacts folder holding host.img and guest.img (default: newest under artifacts/rootfs).")]
+        public string? RootfsDir { get; init; }
+
+        [CommandOption("--kernbench-source <PATH>")]
+        [Description("Kernel source tarball or folder for kernbench (default: newest linux tarball in artifacts/downloads).")]
+        public string? KernbenchSource { get; init; }
+
+        [CommandOption("--initrd <FILE>")]
+        [Description("Boot L1 with this initramfs (probing a kernel and the protocol without a rootfs image).")]
+        public string? Initrd { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var paths = RepoPaths.Find();
+        var plan = settings.Plan(paths);
+        var runId = settings.Resume ?? $"{DateTime.UtcNow.ToString("yyyy-MM-dd'T'HHmm'Z'", CultureInfo.InvariantCulture)}-{plan.Profile.Name}";
+        var runDirectory = Path.Combine(Path.GetFullPath(settings.Results ?? paths.ResultsDir), runId);
+        if (settings.Resume is not null && RunLedger.Load(runDirectory) is null)
+        {
+            throw new LabException($"There is no run to resume in {runDirectory} (no {RunLedger.FileName}).", "list the runs with: ls results/, or start a new run without --resume");
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Ctrl-C reaches vmlab through Spectre; SIGTERM and a build that died under us (kill -INT of the Cake
+        // process leaves vmlab orphaned) must stop the VM too, or a resumed run would race the old one.
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var orphan = ParentWatch.Start(stop);
+        using var runLock = RunLock.Take(runDirectory);
+
+        var artifacts = LabArtifacts.Locate(paths, settings.KernelDir, settings.RootfsDir, settings.KernbenchSource);
+        var work = Path.Combine(paths.Artifacts, "lab", "runs", runId);
+        var payload = await artifacts.PayloadDiskAsync(paths, Path.Combine(work, "payload.log"), stop.Token);
+        var launcher = new QemuL1Launcher(artifacts, payload, plan.Topology) { Initrd = settings.Initrd };
+        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, Console.Out);
+        var qemu = (await Cli.Wrap("qemu-system-aarch64").WithArguments("--version").WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(stop.Token)).StandardOutput.Split('\n')[0];
+        try
+        {
+            await runner.RunAsync(stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await LabManifest.RecordAsync(runDirectory, plan, artifacts, runner.Ledger, qemu, CancellationToken.None);
+            Console.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {runDirectory}.");
+            Console.WriteLine($"  next: ./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}");
+            return 130;
+        }
+
+        await LabManifest.RecordAsync(runDirectory, plan, artifacts, runner.Ledger, qemu, CancellationToken.None);
+        Console.WriteLine($"vmlab: run directory {runDirectory}");
+        return 0;
+    }
+}
+
+/// <summary>Cancels when this process's parent changes (the build that started vmlab was killed).</summary>
+internal sealed class ParentWatch : IDisposable
+{
+    private readonly Timer _timer;
+
+    private ParentWatch(CancellationTokenSource stop)
+    {
+        var parent = ParentPid();
+        _timer = new Timer(_ =>
+        {
+            if (ParentPid() != parent)
+            {
+                Console.Error.WriteLine("vmlab: the build that started this run is gone; stopping the VM and saving the run.");
+                stop.Cancel();
+            }
+        }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    public static ParentWatch Start(CancellationTokenSource stop) => new(stop);
+
+    public void Dispose() => _timer.Dispose();
+
+    /// <summary>Field 4 of /proc/self/stat (after the parenthesised command name, which may contain spaces).</summary>
+    private static int ParentPid()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>One vmlab per run directory: a second one (a resume while the first still runs) is refused, naming the first.</summary>
+internal sealed class RunLock : IDisposable
+{
+    private readonly FileStream _file;
+
+    private RunLock(FileStream file) => _file = file;
+
+    public static RunLock Take(string runDirectory)
+    {
+        Directory.CreateDirectory(runDirectory);
+        var path = Path.Combine(runDirectory, ".lock");
+        try
+        {
+            var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            file.SetLength(0);
+            file.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture)));
+            file.Flush();
+            return new RunLock(file);
+        }
+        catch (IOException)
+        {
+            var holder = File.Exists(path) ? File.ReadAllText(path) : "?";
+            throw new LabException($"Run {Path.GetFileName(runDirectory)} is already running (pid {holder}).", $"wait for it, or stop it: kill -INT {holder}");
+        }
+    }
+
+    public void Dispose()
+    {
+        _file.Dispose();
+        File.Delete(Path.Combine(Path.GetDirectoryName(_file.Name)!, ".lock"));
+    }
+}

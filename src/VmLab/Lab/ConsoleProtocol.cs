@@ -1,0 +1,239 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace VmLab.Lab;
+
+/// <summary>Something the VM said on its console (docs/PROTOCOL.md, "Results out: console markers").</summary>
+public abstract record ConsoleEvent;
+
+/// <summary><c>@@VMLAB:READY layer=l1 uptime=0.64@@</c>: init finished.</summary>
+public sealed record ReadyEvent(string Layer, double? UptimeSeconds) : ConsoleEvent;
+
+/// <summary><c>@@VMLAB:FACT key=value@@</c>: one fact about the running system.</summary>
+public sealed record FactEvent(string Key, string Value) : ConsoleEvent;
+
+/// <summary>A file block received whole: size and sha256 verified.</summary>
+public sealed record FileEvent(string Name, byte[] Content) : ConsoleEvent;
+
+/// <summary>A file block that was cut off (the VM died) or failed verification; its unit's transfer failed.</summary>
+public sealed record TransferFailedEvent(string Name, string Reason) : ConsoleEvent;
+
+/// <summary><c>@@VMLAB:STATUS hackbench/1 rc=0 seconds=3.05@@</c>: a unit finished in the VM.</summary>
+public sealed record StatusEvent(string Unit, int ExitCode, double Seconds) : ConsoleEvent;
+
+/// <summary><c>@@VMLAB:DONE rc=0@@</c>: the job finished; poweroff follows.</summary>
+public sealed record DoneEvent(int ExitCode) : ConsoleEvent;
+
+/// <summary>
+/// Reads a console line by line as it streams out of QEMU and turns the markers into <see cref="ConsoleEvent"/>s.
+/// Everything that is not a marker is console noise, left to the console log and the console scan.
+/// </summary>
+/// <remarks>
+/// Inside a file block, a line that cannot be base64 (a kernel message printed while the job was sending, e.g.
+/// "[  12.3] rcu: INFO ...") is noise, not data: base64 has no spaces or brackets. A noise line that lands in the
+/// middle of a data line breaks it; the sha256 check then reports that block, and only that block, as failed.
+/// </remarks>
+public sealed partial class ConsoleReader
+{
+    private const string Prefix = "@@VMLAB:";
+    private string? _blockName;
+    private long _blockSize;
+    private string _blockSha256 = "";
+    private readonly StringBuilder _blockData = new();
+
+    /// <summary>Feeds one console line (without its line ending; a trailing CR from the serial line is ignored).</summary>
+    /// <returns>The events this line completes (usually none or one).</returns>
+    public IReadOnlyList<ConsoleEvent> Feed(string line)
+    {
+        line = line.TrimEnd('\r', '\n');
+        if (!line.StartsWith(Prefix, StringComparison.Ordinal) || !line.EndsWith("@@", StringComparison.Ordinal) || line.Length < Prefix.Length + 2)
+        {
+            if (_blockName is not null && IsBase64Line(line))
+            {
+                _blockData.Append(line);
+            }
+
+            return [];
+        }
+
+        var body = line[Prefix.Length..^2];
+        var space = body.IndexOf(' ');
+        var verb = space < 0 ? body : body[..space];
+        var rest = space < 0 ? "" : body[(space + 1)..];
+        var events = new List<ConsoleEvent>();
+        if (_blockName is not null && verb != "END")
+        {
+            // A marker inside a block means the sender started something else: the block was cut off.
+            events.Add(new TransferFailedEvent(_blockName, $"the block was interrupted by '{line}'"));
+            _blockName = null;
+        }
+
+        switch (verb)
+        {
+            case "READY":
+                var ready = Fields(rest);
+                events.Add(new ReadyEvent(ready.GetValueOrDefault("layer", "?"), Number(ready.GetValueOrDefault("uptime"))));
+                break;
+            case "FACT":
+                var eq = rest.IndexOf('=');
+                if (eq > 0)
+                {
+                    events.Add(new FactEvent(rest[..eq], rest[(eq + 1)..]));
+                }
+
+                break;
+            case "BEGIN":
+                var begin = BeginPattern().Match(rest);
+                if (begin.Success && IsSafeName(begin.Groups["name"].Value))
+                {
+                    _blockName = begin.Groups["name"].Value;
+                    _blockSize = long.Parse(begin.Groups["size"].Value, CultureInfo.InvariantCulture);
+                    _blockSha256 = begin.Groups["sha"].Value.ToLowerInvariant();
+                    _blockData.Clear();
+                }
+                else
+                {
+                    events.Add(new TransferFailedEvent(rest.Split(' ')[0], $"malformed or unsafe block header '{line}'"));
+                }
+
+                break;
+            case "END":
+                if (_blockName is not null)
+                {
+                    events.Add(CloseBlock(rest.Trim()));
+                }
+
+                break;
+            case "STATUS":
+                var status = StatusPattern().Match(rest);
+                if (status.Success)
+                {
+                    events.Add(new StatusEvent(
+                        status.Groups["unit"].Value,
+                        int.Parse(status.Groups["rc"].Value, CultureInfo.InvariantCulture),
+                        Number(status.Groups["seconds"].Value) ?? 0));
+                }
+
+                break;
+            case "DONE":
+                var done = Fields(rest);
+                events.Add(new DoneEvent(int.TryParse(done.GetValueOrDefault("rc"), CultureInfo.InvariantCulture, out var rc) ? rc : -1));
+                break;
+        }
+
+        return events;
+    }
+
+    /// <summary>Call when the console ends: a block still open was cut off (the VM died or was killed).</summary>
+    public IReadOnlyList<ConsoleEvent> Complete()
+    {
+        if (_blockName is null)
+        {
+            return [];
+        }
+
+        var failed = new TransferFailedEvent(_blockName, $"the console ended inside the block after {_blockData.Length} base64 characters (the VM stopped)");
+        _blockName = null;
+        return [failed];
+    }
+
+    /// <summary>Parses a whole console text (a saved log, or a nested L2 console) at once.</summary>
+    public static IReadOnlyList<ConsoleEvent> ReadAll(string console)
+    {
+        var reader = new ConsoleReader();
+        var events = new List<ConsoleEvent>();
+        foreach (var line in console.Split('\n'))
+        {
+            events.AddRange(reader.Feed(line));
+        }
+
+        events.AddRange(reader.Complete());
+        return events;
+    }
+
+    private ConsoleEvent CloseBlock(string endName)
+    {
+        var name = _blockName!;
+        _blockName = null;
+        if (endName != name)
+        {
+            return new TransferFailedEvent(name, $"the block ended as '{endName}'");
+        }
+
+        byte[] content;
+        try
+        {
+            content = Convert.FromBase64String(_blockData.ToString());
+        }
+        catch (FormatException)
+        {
+            return new TransferFailedEvent(name, "the block's data is not valid base64 (a console line was garbled)");
+        }
+
+        if (content.Length != _blockSize)
+        {
+            return new TransferFailedEvent(name, $"received {content.Length} bytes, the sender announced {_blockSize}");
+        }
+
+        var sha = Convert.ToHexStringLower(SHA256.HashData(content));
+        return sha == _blockSha256
+            ? new FileEvent(name, content)
+            : new TransferFailedEvent(name, $"sha256 {sha} does not match the announced {_blockSha256}");
+    }
+
+    /// <summary>A relative path with '/' separators and no '..', so a block can never write outside the run directory.</summary>
+    internal static bool IsSafeName(string name) =>
+        name.Length > 0 && !name.StartsWith('/') && !name.Contains('\\') &&
+        name.Split('/').All(part => part.Length > 0 && part != "." && part != "..");
+
+    private static bool IsBase64Line(string line) =>
+        line.Length > 0 && line.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=');
+
+    private static Dictionary<string, string> Fields(string text) =>
+        text.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(f => f.Split('=', 2))
+            .Where(kv => kv.Length == 2)
+            .GroupBy(kv => kv[0])
+            .ToDictionary(g => g.Key, g => g.First()[1]);
+
+    private static double? Number(string? text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    [GeneratedRegex(@"^(?<name>\S+) size=(?<size>\d+) sha256=(?<sha>[0-9a-fA-F]{64})$")]
+    private static partial Regex BeginPattern();
+
+    [GeneratedRegex(@"^(?<unit>\S+) rc=(?<rc>-?\d+) seconds=(?<seconds>[0-9.]+)$")]
+    private static partial Regex StatusPattern();
+}
+
+/// <summary>
+/// Everything one boot's console said, with nested consoles (L1 sends L2's console back as a block named
+/// <c>l2/console-&lt;n&gt;.log</c>) parsed the same way, recursively.
+/// </summary>
+/// <param name="Events">This console's events in order.</param>
+/// <param name="Nested">Nested consoles by the block name that carried them.</param>
+public sealed record ConsoleTranscript(IReadOnlyList<ConsoleEvent> Events, IReadOnlyDictionary<string, ConsoleTranscript> Nested)
+{
+    /// <summary>Whether a file block name carries a nested console.</summary>
+    public static bool IsNestedConsole(string name) => NestedPattern.IsMatch(name);
+
+    private static readonly Regex NestedPattern = new(@"^l2/console-\d+\.log$", RegexOptions.CultureInvariant);
+
+    /// <summary>Parses <paramref name="console"/> and every nested console inside it.</summary>
+    public static ConsoleTranscript Parse(string console) => FromEvents(ConsoleReader.ReadAll(console));
+
+    /// <summary>Builds the transcript of events already read (by a streaming <see cref="ConsoleReader"/>).</summary>
+    public static ConsoleTranscript FromEvents(IReadOnlyList<ConsoleEvent> events) =>
+        new(events, events.OfType<FileEvent>()
+            .Where(f => IsNestedConsole(f.Name))
+            .ToDictionary(f => f.Name, f => Parse(Encoding.UTF8.GetString(f.Content)), StringComparer.Ordinal));
+
+    /// <summary>True when the job reached its end (DONE is the last marker; without it the VM hung or crashed).</summary>
+    public bool Finished => Events.OfType<DoneEvent>().Any();
+
+    /// <summary>The facts, the last value winning when a key repeats.</summary>
+    public IReadOnlyDictionary<string, string> Facts =>
+        Events.OfType<FactEvent>().GroupBy(f => f.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+}

@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using VmLab.Lab.SuiteCommands;
+
+namespace VmLab.Lab;
+
+/// <summary>
+/// One boot of L1: a scenario, a repeat, and the suites of that repeat still to run. Repeats are separate boots
+/// so that a repeat is independent of the previous one's state, and a hung VM costs one repeat, not the run.
+/// </summary>
+/// <param name="Number">The boot's number in the run (never reused across resumes: it names the console log).</param>
+public sealed record Boot(int Number, Scenario Scenario, int Repeat, IReadOnlyList<ILabSuite> Suites)
+{
+    /// <summary>The unit name the VM uses for <paramref name="suite"/> in this boot (<c>hackbench/2</c>).</summary>
+    public string UnitName(ILabSuite suite) => $"{suite.Id}/{Repeat.ToString(CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>The contents of a job disk: files by relative path, and nested job disks (L2's) to build inside it.</summary>
+public sealed record JobFolder(IReadOnlyDictionary<string, string> Files, IReadOnlyDictionary<string, JobFolder> Disks)
+{
+    /// <summary>The name of the job's script (docs/PROTOCOL.md).</summary>
+    public string Script => Files["job.sh"];
+}
+
+/// <summary>
+/// Writes the jobs of a boot (docs/PROTOCOL.md, "Job in"): L1's <c>job.sh</c> + <c>job.env</c>, and for each L2
+/// boot it starts, L2's job as a nested job disk under <c>l2/</c>. Everything the job does is spelled out in the
+/// generated script, so a run directory's console logs and the committed job generator explain every number.
+/// </summary>
+public static class JobScript
+{
+    /// <summary>The kernel command line of every layer. <c>init=</c> is the rootfs overlay's PID 1 (docs/PROTOCOL.md).</summary>
+    public const string KernelCommandLine = "console=ttyAMA0 root=/dev/vda rw rootwait loglevel=4 init=/sbin/vmlab-init";
+
+    /// <summary>L1's side of tap0.</summary>
+    public const string L1Address = "192.168.0.101";
+
+    /// <summary>L2's address on tap0.</summary>
+    public const string L2Address = "192.168.0.105";
+
+    private static readonly Lazy<string> Library = new(() =>
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("VmLab.Lab.job-lib.sh")
+            ?? throw new InvalidOperationException("job-lib.sh is not embedded in VmLab.dll");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    /// <summary>The job for L1 in <paramref name="boot"/>.</summary>
+    public static JobFolder ForL1(Boot boot, Topology topology, LabProfile profile)
+    {
+        var scenario = boot.Scenario;
+        var guestCpus = scenario.GuestCpus(topology);
+        var script = Header(boot, "l1");
+        script.AppendLine($"vmlab_thp {(scenario.Thp == ThpMode.Always ? "always" : "never")}");
+        script.AppendLine("vmlab_scratch /dev/vdd");
+        script.AppendLine($"vmlab_address {L1Address}");
+        var disks = new Dictionary<string, JobFolder>(StringComparer.Ordinal);
+        var network = boot.Suites.Where(s => s.IsNetwork).ToList();
+        var cpu = boot.Suites.Where(s => !s.IsNetwork).ToList();
+        var l2Boot = 0;
+
+        if (scenario.Measured == Layer.L2)
+        {
+            if (network.Count > 0)
+            {
+                // Server in L2, client here (the study: the KVM host is the benchmark client). L2 serves until
+                // L1 has run every client, then L1 stops it; vhost threads are counted while it runs.
+                l2Boot++;
+                disks[$"l2/job-{l2Boot}.img"] = ForL2(boot, l2Boot, guestCpus, serve: true, cpuSuites: [], clientSuites: []);
+                script.AppendLine($"# L2 boot {l2Boot}: serves the network suites");
+                script.AppendLine($"{GuestCommand(topology, scenario, boot, l2Boot)} &");
+                script.AppendLine("vmlab_l2=$!");
+                script.AppendLine($"if vmlab_wait_console /work/l2-console-{l2Boot}.log 'FACT servers=netserver=up apache2=up' {Seconds(profile.L2Boot)}; then");
+                script.AppendLine("  vmlab_fact vhost_threads \"$(vmlab_vhost_threads)\"");
+                foreach (var suite in network)
+                {
+                    script.AppendLine("  " + Unit(boot, suite, new SuiteTarget(guestCpus, L2Address)));
+                }
+
+                script.AppendLine("else");
+                script.AppendLine($"  vmlab_fact l2_failed \"L2 boot {l2Boot} did not start its servers within {Seconds(profile.L2Boot)} s\"");
+                script.AppendLine("fi");
+                script.AppendLine("kill $vmlab_l2 2>/dev/null; wait $vmlab_l2");
+                script.AppendLine($"vmlab_send /work/l2-console-{l2Boot}.log l2/console-{l2Boot}.log");
+            }
+
+            if (cpu.Count > 0)
+            {
+                l2Boot++;
+                disks[$"l2/job-{l2Boot}.img"] = ForL2(boot, l2Boot, guestCpus, serve: false, cpuSuites: cpu, clientSuites: []);
+                script.AppendLine($"# L2 boot {l2Boot}: runs the CPU suites and powers off");
+                script.AppendLine($"timeout -k 10 {Seconds(profile.L2Boot + Sum(cpu))} {GuestCommand(topology, scenario, boot, l2Boot)}");
+                script.AppendLine($"vmlab_fact l2_exit_{l2Boot} $?");
+                script.AppendLine($"vmlab_send /work/l2-console-{l2Boot}.log l2/console-{l2Boot}.log");
+            }
+        }
+        else
+        {
+            // The host scenario: L1 measured with the baseline guest's CPUs and memory; L2 is the network client.
+            script.AppendLine($"vmlab_limit {guestCpus} {topology.L2MemoryMiB}");
+            if (network.Count > 0)
+            {
+                script.AppendLine("vmlab_servers");
+                l2Boot++;
+                disks[$"l2/job-{l2Boot}.img"] = ForL2(boot, l2Boot, guestCpus, serve: false, cpuSuites: [], clientSuites: network);
+                script.AppendLine($"# L2 boot {l2Boot}: the network clients, against this host");
+                script.AppendLine($"timeout -k 10 {Seconds(profile.L2Boot + Sum(network))} {GuestCommand(topology, scenario, boot, l2Boot)}");
+                script.AppendLine($"vmlab_fact l2_exit_{l2Boot} $?");
+                script.AppendLine($"vmlab_send /work/l2-console-{l2Boot}.log l2/console-{l2Boot}.log");
+            }
+
+            foreach (var suite in cpu)
+            {
+                script.AppendLine(Unit(boot, suite, new SuiteTarget(guestCpus, L1Address)));
+            }
+        }
+
+        script.AppendLine("vmlab_marker \"DONE rc=0\"");
+        return new JobFolder(Files(boot, "l1", script), disks);
+    }
+
+    /// <summary>
+    /// The job of L2 boot <paramref name="l2Boot"/>: serve the network suites until stopped, run CPU suites, or run
+    /// network clients against L1 (host scenario).
+    /// </summary>
+    private static JobFolder ForL2(Boot boot, int l2Boot, int guestCpus, bool serve, IReadOnlyList<ILabSuite> cpuSuites, IReadOnlyList<ILabSuite> clientSuites)
+    {
+        var script = Header(boot, "l2", l2Boot);
+        script.AppendLine("vmlab_scratch /dev/vdd");
+        script.AppendLine($"vmlab_address {L2Address}");
+        if (serve)
+        {
+            // Serves until L1 has run every client and stops this VM; DONE is never reached here by design.
+            script.AppendLine("vmlab_servers");
+            script.AppendLine("while :; do sleep 3600; done");
+        }
+
+        foreach (var suite in clientSuites)
+        {
+            script.AppendLine(Unit(boot, suite, new SuiteTarget(0, L1Address)));
+        }
+
+        foreach (var suite in cpuSuites)
+        {
+            script.AppendLine(Unit(boot, suite, new SuiteTarget(guestCpus, L2Address)));
+        }
+
+        if (!serve)
+        {
+            script.AppendLine("vmlab_marker \"DONE rc=0\"");
+        }
+
+        return new JobFolder(Files(boot, "l2", script), new Dictionary<string, JobFolder>());
+    }
+
+    /// <summary>
+    /// L2's QEMU command line as L1 runs it: KVM with the host CPU, the guest kernel and image from the payload disk,
+    /// L2's job disk, the payload disk itself (L1's /dev/vdc) and L2's scratch disk (L1's /dev/vde), tap0 with the
+    /// scenario's vhost setting, the console to a file on L1's scratch disk.
+    /// </summary>
+    public static QemuCommand GuestCommand(Topology topology, Scenario scenario, Boot boot, int l2Boot) =>
+        new QemuCommand()
+            .WithMachine("virt")
+            .WithCpu("host")
+            .WithAccelerator("kvm")
+            .WithCpus(scenario.GuestCpus(topology))
+            .WithMemory(topology.L2MemoryMiB)
+            .WithKernel("/payload/Image", KernelCommandLine)
+            .WithDisk("/payload/guest.img", DiskMode.Snapshot)
+            .WithDisk($"/job/l2/job-{l2Boot}.img", DiskMode.ReadOnly)
+            .WithDisk("/dev/vdc", DiskMode.ReadOnly)
+            .WithDisk("/dev/vde", DiskMode.Snapshot)
+            .WithNetwork(new TapNetwork("tap0", scenario.Vhost))
+            .WithSerial($"file:/work/l2-console-{l2Boot}.log");
+
+    private static StringBuilder Header(Boot boot, string layer, int l2Boot = 0)
+    {
+        var script = new StringBuilder();
+        script.AppendLine("#!/bin/sh");
+        script.AppendLine($"# VmLab job for {layer.ToUpperInvariant()}{(l2Boot > 0 ? $" (L2 boot {l2Boot})" : "")}: scenario {boot.Scenario.Id}, repeat {boot.Repeat}, boot {boot.Number}.");
+        script.AppendLine("# Generated by src/VmLab/Lab/Job.cs; the protocol is docs/PROTOCOL.md.");
+        script.AppendLine(". /job/lib.sh");
+        script.AppendLine("vmlab_facts");
+        return script;
+    }
+
+    private static Dictionary<string, string> Files(Boot boot, string layer, StringBuilder script) => new(StringComparer.Ordinal)
+    {
+        ["job.sh"] = script.ToString(),
+        ["job.env"] = $"VMLAB_LAYER={layer}\nVMLAB_SCENARIO={boot.Scenario.Id}\nVMLAB_REPEAT={boot.Repeat}\nVMLAB_BOOT={boot.Number}\n",
+        ["lib.sh"] = Library.Value,
+    };
+
+    private static string Unit(Boot boot, ILabSuite suite, SuiteTarget target) =>
+        $"vmlab_unit {boot.UnitName(suite)} {Seconds(suite.Timeout)} {ShellWord.Quote(suite.Probe)} {ShellWord.Quote(suite.Command(target))}";
+
+    private static TimeSpan Sum(IEnumerable<ILabSuite> suites) => suites.Aggregate(TimeSpan.Zero, (t, s) => t + s.Timeout);
+
+    private static string Seconds(TimeSpan span) => ((long)Math.Ceiling(span.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,131 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using VmLab.Common;
+
+namespace VmLab.Lab;
+
+/// <summary>One measurement of the study: a suite, in a scenario, one repeat. The grain of results and of resuming.</summary>
+public sealed record LabUnit(string Scenario, string Suite, int Repeat)
+{
+    /// <summary><c>baseline/hackbench/1</c>: the ledger key.</summary>
+    public string Key => $"{Scenario}/{Suite}/{Repeat.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The raw file, relative to the run directory (docs/CONTRACTS.md).</summary>
+    public string RawPath => $"raw/{Scenario}/{Suite}/{Repeat.ToString(CultureInfo.InvariantCulture)}.txt";
+
+    public override string ToString() => Key;
+}
+
+/// <summary>How a unit ended.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<UnitState>))]
+public enum UnitState
+{
+    /// <summary>Ran and its raw output is saved (it may still be invalid: see <see cref="UnitRecord.Problems"/>).</summary>
+    Done,
+
+    /// <summary>Did not produce output: the VM hung or crashed, the transfer failed, the suite timed out.</summary>
+    Failed,
+
+    /// <summary>The tool is not in the image (e.g. UnixBench offline); the reason says why.</summary>
+    Unavailable,
+}
+
+/// <summary>What the lab knows about one finished unit.</summary>
+/// <param name="Boot">The L1 boot that ran it (its console is <c>raw/&lt;scenario&gt;/console-&lt;boot&gt;.log</c>).</param>
+/// <param name="ExitCode">The suite command's exit code in the VM, when it reported one.</param>
+/// <param name="Seconds">The suite's duration in the VM, when it reported one.</param>
+/// <param name="Sha256">The raw file's sha256, so a resume can tell a saved file from a lost or damaged one.</param>
+/// <param name="Problems">Why the unit failed, or why its numbers must not be trusted (factor not in force, stall during it).</param>
+public sealed record UnitRecord(
+    UnitState State,
+    int Boot,
+    int? ExitCode,
+    double? Seconds,
+    string? Sha256,
+    IReadOnlyList<string> Problems);
+
+/// <summary>What one L1 boot was and how it ended: the facts both layers reported, for the manifest's environment.</summary>
+/// <param name="Outcome">"finished", or why the VM was killed or stopped.</param>
+public sealed record BootRecord(
+    string Scenario,
+    int Repeat,
+    string Outcome,
+    double Seconds,
+    IReadOnlyDictionary<string, string> L1Facts,
+    IReadOnlyList<IReadOnlyDictionary<string, string>> L2Facts);
+
+/// <summary>
+/// The lab's resume bookkeeping: every finished unit of a run, in <c>units.json</c> beside <c>raw/</c>, rewritten
+/// atomically after each unit. A resumed run skips exactly the units recorded here whose raw file is still intact,
+/// and numbers its boots after the last one, so nothing is repeated, lost or overwritten.
+/// </summary>
+public sealed record RunLedger(
+    string RunId,
+    string Profile,
+    int LastBoot,
+    ImmutableSortedDictionary<string, UnitRecord> Units,
+    ImmutableSortedDictionary<int, BootRecord> Boots)
+{
+    public const string FileName = "units.json";
+
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static RunLedger Empty(string runId, string profile) =>
+        new(runId, profile, 0, ImmutableSortedDictionary.Create<string, UnitRecord>(StringComparer.Ordinal), ImmutableSortedDictionary<int, BootRecord>.Empty);
+
+    /// <summary>The ledger with boot <paramref name="number"/>'s record.</summary>
+    public RunLedger With(int number, BootRecord boot) => this with { Boots = Boots.SetItem(number, boot) };
+
+    /// <summary>The ledger with <paramref name="unit"/> recorded (replacing any earlier record of it).</summary>
+    public RunLedger With(LabUnit unit, UnitRecord record) => this with { Units = Units.SetItem(unit.Key, record) };
+
+    /// <summary>The ledger after boot <paramref name="boot"/> started (so a resume never reuses its number).</summary>
+    public RunLedger WithBoot(int boot) => this with { LastBoot = Math.Max(LastBoot, boot) };
+
+    public UnitRecord? this[LabUnit unit] => Units.GetValueOrDefault(unit.Key);
+
+    /// <summary>
+    /// Whether <paramref name="unit"/> still has to run: never recorded; or recorded done but its raw file is gone or
+    /// differs from what was received (then it is run again rather than reported from a damaged file); or failed and
+    /// <paramref name="retryFailed"/>.
+    /// </summary>
+    public bool IsPending(LabUnit unit, string runDirectory, bool retryFailed = false)
+    {
+        if (this[unit] is not { } record)
+        {
+            return true;
+        }
+
+        return record.State switch
+        {
+            UnitState.Done => !File.Exists(Path.Combine(runDirectory, unit.RawPath))
+                              || Hashing.Sha256OfFile(Path.Combine(runDirectory, unit.RawPath)) != record.Sha256,
+            UnitState.Failed => retryFailed,
+            _ => false,
+        };
+    }
+
+    /// <summary>Reads the ledger of <paramref name="runDirectory"/>, or null when the run has none yet.</summary>
+    public static RunLedger? Load(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, FileName);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var ledger = JsonSerializer.Deserialize<RunLedger>(File.ReadAllText(path), Options)
+                     ?? throw new LabException($"{path} is empty.", $"delete it to start the run's bookkeeping over (units already in raw/ will run again)");
+        return ledger with
+        {
+            Units = ledger.Units.WithComparers(StringComparer.Ordinal),
+            Boots = ledger.Boots ?? ImmutableSortedDictionary<int, BootRecord>.Empty,
+        };
+    }
+
+    /// <summary>Writes the ledger atomically: a Ctrl-C mid-write leaves the previous ledger, never half of one.</summary>
+    public Task SaveAsync(string runDirectory, CancellationToken cancellationToken = default) =>
+        AtomicFile.WriteAllTextAsync(Path.Combine(runDirectory, FileName), JsonSerializer.Serialize(this, Options) + "\n", cancellationToken);
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+using VmLab.Lab.SuiteCommands;
+
+namespace VmLab.Lab;
+
+/// <summary>
+/// What a run will do: scenarios × suites × repeats under a profile and a topology, the boots that run the units
+/// still pending, and how long that should take. Printed before anything starts.
+/// </summary>
+public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyList<Scenario> Scenarios, IReadOnlyList<ILabSuite> Suites)
+{
+    /// <summary>Fixed cost of one L1 boot besides its suites: TCG boot to READY, building disks, poweroff (measured: ~25 s).</summary>
+    public static readonly TimeSpan L1BootCost = TimeSpan.FromSeconds(30);
+
+    /// <summary>Fixed cost of one L2 boot-run-poweroff cycle inside L1 (measured: 8-9 s with a busybox guest).</summary>
+    public static readonly TimeSpan L2BootCost = TimeSpan.FromSeconds(15);
+
+    /// <summary>The plan of every scenario and suite of <paramref name="profile"/>, optionally narrowed.</summary>
+    public static RunPlan Of(LabProfile profile, Topology topology, IEnumerable<string>? scenarios = null, IEnumerable<string>? suites = null) =>
+        new(profile, topology,
+            scenarios?.Select(Scenario.Parse).ToList() ?? Scenario.All,
+            suites?.Select(profile.Suite).ToList() ?? profile.Suites);
+
+    /// <summary>Every unit, scenario by scenario, repeat by repeat, suite by suite (the order they run in).</summary>
+    public IEnumerable<LabUnit> Units =>
+        from scenario in Scenarios
+        from repeat in Enumerable.Range(1, Profile.Repeats)
+        from suite in Suites
+        select new LabUnit(scenario.Id, suite.Id, repeat);
+
+    /// <summary>
+    /// The boots that run the units <paramref name="isPending"/> says are still to do, numbered from
+    /// <paramref name="firstBoot"/>: one per scenario and repeat that has any pending unit.
+    /// </summary>
+    public IReadOnlyList<Boot> Boots(Func<LabUnit, bool> isPending, int firstBoot = 1)
+    {
+        var boots = new List<Boot>();
+        foreach (var scenario in Scenarios)
+        {
+            for (var repeat = 1; repeat <= Profile.Repeats; repeat++)
+            {
+                var pending = Suites.Where(s => isPending(new LabUnit(scenario.Id, s.Id, repeat))).ToList();
+                if (pending.Count > 0)
+                {
+                    boots.Add(new Boot(firstBoot + boots.Count, scenario, repeat, pending));
+                }
+            }
+        }
+
+        return boots;
+    }
+
+    /// <summary>The expected duration of <paramref name="boot"/>: boot costs plus its suites' estimates.</summary>
+    public static TimeSpan Estimate(Boot boot)
+    {
+        var l2Boots = boot.Scenario.Measured == Layer.L2
+            ? (boot.Suites.Any(s => s.IsNetwork) ? 1 : 0) + (boot.Suites.Any(s => !s.IsNetwork) ? 1 : 0)
+            : (boot.Suites.Any(s => s.IsNetwork) ? 1 : 0);
+        return boot.Suites.Aggregate(L1BootCost + l2Boots * L2BootCost, (t, s) => t + s.Estimate);
+    }
+
+    /// <summary>The plan as the user reads it before the run starts.</summary>
+    public string Describe(IReadOnlyList<Boot> boots, int alreadyDone)
+    {
+        var total = boots.Aggregate(TimeSpan.Zero, (t, b) => t + Estimate(b));
+        var units = boots.Sum(b => b.Suites.Count);
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Profile {Profile.Name}: {Profile.Description}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Topology: L1 {Topology.L1Cpus} vCPU / {Topology.L1MemoryMiB} MiB (TCG), L2 {Topology.L2SmpCpus} (SMP) or {Topology.L2UpCpus} (UP) vCPU / {Topology.L2MemoryMiB} MiB (KVM)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"vCPU rule: {Topology.RuleText}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Plan: {Scenarios.Count} scenarios × {Suites.Count} suites × {Profile.Repeats} repeats = {Units.Count()} units; {alreadyDone} already finished, {units} to run in {boots.Count} boots");
+        foreach (var scenario in Scenarios)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {scenario.Id,-16} {scenario.Question,-6} measured in {scenario.Measured}, L2 {(scenario.GuestSmp ? "SMP" : "UP")}, THP {scenario.Thp.ToString().ToLowerInvariant()}, vhost {(scenario.Vhost ? "on" : "off")}");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"Suites: {string.Join(", ", Suites.Select(s => s.Id))}");
+        text.Append(CultureInfo.InvariantCulture, $"Estimated duration: {FormatDuration(total)} (from the profile's per-suite estimates)");
+        return text.ToString();
+    }
+
+    /// <summary>"1 h 05 min", "3 min 20 s": how people read durations.</summary>
+    public static string FormatDuration(TimeSpan span) =>
+        span.TotalHours >= 1 ? $"{(int)span.TotalHours} h {span.Minutes:00} min"
+        : span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes} min {span.Seconds:00} s"
+        : $"{span.Seconds} s";
+}

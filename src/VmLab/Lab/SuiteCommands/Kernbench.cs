@@ -1,0 +1,35 @@
+namespace VmLab.Lab.SuiteCommands;
+
+/// <summary>
+/// kernbench 0.50 <c>-M -H -n 1</c>, i.e. one "optimal load" build with <c>-j 4×CPUs</c>, done the way kernbench
+/// does it: <c>make clean; sync; sleep 5; /usr/bin/time -f "%e %U %S %P %c %w" make -j N</c>. The raw file is
+/// GNU time's line, which the kernbench parser reads. The source tree is read-only on the payload disk
+/// (<c>/payload/kernbench/linux</c>); the build goes out of tree into the scratch disk, so nothing is extracted
+/// or copied inside the (slow, emulated) VM.
+/// </summary>
+/// <param name="Config">The make target that writes <c>.config</c> (<c>tinyconfig</c> for smoke, <c>defconfig</c> for the study).</param>
+/// <param name="Targets">What the timed make builds (empty: the default target, the whole kernel).</param>
+public sealed record Kernbench(string Config, string Targets, double EstimateSeconds, double TimeoutSeconds) : ILabSuite
+{
+    /// <summary>Where the payload disk carries the kernel source tree.</summary>
+    public const string SourceTree = "/payload/kernbench/linux";
+
+    public string Id => "kernbench";
+    public string Parser => "kernbench";
+    public bool IsNetwork => false;
+    public TimeSpan Estimate => TimeSpan.FromSeconds(EstimateSeconds);
+    public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
+    public string Probe => $"test -f {SourceTree}/Makefile && command -v make && test -x /usr/bin/time";
+
+    public string Command(SuiteTarget target)
+    {
+        var build = $"{target.Scratch}/kernbench";
+        var jobs = 4 * target.Cpus;
+        // The configure step is not timed (kernbench times only the build); its output is dropped so the raw file
+        // holds only GNU time's line, and a configure failure still shows up as the unit's rc.
+        return $"mkdir -p {build} && make -s -C {SourceTree} O={build} {Config} >/dev/null && " +
+               $"make -s -C {SourceTree} O={build} clean >/dev/null && sync && sleep 5 && " +
+               $"/usr/bin/time -f '%e %U %S %P %c %w' -o {build}/time.txt make -s -C {SourceTree} O={build} -j {jobs} {Targets} >/dev/null 2>{build}/make.err; " +
+               $"rc=$?; cat {build}/time.txt; [ $rc -eq 0 ] || tail -n 20 {build}/make.err >&2; exit $rc";
+    }
+}

@@ -1,0 +1,100 @@
+# VmLab job library: the job side of docs/PROTOCOL.md, sourced by every job.sh (L1 and L2).
+# Generated into each job disk by the lab (src/VmLab/Lab/job-lib.sh); needs only sh, coreutils, awk.
+
+vmlab_marker() { printf '@@VMLAB:%s@@\n' "$*"; }
+vmlab_fact() { vmlab_marker "FACT $1=$2"; }
+vmlab_uptime() { cut -d' ' -f1 /proc/uptime; }
+
+# vmlab_send FILE NAME: one file block, verified by the lab with size and sha256.
+vmlab_send() {
+  vmlab_size=$(wc -c < "$1" | tr -d ' ')
+  vmlab_sha=$(sha256sum "$1" | cut -d' ' -f1)
+  vmlab_marker "BEGIN $2 size=$vmlab_size sha256=$vmlab_sha"
+  base64 -w 76 "$1"
+  vmlab_marker "END $2"
+}
+
+# The facts the lab records for every boot.
+vmlab_facts() {
+  vmlab_fact uname "$(uname -a)"
+  vmlab_fact cmdline "$(cat /proc/cmdline)"
+  vmlab_fact nproc "$(nproc)"
+  vmlab_fact memtotal_kb "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
+  vmlab_fact thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unavailable)"
+  vmlab_fact kvm "$([ -c /dev/kvm ] && echo present || echo absent)"
+}
+
+# vmlab_thp always|never: the Q2 factor, written before anything is measured.
+vmlab_thp() {
+  echo "$1" > /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
+  vmlab_fact thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unavailable)"
+}
+
+# vmlab_scratch DEVICE: the writable scratch disk at /work (built empty by the lab for this boot).
+vmlab_scratch() {
+  mkdir -p /work
+  grep -q ' /work ' /proc/mounts || mount -t ext4 "$1" /work || vmlab_fact scratch "cannot mount $1"
+  export TMPDIR=/work
+}
+
+# vmlab_limit CPUS MEMORY_MIB: the host scenario runs the suites with the guest's CPUs and memory only.
+vmlab_limit() {
+  vmlab_cpus="0-$(( $1 - 1 ))"
+  grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
+  echo "+cpuset +memory" > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+  mkdir -p /sys/fs/cgroup/vmlab
+  echo "$vmlab_cpus" > /sys/fs/cgroup/vmlab/cpuset.cpus 2>/dev/null
+  echo $(( $2 * 1024 * 1024 )) > /sys/fs/cgroup/vmlab/memory.max 2>/dev/null
+  echo $$ > /sys/fs/cgroup/vmlab/cgroup.procs 2>/dev/null
+  taskset -pc "$vmlab_cpus" $$ >/dev/null 2>&1
+  vmlab_fact limit_cpus "$(nproc)"
+  vmlab_fact limit_memory_max "$(cat /sys/fs/cgroup/vmlab/memory.max 2>/dev/null || echo unavailable)"
+}
+
+# vmlab_address IP: this layer's end of tap0's network (L1's tap0 or L2's first NIC).
+vmlab_address() {
+  if [ "$VMLAB_LAYER" = l1 ]; then
+    ip link show tap0 >/dev/null 2>&1 || ip tuntap add dev tap0 mode tap
+    vmlab_if=tap0
+  else
+    vmlab_if=$(ls /sys/class/net | grep -v '^lo$' | head -n 1)
+  fi
+  if ip addr replace "$1/24" dev "$vmlab_if" && ip link set "$vmlab_if" up; then
+    vmlab_fact address "$vmlab_if $1"
+  else
+    vmlab_fact address "failed: $1 on ${vmlab_if:-no interface}"
+  fi
+}
+
+# Servers of the network suites, in the measured system; idempotent (init may have started them).
+vmlab_servers() {
+  pgrep -x netserver >/dev/null || netserver >/dev/null 2>&1
+  pgrep -x apache2 >/dev/null || apache2ctl start >/dev/null 2>&1
+  vmlab_fact servers "netserver=$(pgrep -x netserver >/dev/null && echo up || echo down) apache2=$(pgrep -x apache2 >/dev/null && echo up || echo down)"
+}
+
+# vmlab_unit UNIT TIMEOUT_SECONDS PROBE COMMAND: runs one unit, sends its output, reports its status.
+vmlab_unit() {
+  if ! sh -c "$3" >/dev/null 2>&1; then
+    vmlab_fact "unavailable.$1" "not installed in this image (check failed: $3)"
+    return 0
+  fi
+  vmlab_start=$(vmlab_uptime)
+  timeout -k 10 "$2" sh -c "$4" > /tmp/vmlab-unit.txt 2>&1
+  vmlab_rc=$?
+  vmlab_end=$(vmlab_uptime)
+  vmlab_send /tmp/vmlab-unit.txt "$1.txt"
+  vmlab_marker "STATUS $1 rc=$vmlab_rc seconds=$(awk "BEGIN { printf \"%.2f\", $vmlab_end - $vmlab_start }")"
+}
+
+# vmlab_vhost_threads: vhost-<pid> kernel threads right now (the Q3 factor is in force when > 0 with vhost=on).
+vmlab_vhost_threads() { cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^vhost-'; }
+
+# vmlab_wait_console FILE PATTERN SECONDS: waits for a nested console to print PATTERN.
+vmlab_wait_console() {
+  vmlab_waited=0
+  while ! grep -q "$2" "$1" 2>/dev/null; do
+    [ "$vmlab_waited" -ge "$3" ] && return 1
+    sleep 1; vmlab_waited=$(( vmlab_waited + 1 ))
+  done
+}
