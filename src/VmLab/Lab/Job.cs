@@ -171,7 +171,7 @@ public static class JobScript
             .WithDisk("/payload/guest.img", DiskMode.Snapshot)
             .WithDisk($"/job/l2/job-{l2Boot}.img", DiskMode.ReadOnly)
             .WithDisk("/dev/vdc", DiskMode.ReadOnly)
-            .WithDisk("/dev/vde", DiskMode.Snapshot)
+            .WithDisk("/dev/vde", DiskMode.Writable)
             .WithNetwork(new TapNetwork("tap0", scenario.Vhost))
             .WithSerial($"file:/work/l2-console-{l2Boot}.log");
 

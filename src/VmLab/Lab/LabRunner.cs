@@ -11,7 +11,11 @@ namespace VmLab.Lab;
 /// <param name="RunDirectory">results/&lt;run-id&gt;: raw/, units.json, manifest.json.</param>
 /// <param name="WorkDirectory">Per-boot disks and job folders (artifacts/lab/runs/&lt;run-id&gt;): big, never committed.</param>
 /// <param name="RetryFailed">Run failed units again on resume (default: a failure is a result, kept).</param>
-public sealed record RunSettings(string RunId, string RunDirectory, string WorkDirectory, bool RetryFailed = false);
+public sealed record RunSettings(string RunId, string RunDirectory, string WorkDirectory, bool RetryFailed = false)
+{
+    /// <summary>How long a VM may take to power off after DONE before it is stopped (it has reported everything by then).</summary>
+    public TimeSpan PoweroffGrace { get; init; } = TimeSpan.FromSeconds(60);
+}
 
 /// <summary>Starts one L1 boot: the seam between the runner's bookkeeping and a real (or, in tests, fake) VM.</summary>
 public interface IL1Launcher
@@ -39,8 +43,8 @@ public sealed record QemuL1Launcher(LabArtifacts Artifacts, string PayloadImage,
             .WithDisk(Artifacts.HostImage, DiskMode.Snapshot)
             .WithDisk(jobImage, DiskMode.ReadOnly)
             .WithDisk(PayloadImage, DiskMode.ReadOnly)
-            .WithDisk(l1Scratch, DiskMode.Snapshot)
-            .WithDisk(l2Scratch, DiskMode.Snapshot);
+            .WithDisk(l1Scratch, DiskMode.Writable)
+            .WithDisk(l2Scratch, DiskMode.Writable);
 
     public CliWrap.Command Command(Boot boot, string jobImage, string l1Scratch, string l2Scratch) =>
         For(boot, jobImage, l1Scratch, l2Scratch).ToCliWrap();
@@ -163,7 +167,7 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
         try
         {
             outcome = await VmBoot.RunAsync(
-                launcher.Command(boot, jobImage, l1Scratch, l2Scratch), console, BootBudget.Of(plan.Profile, boot),
+                launcher.Command(boot, jobImage, l1Scratch, l2Scratch), console, BootBudget.Of(plan.Profile, boot) with { AfterDone = settings.PoweroffGrace },
                 e => OnEvent(e, ""), cancellationToken);
         }
         catch (OperationCanceledException)
@@ -194,9 +198,14 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
             var unit = new LabUnit(boot.Scenario.Id, suite.Id, boot.Repeat);
             if (_ledger[unit] is null || _ledger[unit]!.Boot != boot.Number)
             {
-                var reason = transferFailures.GetValueOrDefault(boot.UnitName(suite)) ?? outcome.FailureReason;
-                await RecordAsync(unit, new UnitRecord(UnitState.Failed, boot.Number, null, null, null,
-                    [reason, $"console tail (raw/{boot.Scenario.Id}/console-{boot.Number}.log): " + string.Join(" | ", outcome.Tail.TakeLast(8))]));
+                var reasons = new List<string> { outcome.FailureReason };
+                if (transferFailures.GetValueOrDefault(boot.UnitName(suite)) is { } transfer)
+                {
+                    reasons.Add(transfer);
+                }
+
+                reasons.Add($"console tail (raw/{boot.Scenario.Id}/console-{boot.Number}.log): " + string.Join(" | ", outcome.Tail.TakeLast(8)));
+                await RecordAsync(unit, new UnitRecord(UnitState.Failed, boot.Number, null, null, null, reasons));
             }
         }
 

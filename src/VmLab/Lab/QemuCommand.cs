@@ -12,6 +12,9 @@ public enum DiskMode
 
     /// <summary>Writes go to a temporary overlay QEMU discards (root filesystems: the image artifact stays byte-identical).</summary>
     Snapshot,
+
+    /// <summary>Written in place: only for the per-boot scratch disks, made empty for the boot and deleted after it.</summary>
+    Writable,
 }
 
 /// <summary>One virtio-blk disk: <c>/dev/vda</c>, <c>/dev/vdb</c>, ... in the order given.</summary>
@@ -20,7 +23,12 @@ public sealed record QemuDisk(string Path, DiskMode Mode)
     /// <summary>The <c>-drive</c> value. Commas in a path are doubled: QEMU's option syntax uses them as separators.</summary>
     public string Render() =>
         $"file={Path.Replace(",", ",,", StringComparison.Ordinal)},if=virtio,format=raw," +
-        (Mode == DiskMode.ReadOnly ? "readonly=on" : "snapshot=on");
+        Mode switch
+        {
+            DiskMode.ReadOnly => "readonly=on",
+            DiskMode.Snapshot => "snapshot=on",
+            _ => "cache=unsafe", // scratch: its content is thrown away after the boot, so flushes are not worth waiting for
+        };
 }
 
 /// <summary>

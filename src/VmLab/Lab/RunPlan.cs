@@ -20,7 +20,14 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
     public static RunPlan Of(LabProfile profile, Topology topology, IEnumerable<string>? scenarios = null, IEnumerable<string>? suites = null) =>
         new(profile, topology,
             scenarios?.Select(Scenario.Parse).ToList() ?? Scenario.All,
-            suites?.Select(profile.Suite).ToList() ?? profile.Suites);
+            suites is null ? profile.Suites : Narrow(profile, suites.ToList()));
+
+    /// <summary>The profile's suites named in <paramref name="ids"/>, in the profile's order (network suites first).</summary>
+    private static List<ILabSuite> Narrow(LabProfile profile, List<string> ids)
+    {
+        ids.ForEach(id => profile.Suite(id)); // an unknown id is an error naming the valid ones
+        return profile.Suites.Where(s => ids.Contains(s.Id)).ToList();
+    }
 
     /// <summary>Every unit, scenario by scenario, repeat by repeat, suite by suite (the order they run in).</summary>
     public IEnumerable<LabUnit> Units =>

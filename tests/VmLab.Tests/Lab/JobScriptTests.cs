@@ -1,0 +1,99 @@
+using CliWrap;
+using CliWrap.Buffered;
+using Snapshooter;
+using Snapshooter.Xunit3;
+using VmLab.Lab;
+
+namespace VmLab.Tests.Lab;
+
+public sealed class JobScriptTests
+{
+    private static readonly Topology TwoCores = Topology.Choose(new MachineCapacity(2, 24000), 1024);
+
+    public static TheoryData<string> ScenarioIds => [.. Scenario.All.Select(s => s.Id)];
+
+    private static JobFolder JobOf(string scenario, int repeat = 1) =>
+        JobScript.ForL1(new Boot(3, Scenario.Parse(scenario), repeat, Profiles.Smoke.Suites), TwoCores, Profiles.Smoke);
+
+    [Theory]
+    [MemberData(nameof(ScenarioIds))]
+    public void Each_scenario_writes_the_L1_job_and_the_L2_jobs_it_boots(string scenario)
+    {
+        var job = JobOf(scenario);
+        var text = $"== job.env\n{job.Files["job.env"]}\n== job.sh\n{job.Script}" +
+                   string.Concat(job.Disks.Select(d => $"\n== {d.Key}: job.sh\n{d.Value.Script}"));
+
+        Snapshot.Match(text, SnapshotNameExtension.Create(scenario));
+    }
+
+    [Theory]
+    [MemberData(nameof(ScenarioIds))]
+    public async Task Every_generated_script_and_the_library_are_valid_sh(string scenario)
+    {
+        var job = JobOf(scenario);
+        foreach (var script in new[] { job.Script, job.Files["lib.sh"] }.Concat(job.Disks.Values.Select(d => d.Script)))
+        {
+            var check = await Cli.Wrap("/bin/sh").WithArguments(["-n"]).WithStandardInputPipe(PipeSource.FromString(script))
+                .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync(TestContext.Current.CancellationToken);
+            Assert.True(check.ExitCode == 0, check.StandardError);
+        }
+    }
+
+    [Fact]
+    public void A_guest_scenario_serves_the_network_suites_from_L2_and_runs_the_clients_in_L1()
+    {
+        var job = JobOf("guest-vhost-off");
+
+        Assert.Contains("vmlab_unit netperf-rr/1 120 'command -v netperf' 'netperf -H 192.168.0.105 -t TCP_RR -l 2'", job.Script);
+        Assert.Contains("vhost=off", job.Script);
+        Assert.Contains("vmlab_servers", job.Disks["l2/job-1.img"].Script);
+        Assert.Contains("vmlab_unit hackbench/1", job.Disks["l2/job-2.img"].Script);
+        Assert.DoesNotContain("vmlab_unit", job.Disks["l2/job-1.img"].Script);
+    }
+
+    [Fact]
+    public void The_host_scenario_limits_L1_to_the_guest_size_serves_from_L1_and_runs_the_clients_in_L2()
+    {
+        var job = JobOf("host", repeat: 2);
+
+        Assert.Contains("vmlab_limit 2 1024", job.Script);
+        Assert.Contains("vmlab_servers", job.Script);
+        Assert.Contains("vmlab_unit hackbench/2", job.Script);
+        Assert.Contains("'ab -n 200 -c 10 http://192.168.0.101/gcc/index.html'", job.Disks["l2/job-1.img"].Script);
+        Assert.Equal("VMLAB_LAYER=l1\nVMLAB_SCENARIO=host\nVMLAB_REPEAT=2\nVMLAB_BOOT=3\n", job.Files["job.env"]);
+    }
+
+    [Fact]
+    public void Only_pending_suites_are_in_a_job()
+    {
+        var job = JobScript.ForL1(new Boot(9, Scenario.Baseline, 2, [Profiles.Smoke.Hackbench]), TwoCores, Profiles.Smoke);
+
+        Assert.Equal(["l2/job-1.img"], job.Disks.Keys);
+        Assert.DoesNotContain("netperf", job.Script + job.Disks["l2/job-1.img"].Script);
+    }
+
+    [Fact]
+    public async Task The_job_disk_is_an_ext4_image_labelled_VMLABJOB_holding_the_job_and_the_nested_L2_job_disks()
+    {
+        var dir = Directory.CreateTempSubdirectory("vmlab-disk-").FullName;
+        var job = JobOf("baseline");
+        var image = Path.Combine(dir, "job.img");
+
+        await JobDisk.BuildAsync(job, Path.Combine(dir, "job"), image, Path.Combine(dir, "disks.log"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(job.Script, await DebugFs(image, "cat /job.sh"));
+        Assert.Contains("VMLABJOB", await Dumpe2fsLabel(image));
+        var nested = Path.Combine(dir, "nested.img");
+        await File.WriteAllTextAsync(nested, "", TestContext.Current.CancellationToken);
+        await DebugFs(image, $"dump /l2/job-2.img {nested}");
+        Assert.Equal(job.Disks["l2/job-2.img"].Script, await DebugFs(nested, "cat /job.sh"));
+    }
+
+    private static async Task<string> DebugFs(string image, string request) =>
+        (await Cli.Wrap(File.Exists("/usr/sbin/debugfs") ? "/usr/sbin/debugfs" : "debugfs").WithArguments(["-R", request, image])
+            .ExecuteBufferedAsync(TestContext.Current.CancellationToken)).StandardOutput;
+
+    private static async Task<string> Dumpe2fsLabel(string image) =>
+        (await Cli.Wrap(File.Exists("/usr/sbin/dumpe2fs") ? "/usr/sbin/dumpe2fs" : "dumpe2fs").WithArguments(["-h", image])
+            .ExecuteBufferedAsync(TestContext.Current.CancellationToken)).StandardOutput;
+}

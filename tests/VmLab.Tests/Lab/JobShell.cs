@@ -1,0 +1,28 @@
+using System.Reflection;
+using CliWrap;
+using CliWrap.Buffered;
+
+namespace VmLab.Tests.Lab;
+
+/// <summary>Runs the real job library (src/VmLab/Lab/job-lib.sh, as embedded in VmLab.dll) under this machine's /bin/sh.</summary>
+internal static class JobShell
+{
+    public static string Library()
+    {
+        using var stream = typeof(VmLab.Lab.JobScript).Assembly.GetManifestResourceStream("VmLab.Lab.job-lib.sh")!;
+        return new StreamReader(stream).ReadToEnd();
+    }
+
+    /// <summary>Writes the library to a temp folder and runs <paramref name="script"/> after sourcing it; returns stdout.</summary>
+    public static async Task<string> RunAsync(string script, string? folder = null)
+    {
+        folder ??= Directory.CreateTempSubdirectory("vmlab-job-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "lib.sh"), Library());
+        var result = await Cli.Wrap("/bin/sh")
+            .WithArguments(["-c", ". ./lib.sh\n" + script])
+            .WithWorkingDirectory(folder)
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
+        return result.StandardOutput;
+    }
+}

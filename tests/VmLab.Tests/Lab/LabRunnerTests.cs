@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using CliWrap;
+using VmLab.Lab;
+
+namespace VmLab.Tests.Lab;
+
+/// <summary>
+/// The runner against fake VMs: real child processes (/bin/sh) that print a real captured console, or run the real
+/// job library, and then hang, crash or behave, the way QEMU does. Budgets are seconds, so hangs are cheap to test.
+/// </summary>
+public sealed partial class LabRunnerTests
+{
+    private static readonly Topology TwoCores = Topology.Choose(new MachineCapacity(2, 24000), 1024);
+
+    /// <summary>Smoke with budgets small enough for tests: L1 must be READY in 3 s, hackbench may take 1 s.</summary>
+    private static readonly LabProfile Fast = Profiles.Smoke with
+    {
+        L1BootSeconds = 3,
+        L2BootSeconds = 1,
+        Hackbench = Profiles.Smoke.Hackbench with { TimeoutSeconds = 1 },
+    };
+
+    private static RunPlan HostHackbench => RunPlan.Of(Fast, TwoCores, ["host"], ["hackbench"]);
+
+    /// <summary>A fake L1: a shell script per boot; counts the boots it was asked for.</summary>
+    private sealed class FakeVm(Func<Boot, string> script) : IL1Launcher
+    {
+        public List<int> Booted { get; } = [];
+
+        public Command Command(Boot boot, string jobImage, string l1Scratch, string l2Scratch)
+        {
+            Assert.True(File.Exists(jobImage), "the job disk is built before the VM starts");
+            Booted.Add(boot.Number);
+            return Cli.Wrap("/bin/sh").WithArguments(["-c", script(boot)]);
+        }
+    }
+
+    private static string RealConsole => Fixture.Path("lab", "console-l1-host-hackbench.log");
+
+    /// <summary>A well-behaved L1 for the host scenario: the real job library reporting hackbench, then poweroff (exit).</summary>
+    private static string Behaving(Boot boot, string thp = "[always] madvise never") =>
+        $". '{LibraryFolder}/lib.sh'\n" +
+        "vmlab_marker 'READY layer=l1 uptime=1.0'\n" +
+        $"vmlab_fact thp '{thp}'\nvmlab_fact kvm present\nvmlab_fact limit_cpus 2\n" +
+        $"vmlab_unit hackbench/{boot.Repeat} 5 true 'echo Time: 1.{boot.Repeat}'\n" +
+        "vmlab_marker 'DONE rc=0'\n";
+
+    private static readonly Lazy<string> Library = new(() =>
+    {
+        var folder = Directory.CreateTempSubdirectory("vmlab-lib-").FullName;
+        File.WriteAllText(Path.Combine(folder, "lib.sh"), JobShell.Library());
+        return folder;
+    });
+
+    private static string LibraryFolder => Library.Value;
+
+    private static RunSettings NewRun()
+    {
+        var root = Directory.CreateTempSubdirectory("vmlab-run-").FullName;
+        return new RunSettings("test-run", Path.Combine(root, "results", "test-run"), Path.Combine(root, "work"))
+        {
+            PoweroffGrace = TimeSpan.FromSeconds(1),
+        };
+    }
+
+    [Fact]
+    public async Task A_VM_that_never_powers_off_after_DONE_is_killed_by_its_pid_and_its_unit_is_kept()
+    {
+        var settings = NewRun();
+        var vm = new FakeVm(boot => boot.Repeat == 1 ? $"cat '{RealConsole}'; exec sleep 600" : Behaving(boot));
+
+        var ledger = await new LabRunner(HostHackbench, settings, vm, TextWriter.Null).RunAsync(TestContext.Current.CancellationToken);
+
+        var unit = new LabUnit("host", "hackbench", 1);
+        Assert.Equal(UnitState.Done, ledger[unit]!.State);
+        Assert.Empty(ledger[unit]!.Problems);
+        Assert.EndsWith("Time: 1.290\n", File.ReadAllText(Path.Combine(settings.RunDirectory, unit.RawPath)));
+        Assert.Equal("finished", ledger.Boots[1].Outcome);
+        AssertGone(PidOf(settings, "host", 1));
+    }
+
+    [Fact]
+    public async Task A_VM_that_hangs_mid_transfer_is_killed_its_unit_fails_with_the_console_tail_and_the_run_goes_on()
+    {
+        var settings = NewRun();
+        var cut = File.ReadLines(RealConsole).TakeWhile(l => !l.StartsWith("@@VMLAB:END", StringComparison.Ordinal)).Count();
+        var vm = new FakeVm(boot => boot.Repeat == 1 ? $"head -n {cut} '{RealConsole}'; exec sleep 600" : Behaving(boot));
+        var clock = Stopwatch.StartNew();
+
+        var ledger = await new LabRunner(HostHackbench, settings, vm, TextWriter.Null).RunAsync(TestContext.Current.CancellationToken);
+
+        var hung = ledger[new LabUnit("host", "hackbench", 1)]!;
+        Assert.Equal(UnitState.Failed, hung.State);
+        Assert.Contains("over the boot's budget", hung.Problems[0]);
+        Assert.StartsWith("transfer failed: the console ended inside the block", hung.Problems[1]);
+        Assert.Contains("console tail (raw/host/console-1.log)", hung.Problems[2]);
+        Assert.Contains("@@VMLAB:BEGIN hackbench/1.txt", File.ReadAllText(Path.Combine(settings.RunDirectory, "raw", "host", "console-1.log")));
+        Assert.False(File.Exists(Path.Combine(settings.RunDirectory, "raw", "host", "hackbench", "1.txt"))); // half a file is never saved
+        AssertGone(PidOf(settings, "host", 1));
+
+        Assert.Equal(UnitState.Done, ledger[new LabUnit("host", "hackbench", 2)]!.State); // the run went on
+        Assert.Equal([1, 2], vm.Booted);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 4, 30); // budget: L1 boot 3 s + L2 boot 1 s + hackbench 1 s
+    }
+
+    [Fact]
+    public async Task A_VM_that_never_reaches_READY_is_killed_at_the_boot_budget()
+    {
+        var settings = NewRun();
+        var vm = new FakeVm(_ => "echo 'Booting Linux on physical CPU 0x0'; exec sleep 600");
+
+        var ledger = await new LabRunner(HostHackbench with { Profile = Fast with { Repeats = 1 } }, settings, vm, TextWriter.Null)
+            .RunAsync(TestContext.Current.CancellationToken);
+
+        var unit = ledger[new LabUnit("host", "hackbench", 1)]!;
+        Assert.Equal(UnitState.Failed, unit.State);
+        Assert.Equal("no READY within 3 s (hung or failed boot)", unit.Problems[0]);
+        Assert.Contains("Booting Linux", unit.Problems[1]);
+    }
+
+    [Fact]
+    public async Task A_VM_that_crashes_mid_job_fails_its_unfinished_units_with_its_exit_code()
+    {
+        var settings = NewRun();
+        var vm = new FakeVm(_ => "echo '@@VMLAB:READY layer=l1 uptime=1@@'; echo 'Kernel panic - not syncing'; exit 1");
+
+        var ledger = await new LabRunner(HostHackbench with { Profile = Fast with { Repeats = 1 } }, settings, vm, TextWriter.Null)
+            .RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.StartsWith("the VM stopped (exit code 1) before the job finished", ledger[new LabUnit("host", "hackbench", 1)]!.Problems[0]);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_mid_boot_keeps_finished_units_and_a_resume_runs_only_the_rest_in_a_new_boot()
+    {
+        var settings = NewRun();
+        using var ctrlC = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var first = new FakeVm(boot => boot.Repeat == 1 ? Behaving(boot) : "echo '@@VMLAB:READY layer=l1 uptime=1@@'; exec sleep 600");
+        var output = new LineWatch(line => line.Contains("boot 2/2", StringComparison.Ordinal), () => ctrlC.CancelAfter(500));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new LabRunner(HostHackbench, settings, first, output).RunAsync(ctrlC.Token));
+
+        var saved = RunLedger.Load(settings.RunDirectory)!;
+        Assert.Equal(UnitState.Done, saved[new LabUnit("host", "hackbench", 1)]!.State);
+        Assert.Null(saved[new LabUnit("host", "hackbench", 2)]); // interrupted: pending, not failed
+        Assert.Equal(2, saved.LastBoot);
+        AssertGone(PidOf(settings, "host", 2));
+        var rawBefore = File.ReadAllBytes(Path.Combine(settings.RunDirectory, "raw/host/hackbench/1.txt"));
+
+        var second = new FakeVm(boot => Behaving(boot));
+        var resumed = await new LabRunner(HostHackbench, settings, second, TextWriter.Null).RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal([3], second.Booted); // only the unfinished repeat, under a new boot number
+        Assert.Equal(1, resumed[new LabUnit("host", "hackbench", 1)]!.Boot); // not repeated
+        Assert.Equal(3, resumed[new LabUnit("host", "hackbench", 2)]!.Boot);
+        Assert.Equal(rawBefore, File.ReadAllBytes(Path.Combine(settings.RunDirectory, "raw/host/hackbench/1.txt")));
+        Assert.True(File.Exists(Path.Combine(settings.RunDirectory, "raw/host/console-2.log"))); // the interrupted console is kept
+    }
+
+    [Fact]
+    public async Task Units_of_a_boot_whose_factor_was_not_in_force_are_kept_but_marked_invalid()
+    {
+        var settings = NewRun();
+        var vm = new FakeVm(boot => Behaving(boot, thp: "always madvise [never]"));
+
+        var ledger = await new LabRunner(HostHackbench with { Profile = Fast with { Repeats = 1 } }, settings, vm, TextWriter.Null)
+            .RunAsync(TestContext.Current.CancellationToken);
+
+        var unit = ledger[new LabUnit("host", "hackbench", 1)]!;
+        Assert.Equal(UnitState.Done, unit.State);
+        Assert.Equal(["THP in L1 is 'always madvise [never]', the scenario needs [always]"], unit.Problems);
+    }
+
+    private static int PidOf(RunSettings settings, string scenario, int boot)
+    {
+        var log = File.ReadAllText(Path.Combine(settings.RunDirectory, "raw", scenario, $"console-{boot}.log"));
+        return int.Parse(PidPattern().Match(log).Groups[1].Value);
+    }
+
+    private static void AssertGone(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            Assert.True(process.HasExited, $"VM process {pid} is still running");
+        }
+        catch (ArgumentException)
+        {
+            // no such process: gone
+        }
+    }
+
+    [GeneratedRegex(@"# vmlab: started pid (\d+)")]
+    private static partial Regex PidPattern();
+
+    /// <summary>The runner's progress output, watched for a line (to press "Ctrl-C" at a chosen moment).</summary>
+    private sealed class LineWatch(Func<string, bool> match, Action then) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void WriteLine(string? value)
+        {
+            if (value is not null && match(value))
+            {
+                then();
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using VmLab.Common;
+using VmLab.Lab;
+
+namespace VmLab.Tests.Lab;
+
+/// <summary>The repository's own lab/profiles.json, as the tests use it.</summary>
+internal static class Profiles
+{
+    public static RepoPaths Repo => RepoPaths.Find(AppContext.BaseDirectory);
+
+    public static LabProfile Smoke => LabProfiles.Load(Repo, "smoke");
+}
