@@ -20,4 +20,14 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet tool restore >/dev/null
-exec dotnet cake build/build.cake "$@"
+# Not exec'd: `kill -INT <pid of build.sh>` must stop a build the way Ctrl-C does. The dotnet tool host ignores
+# SIGINT, so the build runs as its own job (set -m: own process group, SIGINT not ignored) and the signal is
+# passed to that whole group; vmlab then stops its VM, saves every finished unit and prints the --resume command.
+set -m
+dotnet cake build/build.cake "$@" &
+build=$!
+trap 'kill -INT -- -"$build" 2>/dev/null' INT TERM
+rc=0
+wait "$build" || rc=$?
+while kill -0 "$build" 2>/dev/null; do rc=0; wait "$build" || rc=$?; done # wait returns early on a trapped signal
+exit "$rc"

@@ -3,6 +3,7 @@
 #load "context.cake"
 #load "vmlab.cake"
 #load "testresults.cake"
+#load "lab.cake"
 
 using System.Xml.Linq;
 
@@ -63,4 +64,5 @@ Task("Prerequisites")
     .IsDependentOn("Build")
     .Does<BuildContext>(data => Context.Vmlab(data, "prerequisites"));
 
+WireReproduce(reproduce, Tasks);
 RunTarget(target);

@@ -102,9 +102,11 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
             throw new LabException($"There is no run to resume in {runDirectory} (no {RunLedger.FileName}).", "list the runs with: ls results/, or start a new run without --resume");
         }
 
+        var output = new ProgressWriter(Console.Out);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Ctrl-C reaches vmlab through Spectre; SIGTERM and a build that died under us (kill -INT of the Cake
         // process leaves vmlab orphaned) must stop the VM too, or a resumed run would race the old one.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var orphan = ParentWatch.Start(stop);
         using var runLock = RunLock.Take(runDirectory);
@@ -113,7 +115,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         var work = Path.Combine(paths.Artifacts, "lab", "runs", runId);
         var payload = await artifacts.PayloadDiskAsync(paths, Path.Combine(work, "payload.log"), stop.Token);
         var launcher = new QemuL1Launcher(artifacts, payload, plan.Topology) { Initrd = settings.Initrd };
-        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, Console.Out);
+        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output);
         var qemu = (await Cli.Wrap("qemu-system-aarch64").WithArguments("--version").WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(stop.Token)).StandardOutput.Split('\n')[0];
         try
@@ -123,14 +125,38 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         catch (OperationCanceledException)
         {
             await LabManifest.RecordAsync(runDirectory, plan, artifacts, runner.Ledger, qemu, CancellationToken.None);
-            Console.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {runDirectory}.");
-            Console.WriteLine($"  next: ./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}");
+            output.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {runDirectory}.");
+            output.WriteLine($"  next: ./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}");
             return 130;
         }
 
         await LabManifest.RecordAsync(runDirectory, plan, artifacts, runner.Ledger, qemu, CancellationToken.None);
-        Console.WriteLine($"vmlab: run directory {runDirectory}");
+        // The next stage (Report) finds the run it should render here when no --run is given.
+        AtomicFile.WriteAllText(Path.Combine(paths.Artifacts, "lab", "last-run"), runDirectory + "\n");
+        output.WriteLine($"vmlab: run directory {runDirectory}");
         return 0;
+    }
+}
+
+/// <summary>
+/// The run's progress lines on the console. When the console is gone (the build that started vmlab was killed and
+/// took the pipe with it), the lines are dropped instead of failing the run: the run must still stop its VM and save.
+/// </summary>
+internal sealed class ProgressWriter(TextWriter inner) : TextWriter
+{
+    public override System.Text.Encoding Encoding => inner.Encoding;
+
+    public override void WriteLine(string? value)
+    {
+        try
+        {
+            inner.WriteLine(value);
+            inner.Flush();
+        }
+        catch (IOException)
+        {
+            // the reader went away; the run's files are the record
+        }
     }
 }
 

@@ -46,8 +46,16 @@ public sealed record QemuL1Launcher(LabArtifacts Artifacts, string PayloadImage,
             .WithDisk(l1Scratch, DiskMode.Writable)
             .WithDisk(l2Scratch, DiskMode.Writable);
 
-    public CliWrap.Command Command(Boot boot, string jobImage, string l1Scratch, string l2Scratch) =>
-        For(boot, jobImage, l1Scratch, l2Scratch).ToCliWrap();
+    /// <summary>
+    /// QEMU under <c>setsid</c> (which execs it, so the PID is QEMU's): in its own session it does not get the SIGINT
+    /// of a Ctrl-C. vmlab must see the interruption first and stop the VM itself, otherwise QEMU would die on the
+    /// signal and its units would look failed rather than interrupted (and not run again on resume).
+    /// </summary>
+    public CliWrap.Command Command(Boot boot, string jobImage, string l1Scratch, string l2Scratch)
+    {
+        var qemu = For(boot, jobImage, l1Scratch, l2Scratch);
+        return CliWrap.Cli.Wrap("setsid").WithArguments([qemu.Binary, .. qemu.Arguments()]).WithValidation(CliWrap.CommandResultValidation.None);
+    }
 }
 
 /// <summary>

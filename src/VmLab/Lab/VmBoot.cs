@@ -140,10 +140,24 @@ public static class VmBoot
             await log.WriteLineAsync($"# vmlab: interrupted after {clock.Elapsed.TotalSeconds:F1} s, pid {pid} killed");
             throw;
         }
+        catch
+        {
+            // Whatever went wrong on this side (a full disk writing a unit, a bug), the VM must not outlive it.
+            Kill(pid);
+            throw;
+        }
         finally
         {
             await stop.CancelAsync();
             await watching;
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // Interrupted while the VM was ending anyway: the unfinished units are pending, not failed.
+            Kill(pid);
+            await log.WriteLineAsync($"# vmlab: interrupted after {clock.Elapsed.TotalSeconds:F1} s, pid {pid} stopped");
+            throw new OperationCanceledException(cancellationToken);
         }
 
         await Dispatch(reader.Complete());
