@@ -117,7 +117,7 @@ public static class JobScript
             }
         }
 
-        script.AppendLine("vmlab_marker \"DONE rc=0\"");
+        // No DONE here: init prints it after job.sh with the job's exit code, then powers off (docs/PROTOCOL.md).
         return new JobFolder(Files(boot, "l1", script), disks);
     }
 
@@ -145,11 +145,6 @@ public static class JobScript
         foreach (var suite in cpuSuites)
         {
             script.AppendLine(Unit(boot, suite, new SuiteTarget(guestCpus, L2Address)));
-        }
-
-        if (!serve)
-        {
-            script.AppendLine("vmlab_marker \"DONE rc=0\"");
         }
 
         return new JobFolder(Files(boot, "l2", script), new Dictionary<string, JobFolder>());

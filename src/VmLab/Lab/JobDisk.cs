@@ -6,13 +6,13 @@ namespace VmLab.Lab;
 /// <summary>
 /// ext4 images made from a folder with <c>mkfs.ext4 -d</c>: no root, no loop mount, no guest tools needed
 /// (docs/PROTOCOL.md). Used for job disks (label VMLABJOB), the payload disk (VMLABPAYLOAD) and the empty
-/// scratch disks (VMLABSCRATCH).
+/// scratch disks mounted at /work (VMLABWORK).
 /// </summary>
 public static class Ext4Image
 {
     public const string JobLabel = "VMLABJOB";
     public const string PayloadLabel = "VMLABPAYLOAD";
-    public const string ScratchLabel = "VMLABSCRATCH";
+    public const string ScratchLabel = "VMLABWORK";
 
     /// <summary>
     /// Builds <paramref name="image"/> (a sparse file of <paramref name="sizeBytes"/>) holding <paramref name="folder"/>
