@@ -19,5 +19,8 @@ app.Configure(config =>
     });
     config.AddCommand<PrerequisitesCommand>("prerequisites")
         .WithDescription("Check, and install with apt-get when allowed, the Debian packages the pipeline needs.");
+    config.AddCommand<ParseCommand>("parse")
+        .WithDescription("Parse one raw benchmark output (hackbench, kernbench, netperf, ab, unixbench, console) and check its validity.")
+        .WithExample("parse", "ab", "results/run/raw/baseline/ab/1.txt", "--json");
 });
 return await app.RunAsync(args);
