@@ -122,9 +122,11 @@ public sealed partial class ApacheBenchParser : ISuiteParser
             {
                 benchmarking = true;
             }
-            else if (abort is null && AbortLine().IsMatch(line))
+
+            // ab prints its socket errors on the "Benchmarking host (be patient)..." line itself.
+            if (abort is null && AbortLine().Match(line) is { Success: true } aborted)
             {
-                abort = line.Trim();
+                abort = line[aborted.Index..].Trim();
             }
             else if (line.StartsWith("Connection Times (ms)", StringComparison.Ordinal))
             {
@@ -297,6 +299,6 @@ public sealed partial class ApacheBenchParser : ISuiteParser
     private static partial Regex LeadingNumber();
 
     // ab's ways of giving up: socket errors (apr_*), timeouts, too many failures, a bad URL.
-    [GeneratedRegex(@"^(?:apr_\w+(?:\(\))?: |Total of \d+ requests completed|Test aborted after|ab: invalid URL|ab: Could not|Invalid (?:URL|Concurrency))")]
+    [GeneratedRegex(@"\bapr_\w+(?:\(\))?: .*|^(?:Total of \d+ requests completed|Test aborted after|ab: invalid URL|ab: Could not|Invalid (?:URL|Concurrency)).*")]
     private static partial Regex AbortLine();
 }

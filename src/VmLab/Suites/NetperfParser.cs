@@ -156,7 +156,8 @@ public sealed partial class NetperfParser : ISuiteParser
             }
 
             // Columns are the receiver's socket, the sender's socket and the sender's message size, whichever way data flows.
-            result = new NetperfResult(test, first[3], first[4] * toMbps, null, new Dictionary<string, double>
+            // Rounded to 6 decimals so a unit conversion does not print binary-float noise (29915.621621759998).
+            result = new NetperfResult(test, first[3], Math.Round(first[4] * toMbps, 6), null, new Dictionary<string, double>
             {
                 ["recv_socket_bytes"] = first[0],
                 ["send_socket_bytes"] = first[1],
