@@ -129,7 +129,8 @@ public sealed partial class ConsoleLogParser : ISuiteParser
     [GeneratedRegex(@"\bCall [Tt]race:")]
     private static partial Regex CallTrace();
 
-    [GeneratedRegex(@"Kernel panic - not syncing")]
+    // panic() prints the message twice: "Kernel panic - not syncing: ..." and, last, "---[ end Kernel panic - not syncing: ... ]---".
+    [GeneratedRegex(@"(?<!end )Kernel panic - not syncing")]
     private static partial Regex Panic();
 
     // printk timestamps ("[    0.000000]", dmesg -T's "[Wed Nov 25 06:00:00 2026]", "<6>[...]") or the boot banner.

@@ -49,4 +49,35 @@ public sealed class ConsoleLogParserTests
     {
         Assert.Contains("no kernel log lines", parser.Unrecognised(SuiteFixtures.Read("l0/hackbench-g10-l100-process.txt")));
     }
+
+    [Fact]
+    public void Each_kind_of_finding_is_counted_once_per_event()
+    {
+        // No kernel here can be made to lock up, run out of memory or panic for a fixture, so these lines follow
+        // the kernel's own printk formats (linux-source-6.1: kernel/watchdog.c:434, mm/oom_kill.c:959,
+        // arch/arm64/kernel/stacktrace.c:157, kernel/rcu/tree_stall.h:653, kernel/panic.c:333 and :440),
+        // spliced into this machine's real dmesg.
+        string[] events =
+        [
+            "[  301.120001] watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [hackbench:4242]",
+            "[  301.120417] Call trace:",
+            "[  412.000102] rcu: INFO: rcu_preempt self-detected stall on CPU",
+            "[  412.000388] Call trace:",
+            "[  530.551234] Out of memory: Killed process 4242 (hackbench) total-vm:9616kB, anon-rss:128kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:56kB oom_score_adj:0",
+            "[  600.000001] Kernel panic - not syncing: softlockup: hung tasks",
+            "[  600.000002] Call trace:",
+            "[  600.000900] ---[ end Kernel panic - not syncing: softlockup: hung tasks ]---",
+        ];
+        var text = SuiteFixtures.Read("l0/dmesg.txt").TrimEnd() + "\n" + string.Join('\n', events) + "\n";
+
+        var m = parser.Recognised(text);
+
+        Assert.Equal(1, m.Number("soft_lockups"));
+        Assert.Equal(1, m.Number("rcu_stalls"));
+        Assert.Equal(1, m.Number("oom_kills"));
+        Assert.Equal(3, m.Number("call_traces"));
+        Assert.Equal(1, m.Number("panics"));
+        Assert.Equal(5, m.Problems.Count);
+        Assert.Contains(m.Problems, p => p.StartsWith("3 call traces in the console log, first at line 335:", StringComparison.Ordinal));
+    }
 }
