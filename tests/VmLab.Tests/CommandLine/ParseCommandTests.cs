@@ -93,11 +93,11 @@ public sealed class ParseCommandTests
     [InlineData("console")]
     public async Task A_binary_file_exits_2_with_one_line(string suite)
     {
-        var run = await Vmlab("parse", suite, Path.Combine(AppContext.BaseDirectory, "VmLab.Cli"));
+        var run = await Vmlab("parse", suite, Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll"));
 
         Assert.Equal(2, run.ExitCode);
         var line = Assert.Single(run.StandardError.TrimEnd().Split('\n'));
-        Assert.EndsWith($"VmLab.Cli: not {suite} output: the file is binary data, not text", line);
+        Assert.EndsWith($"VmLab.Cli.dll: not {suite} output: the file is binary data, not text", line);
     }
 
     [Theory]

@@ -22,8 +22,8 @@ public sealed class BadInputTests
     [MemberData(nameof(Suites))]
     public void A_binary_file_is_unrecognised(string suite)
     {
-        // The start of a real ELF file (this test assembly's native host), read as text the way the CLI reads files.
-        var bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "VmLab.Cli")).AsSpan(0, 4096).ToArray();
+        // The start of a real binary (the vmlab CLI's assembly), read as text the way the CLI reads files.
+        var bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll")).AsSpan(0, 4096).ToArray();
         var text = Encoding.UTF8.GetString(bytes);
 
         Assert.Equal("the file is binary data, not text", SuiteParsers.Get(suite).Unrecognised(text));
