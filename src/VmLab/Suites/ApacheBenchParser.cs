@@ -113,6 +113,7 @@ public sealed partial class ApacheBenchParser : ISuiteParser
         var times = new Dictionary<string, ConnectionTimes>(StringComparer.Ordinal);
         var percentiles = new SortedDictionary<int, double>();
         bool tableHeader = false, percentileHeader = false, benchmarking = false;
+        int tables = 0, summaries = 0;
         string? abort = null;
 
         for (var i = 0; i < lines.Count; i++)
@@ -131,6 +132,7 @@ public sealed partial class ApacheBenchParser : ISuiteParser
             else if (line.StartsWith("Connection Times (ms)", StringComparison.Ordinal))
             {
                 tableHeader = true;
+                tables++;
             }
             else if (line.StartsWith("Percentage of the requests served", StringComparison.Ordinal))
             {
@@ -155,6 +157,11 @@ public sealed partial class ApacheBenchParser : ISuiteParser
             }
             else if (Field().Match(line) is { Success: true } field)
             {
+                if (field.Groups["key"].Value == "Complete requests")
+                {
+                    summaries++;
+                }
+
                 // "Time per request" appears twice; the first is the mean per request, the lab's metric.
                 fields.TryAdd(field.Groups["key"].Value, field.Groups["value"].Value);
             }
@@ -162,6 +169,12 @@ public sealed partial class ApacheBenchParser : ISuiteParser
             {
                 failedBreakdown = breakdown.Groups["detail"].Value;
             }
+        }
+
+        // Two runs pasted together would otherwise mix one run's summary with the other's tables.
+        if (Math.Max(tables, summaries) > 1)
+        {
+            return ParseResult.Unrecognised($"{Math.Max(tables, summaries)} ab runs in one file; expected exactly one run per file");
         }
 
         var hasSummary = fields.ContainsKey("Complete requests") || fields.ContainsKey("Document Path") || fields.ContainsKey("Concurrency Level");

@@ -136,4 +136,12 @@ public sealed class ApacheBenchParserTests
 
         Assert.Contains("apr_socket_recv: Connection refused (111)", reason);
     }
+
+    [Fact]
+    public void Two_runs_in_one_file_are_refused_rather_than_mixed()
+    {
+        var text = SuiteFixtures.Read("seed-2023/q2-baseline-ab-1.txt") + "\n" + SuiteFixtures.Read("seed-2023/q2-baseline-ab-2.txt");
+
+        Assert.Contains("2 ab runs", parser.Unrecognised(text));
+    }
 }
