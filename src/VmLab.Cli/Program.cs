@@ -25,5 +25,17 @@ app.Configure(config =>
         lab.AddCommand<LabPlanCommand>("plan").WithDescription("Print the plan (scenarios × suites × repeats), the topology and the estimate.");
         lab.AddCommand<LabRunCommand>("run").WithDescription("Run, or --resume, a lab run into results/<run-id>/.");
     });
+    config.AddCommand<ParseCommand>("parse")
+        .WithDescription("Parse one raw benchmark output (hackbench, kernbench, netperf, ab, unixbench, console) and check its validity.")
+        .WithExample("parse", "ab", "results/run/raw/baseline/ab/1.txt", "--json");
+    config.AddCommand<ParseRunCommand>("parse-run")
+        .WithDescription("Recompute <run-dir>/results.json from its raw/ outputs.")
+        .WithExample("parse-run", "results/reference-2023");
+    config.AddCommand<ReportCommand>("report")
+        .WithDescription("Render <run-dir>/REPORT.md and charts/*.svg from results.json (--reparse re-reads raw/ first).")
+        .WithExample("report", "results/reference-2023");
+    config.AddCommand<CompareCommand>("compare")
+        .WithDescription("Compare the scenarios two runs share, run B against run A.")
+        .WithExample("compare", "results/reference-2023", "results/2026-11-25T1012Z-smoke");
 });
 return await app.RunAsync(args);

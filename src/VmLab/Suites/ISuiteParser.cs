@@ -8,8 +8,18 @@ public interface ISuiteParser
 
     /// <summary>Parses <paramref name="text"/>; never throws on bad input, answers <see cref="ParseResult.Unrecognised"/> instead.</summary>
     ParseResult Parse(string text, ParseContext? context = null);
+
+    /// <summary>
+    /// Which way <paramref name="metric"/> (one of the names this parser produces) improves;
+    /// <see cref="MetricDirection.None"/> for descriptive metrics and for names this suite does not produce.
+    /// </summary>
+    MetricDirection Direction(string metric);
 }
 
 /// <summary>What the lab knew when the output was produced, for checks the output alone cannot make.</summary>
 /// <param name="ExpectedDocumentLength">ab: the size in bytes of the document the server should serve, when known.</param>
-public sealed record ParseContext(long? ExpectedDocumentLength = null);
+/// <param name="NetperfTest">
+/// netperf: the test that was run (<c>TCP_STREAM</c>, <c>TCP_MAERTS</c>, <c>TCP_RR</c>), when known. Needed for
+/// <c>-P 0</c> output, which has no banner: a TCP_STREAM and a TCP_MAERTS result line look the same.
+/// </param>
+public sealed record ParseContext(long? ExpectedDocumentLength = null, string? NetperfTest = null);

@@ -1,0 +1,135 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+using VmLab.Common;
+using VmLab.Report;
+using VmLab.Results;
+
+namespace VmLab.CommandLine.Commands;
+
+/// <summary><c>vmlab parse-run &lt;run-dir&gt;</c>: recomputes results.json from raw/ alone.</summary>
+internal sealed class ParseRunCommand : Command<ParseRunCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<run-dir>")]
+        [Description("The run directory, e.g. results/reference-2023.")]
+        public string RunDir { get; init; } = "";
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var run = new RunDirectory(settings.RunDir);
+        var manifest = File.Exists(run.ManifestPath) ? run.ReadManifest() : null;
+        var results = RunParser.Parse(run, manifest);
+        run.WriteResults(results);
+        var invalid = results.Units.Count(u => !u.Valid);
+        Console.Out.WriteLine($"{run.ResultsPath}: {results.Units.Count} raw outputs, {invalid} invalid, unrecognised or reused");
+        return 0;
+    }
+}
+
+/// <summary><c>vmlab report &lt;run-dir&gt; [--out FILE] [--reparse] [--templates DIR]</c>: renders REPORT.md and charts/*.svg.</summary>
+internal sealed class ReportCommand : Command<ReportCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<run-dir>")]
+        [Description("The run directory, e.g. results/reference-2023.")]
+        public string RunDir { get; init; } = "";
+
+        [CommandOption("--out <FILE>")]
+        [Description("Write the report here instead of <run-dir>/REPORT.md (charts go to charts/ beside it).")]
+        public string? Out { get; init; }
+
+        [CommandOption("--reparse")]
+        [Description("Re-read raw/ into results.json first (vmlab parse-run).")]
+        public bool Reparse { get; init; }
+
+        [CommandOption("--templates <DIR>")]
+        [Description("A directory of .scriban templates (report.scriban, compare.scriban) replacing the built-in ones.")]
+        public string? Templates { get; init; }
+
+        [CommandOption("--reference <DIR>")]
+        [Description("The 2023 reference run to compare with (default: results/reference-2023 of this checkout).")]
+        public string? Reference { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var run = new RunDirectory(settings.RunDir);
+        if (settings.Reparse)
+        {
+            run.WriteResults(RunParser.Parse(run, run.ReadManifest()));
+        }
+
+        var report = ReportWriter.Write(run, Reference.Load(settings.Reference, run), new ReportRenderer(settings.Templates), settings.Out);
+        Console.Out.WriteLine(report);
+        return 0;
+    }
+}
+
+/// <summary><c>vmlab compare &lt;run-dir-A&gt; &lt;run-dir-B&gt; [--out FILE]</c>: the scenarios two runs share, B against A.</summary>
+internal sealed class CompareCommand : Command<CompareCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<run-dir-A>")]
+        public string A { get; init; } = "";
+
+        [CommandArgument(1, "<run-dir-B>")]
+        public string B { get; init; } = "";
+
+        [CommandOption("--out <FILE>")]
+        [Description("Write the comparison (and charts/ beside it) here; without it, print the Markdown.")]
+        public string? Out { get; init; }
+
+        [CommandOption("--templates <DIR>")]
+        [Description("A directory with a compare.scriban replacing the built-in one.")]
+        public string? Templates { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (model, charts) = ReportBuilder.BuildComparison(
+            RunData.Load(new RunDirectory(settings.A)), RunData.Load(new RunDirectory(settings.B)));
+        var text = new ReportRenderer(settings.Templates).Render("compare", model);
+        if (settings.Out is null)
+        {
+            Console.Out.Write(text);
+            return 0;
+        }
+
+        var chartsDir = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Out))!, "charts");
+        foreach (var chart in charts)
+        {
+            AtomicFile.WriteAllText(Path.Combine(chartsDir, chart.File), ChartRenderer.Svg(chart));
+        }
+
+        AtomicFile.WriteAllText(settings.Out, text);
+        Console.Out.WriteLine(settings.Out);
+        return 0;
+    }
+}
+
+/// <summary>Finds the 2023 reference run a report is placed beside.</summary>
+internal static class Reference
+{
+    public static RunData? Load(string? explicitDir, RunDirectory run)
+    {
+        if (explicitDir is not null)
+        {
+            return RunData.Load(new RunDirectory(explicitDir));
+        }
+
+        // The checkout's own copy; a run directory copied out of the repository simply has no reference section.
+        try
+        {
+            var dir = new RunDirectory(Path.Combine(RepoPaths.Find(run.Path).ResultsDir, "reference-2023"));
+            return File.Exists(dir.ResultsPath) ? RunData.Load(dir) : null;
+        }
+        catch (LabException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using System.Globalization;
+
+namespace VmLab.Report;
+
+/// <summary>How the report prints numbers: invariant culture, about four significant digits, never exponents.</summary>
+internal static class Numbers
+{
+    public static string Value(double v)
+    {
+        var a = Math.Abs(v);
+        var format = a >= 1000 ? "0" : a >= 100 ? "0.0" : a >= 10 ? "0.00" : a >= 1 ? "0.000" : "0.####";
+        return v.ToString(format, CultureInfo.InvariantCulture);
+    }
+
+    public static string Ratio(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
+
+    public static string P(double p) => p < 0.001 ? "<0.001" : p.ToString("0.000", CultureInfo.InvariantCulture);
+
+    /// <summary>A ratio as a signed change: 1.49 → "+49%".</summary>
+    public static string Change(double ratio)
+    {
+        var pct = (ratio - 1) * 100;
+        return (pct >= 0 ? "+" : "") + pct.ToString(Math.Abs(pct) >= 10 ? "0" : "0.0", CultureInfo.InvariantCulture) + "%";
+    }
+}

@@ -1,0 +1,68 @@
+namespace VmLab.Report;
+
+// The plain model the Scriban templates read (Scriban sees the properties in snake_case: RunId → run_id).
+// Everything is already formatted text: templates lay out, they do not compute or format numbers.
+
+/// <summary>Everything REPORT.md shows.</summary>
+public sealed record ReportModel(
+    string RunId,
+    string Profile,
+    string? Description,
+    string? Provenance,
+    string Durations,
+    IReadOnlyList<LayerRow> Layers,
+    IReadOnlyList<ScenarioRow> Scenarios,
+    IReadOnlyList<string> Fallbacks,
+    string? Overcommit,
+    ValiditySummary Validity,
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<QuestionSection> Questions,
+    string? ConfigDiff,
+    string ConfigDiffVerdict,
+    ReferenceSection Reference,
+    Appendix Appendix);
+
+/// <summary>One layer on the first page and in the appendix.</summary>
+public sealed record LayerRow(string Layer, string Role, string Cpus, string Memory, string Uname, string Cmdline, string Thp, string Cpu);
+
+/// <summary>One scenario with its settings.</summary>
+public sealed record ScenarioRow(string Id, string Description, string System, string L2Vcpus, string Thp, string Vhost, string Source);
+
+/// <summary>How many units could be used, and why the others could not.</summary>
+public sealed record ValiditySummary(int Units, int Valid, int Invalid, IReadOnlyList<InvalidUnit> InvalidUnits, IReadOnlyList<string> ReusedGroups);
+
+/// <summary>One raw file that cannot be trusted, with every reason.</summary>
+public sealed record InvalidUnit(string File, string Reasons);
+
+/// <summary>One comparison (a study question, or part of one).</summary>
+public sealed record QuestionSection(
+    string Question, string Title, string Factor, string A, string B, IReadOnlyList<SuiteTable> Suites, IReadOnlyList<string> Findings);
+
+/// <summary>One suite (and workload) of a comparison: its table and chart.</summary>
+public sealed record SuiteTable(string Suite, string Workload, string? Chart, IReadOnlyList<MetricRow> Rows, IReadOnlyList<string> Missing);
+
+/// <summary>One metric's row: A and B summarised, the ratio, the test and the verdict.</summary>
+public sealed record MetricRow(
+    string Metric, string Better, string A, string CountA, string B, string CountB, string Ratio, string RatioCi, string P, string Verdict, string Reason);
+
+/// <summary>"Compared with the 2023 report": this run's ratios beside the reference run's.</summary>
+public sealed record ReferenceSection(string Text, IReadOnlyList<ReferenceRow> Rows);
+
+/// <summary>One metric's ratio B/A here and in the reference.</summary>
+public sealed record ReferenceRow(string Question, string Suite, string Metric, string ThisRun, string ThisVerdict, string Reference, string ReferenceVerdict);
+
+/// <summary>Environment, hashes, raw files, and how to reproduce the run.</summary>
+public sealed record Appendix(
+    IReadOnlyList<KeyValue> Tools,
+    IReadOnlyList<KeyValue> Artifacts,
+    IReadOnlyList<KeyValue> Sources,
+    IReadOnlyList<RawFileRow> RawFiles,
+    string? VmlabVersion,
+    string ReproduceCommand,
+    string RegenerateCommand);
+
+/// <summary>A name and its value (a tool version, an artifact's hash).</summary>
+public sealed record KeyValue(string Key, string Value);
+
+/// <summary>One raw file with its hash and state.</summary>
+public sealed record RawFileRow(string File, string Sha256, string State);

@@ -1,0 +1,114 @@
+namespace VmLab.Results;
+
+/// <summary>
+/// <c>manifest.json</c> of a run directory: what was run, on what, from which inputs, and every substitution made.
+/// The lab writes it at the start of a run and again at the end (atomically, through <see cref="RunDirectory"/>);
+/// the report reads it for the first page and the appendix. Fields the lab did not know stay null or empty.
+/// </summary>
+public sealed record Manifest
+{
+    /// <summary>The run id, e.g. <c>2026-11-25T1012Z-smoke</c>; also the directory name under <c>results/</c>.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>The profile (<c>smoke</c>, <c>quick</c>, <c>full</c>), or a description for imported runs.</summary>
+    public required string Profile { get; init; }
+
+    /// <summary>One paragraph: what this run is. Shown on the report's first page.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Where the data came from when the lab did not produce it (the reference run: the 2023 report).</summary>
+    public string? Provenance { get; init; }
+
+    /// <summary>The VmLab version (git commit) that ran the lab.</summary>
+    public string? VmlabVersion { get; init; }
+
+    /// <summary>The scenarios of the run (see docs/CONTRACTS.md), in the order the report presents them.</summary>
+    public IReadOnlyList<ScenarioInfo> Scenarios { get; init; } = [];
+
+    /// <summary>
+    /// The comparisons the report makes. Empty means the contract's four questions (Q1 baseline vs guest-up,
+    /// Q2 baseline vs guest-thp-never, Q3 baseline vs guest-vhost-off, Q4 host vs baseline).
+    /// </summary>
+    public IReadOnlyList<ComparisonSpec> Comparisons { get; init; } = [];
+
+    /// <summary>Per-layer environment: L0, L1, L2.</summary>
+    public IReadOnlyList<LayerEnvironment> Layers { get; init; } = [];
+
+    /// <summary>Kernel and rootfs artifacts: content keys and sha256s.</summary>
+    public IReadOnlyList<ArtifactRecord> Artifacts { get; init; } = [];
+
+    /// <summary>Downloaded sources, with the fallback used when the default could not be reached.</summary>
+    public IReadOnlyList<SourceRecord> Sources { get; init; } = [];
+
+    /// <summary>Tool name → version (qemu, gcc, mmdebstrap, …), ordinal-sorted in the JSON.</summary>
+    public IReadOnlyDictionary<string, string> Tools { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>When the run started (UTC); null for imported data.</summary>
+    public DateTimeOffset? StartedUtc { get; init; }
+
+    /// <summary>When the run ended (UTC); null while it is still running or for imported data.</summary>
+    public DateTimeOffset? EndedUtc { get; init; }
+
+    /// <summary>The vCPU rule pCPU(L0) &gt; vCPU(L1) &gt; vCPU(L2) as checked for this run; null when unknown.</summary>
+    public VcpuRule? VcpuRule { get; init; }
+
+    /// <summary>ab: the size of the document the server should serve, when known (a different length is invalid).</summary>
+    public long? AbExpectedDocumentLength { get; init; }
+
+    /// <summary>Anything else the reader must know, one sentence each (shown on the first page).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The command that reproduces this run.</summary>
+    public string? ReproduceCommand { get; init; }
+}
+
+/// <summary>One scenario: the system measured and the factor settings.</summary>
+/// <param name="Id">The scenario id, the directory name under raw/ (e.g. <c>baseline</c>).</param>
+/// <param name="Description">What it is in the study's words.</param>
+/// <param name="System">The system measured: <c>L1</c> (KVM host) or <c>L2</c> (guest).</param>
+/// <param name="L2Vcpus">The guest's vCPUs; null for the host scenario.</param>
+/// <param name="Thp">L1's transparent_hugepage mode (<c>always</c>, <c>never</c>).</param>
+/// <param name="Vhost">vhost on L2's tap netdev (<c>on</c>, <c>off</c>); null for the host scenario.</param>
+/// <param name="Source">Where its raw data came from, when imported (e.g. seed line ranges).</param>
+public sealed record ScenarioInfo(
+    string Id, string Description, string System, int? L2Vcpus, string? Thp, string? Vhost, string? Source = null);
+
+/// <summary>A comparison the report makes: B against A, one factor varied.</summary>
+/// <param name="Question">The study question: <c>Q1</c> … <c>Q4</c>.</param>
+/// <param name="Title">The section title, e.g. "SMP (2 vCPU) vs UP (1 vCPU)".</param>
+/// <param name="A">The reference scenario id (ratios are B/A).</param>
+/// <param name="B">The scenario id compared with it.</param>
+/// <param name="Factor">The factor varied, in words.</param>
+public sealed record ComparisonSpec(string Question, string Title, string A, string B, string Factor);
+
+/// <summary>One layer's environment as the lab saw it.</summary>
+/// <param name="Layer"><c>L0</c>, <c>L1</c> or <c>L2</c>.</param>
+/// <param name="Role">What it is, e.g. "QEMU/TCG on the build machine", "arm64 KVM host".</param>
+/// <param name="Cpus">CPUs (L0) or vCPUs (L1, L2).</param>
+/// <param name="MemoryMb">Memory in MiB.</param>
+/// <param name="Uname"><c>uname -a</c>.</param>
+/// <param name="Cmdline"><c>/proc/cmdline</c>.</param>
+/// <param name="Thp">transparent_hugepage/enabled as read.</param>
+/// <param name="Cpu">The CPU model (L0 lscpu), when known.</param>
+public sealed record LayerEnvironment(
+    string Layer, string Role, int? Cpus, long? MemoryMb, string? Uname = null, string? Cmdline = null, string? Thp = null, string? Cpu = null);
+
+/// <summary>A built artifact the run used.</summary>
+/// <param name="Name">e.g. <c>kernel/host/Image</c>, <c>rootfs/guest.img</c>.</param>
+/// <param name="Key">The content key of the stage that built it.</param>
+/// <param name="Sha256">The file's sha256.</param>
+public sealed record ArtifactRecord(string Name, string Key, string Sha256);
+
+/// <summary>A source download and whether a fallback replaced the default.</summary>
+/// <param name="Name">What it is, e.g. "linux 5.15.y".</param>
+/// <param name="Url">Where it was actually taken from.</param>
+/// <param name="Sha256">Its verified sha256.</param>
+/// <param name="Fallback">Null when the default source was used; otherwise what replaced it and why.</param>
+public sealed record SourceRecord(string Name, string Url, string? Sha256, string? Fallback = null);
+
+/// <summary>The vCPU rule check: pCPU(L0) &gt; vCPU(L1) &gt; vCPU(L2).</summary>
+public sealed record VcpuRule(int L0Cpus, int L1Vcpus, int L2Vcpus)
+{
+    /// <summary>True when the rule holds; when it does not, every result of the run is overcommitted.</summary>
+    public bool Met => L0Cpus > L1Vcpus && L1Vcpus > L2Vcpus;
+}

@@ -1,0 +1,71 @@
+using VmLab.Suites;
+
+namespace VmLab.Results;
+
+/// <summary>
+/// <c>results.json</c>: every raw file of a run parsed, derived only from <c>raw/</c> (<c>vmlab parse-run</c>
+/// recomputes it). Units are ordered by scenario, suite, repeat so the file is stable.
+/// </summary>
+/// <param name="RunId">The run id, as in the manifest.</param>
+/// <param name="Units">One entry per raw file.</param>
+public sealed record RunResults(string RunId, IReadOnlyList<UnitResult> Units)
+{
+    /// <summary>Bumped when the shape of results.json changes.</summary>
+    public int SchemaVersion { get; init; } = 1;
+}
+
+/// <summary>One raw file parsed: one repeat of one suite in one scenario (or one console log).</summary>
+/// <param name="Scenario">The scenario id (directory under raw/).</param>
+/// <param name="Suite">The suite; <c>console</c> for console logs.</param>
+/// <param name="Repeat">The repeat number as in the file name; for console logs the boot name.</param>
+/// <param name="File">The raw file, relative to the run directory, with '/' separators.</param>
+/// <param name="Sha256">The raw file's sha256, so a reader can tell the numbers came from that file.</param>
+/// <param name="UnrecognisedReason">Why the file is not the suite's output; null when it was recognised.</param>
+/// <param name="Metrics">The parsed metrics (empty when unrecognised).</param>
+/// <param name="Problems">The parser's validity problems.</param>
+/// <param name="DuplicateOf">
+/// Other raw files whose measurement is identical to this one (see <see cref="DuplicateDetector"/>): the same
+/// output presented twice is one measurement, not two.
+/// </param>
+public sealed record UnitResult(
+    string Scenario,
+    string Suite,
+    string Repeat,
+    string File,
+    string Sha256,
+    string? UnrecognisedReason,
+    IReadOnlyDictionary<string, MetricValue> Metrics,
+    IReadOnlyList<string> Problems,
+    IReadOnlyList<string> DuplicateOf)
+{
+    /// <summary>True when the file was the suite's output.</summary>
+    public bool Recognised => UnrecognisedReason is null;
+
+    /// <summary>True when the numbers can be used: recognised, no problem, not a copy of another unit.</summary>
+    public bool Valid => Recognised && Problems.Count == 0 && DuplicateOf.Count == 0;
+
+    /// <summary>
+    /// What distinguishes workloads inside one suite: its text metrics (netperf's <c>test</c>, hackbench's
+    /// <c>mode</c>). TCP_STREAM and TCP_RR repeats of one scenario are different samples.
+    /// </summary>
+    public string Workload => string.Join(" ", Metrics.Where(m => !m.Value.IsNumber).OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => m.Value.Text));
+
+    /// <summary>Every reason not to trust this unit, in words.</summary>
+    public IEnumerable<string> Reasons()
+    {
+        if (UnrecognisedReason is not null)
+        {
+            yield return $"not {Suite} output: {UnrecognisedReason}";
+        }
+
+        foreach (var p in Problems)
+        {
+            yield return p;
+        }
+
+        if (DuplicateOf.Count > 0)
+        {
+            yield return $"identical to {string.Join(", ", DuplicateOf)}: the same output reused, not an independent measurement";
+        }
+    }
+}

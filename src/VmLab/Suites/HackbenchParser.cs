@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace VmLab.Suites;
+
+/// <summary>Which hackbench printed the output: the two differ in their header line.</summary>
+public enum HackbenchDialect
+{
+    /// <summary>LTP's hackbench (the study's <c>./hackbench 50 process 50</c>): "Running with 50*40 (== 2000) tasks."</summary>
+    Ltp,
+
+    /// <summary>rt-tests' hackbench (Debian's): "Running in process mode with 4 groups using 40 file descriptors each (== 160 tasks)".</summary>
+    RtTests,
+}
+
+/// <summary>One hackbench run.</summary>
+/// <param name="Dialect">Which hackbench printed it.</param>
+/// <param name="Tasks">Senders plus receivers over all groups.</param>
+/// <param name="TimeSeconds">The wall time hackbench reports for passing all messages.</param>
+/// <param name="Groups">Number of groups (both dialects print it).</param>
+/// <param name="Mode"><c>process</c> or <c>thread</c>; only rt-tests prints it.</param>
+public sealed record HackbenchResult(HackbenchDialect Dialect, int Tasks, double TimeSeconds, int? Groups, string? Mode)
+{
+    /// <summary>The result in the lab's metric names: <c>tasks</c>, <c>time_s</c>, and <c>groups</c>, <c>mode</c> when known.</summary>
+    public SortedDictionary<string, MetricValue> ToMetrics()
+    {
+        var metrics = RawOutput.NewMetrics();
+        metrics["tasks"] = Tasks;
+        metrics["time_s"] = TimeSeconds;
+        if (Groups is { } groups)
+        {
+            metrics["groups"] = groups;
+        }
+
+        if (Mode is { } mode)
+        {
+            metrics["mode"] = mode;
+        }
+
+        return metrics;
+    }
+}
+
+/// <summary>
+/// Parses hackbench output in both dialects (LTP and rt-tests). A header without a <c>Time:</c> line is a run
+/// that was cut off (killed, hung guest) and is unrecognised, never a result.
+/// </summary>
+public sealed partial class HackbenchParser : ISuiteParser
+{
+    /// <inheritdoc />
+    public string Suite => "hackbench";
+
+    private const string Expected =
+        "expected hackbench's 'Running with G*40 (== N) tasks.' or 'Running in process mode with G groups ... (== N tasks)' line followed by 'Time: <seconds>'";
+
+    /// <inheritdoc />
+    public ParseResult Parse(string text, ParseContext? context = null)
+    {
+        if (RawOutput.Reject(text) is { } rejected)
+        {
+            return ParseResult.Unrecognised(rejected);
+        }
+
+        var lines = RawOutput.Lines(text);
+        var runs = new List<HackbenchResult>();
+        (HackbenchDialect Dialect, int Tasks, int Groups, string? Mode)? header = null;
+        string? error = null;
+        foreach (var line in lines)
+        {
+            if (LtpHeader().Match(line) is { Success: true } ltp)
+            {
+                if (header is not null)
+                {
+                    return ParseResult.Unrecognised($"a hackbench run has no 'Time:' line before the next run starts: it was cut off; {Expected}");
+                }
+
+                header = (HackbenchDialect.Ltp, Int(ltp, "tasks"), Int(ltp, "groups"), null);
+            }
+            else if (RtTestsHeader().Match(line) is { Success: true } rt)
+            {
+                if (header is not null)
+                {
+                    return ParseResult.Unrecognised($"a hackbench run has no 'Time:' line before the next run starts: it was cut off; {Expected}");
+                }
+
+                // rt-tests says "threaded mode"; the lab's metric uses the command-line words process/thread.
+                var mode = rt.Groups["mode"].Value == "threaded" ? "thread" : "process";
+                header = (HackbenchDialect.RtTests, Int(rt, "tasks"), Int(rt, "groups"), mode);
+            }
+            else if (TimeLine().Match(line) is { Success: true } time)
+            {
+                if (header is not { } h)
+                {
+                    return ParseResult.Unrecognised($"a 'Time:' line without the 'Running ...' header before it; {Expected}");
+                }
+
+                runs.Add(new HackbenchResult(h.Dialect, h.Tasks, RawOutput.Number(time.Groups["time"].Value), h.Groups, h.Mode));
+                header = null;
+            }
+            else if (error is null && ErrorLine().IsMatch(line))
+            {
+                error = line.Trim();
+            }
+        }
+
+        if (error is not null && runs.Count == 0)
+        {
+            return ParseResult.Unrecognised($"hackbench failed: \"{error}\"");
+        }
+
+        if (header is not null)
+        {
+            return ParseResult.Unrecognised($"the output stops after the 'Running ...' header: the run was cut off before its 'Time:' line; {Expected}");
+        }
+
+        if (runs.Count != 1)
+        {
+            return ParseResult.Unrecognised(runs.Count == 0
+                ? $"no hackbench result found; {Expected}"
+                : $"{runs.Count} hackbench runs in one file; expected exactly one run per file");
+        }
+
+        var run = runs[0];
+        var problems = new List<string>();
+        if (run.TimeSeconds <= 0)
+        {
+            problems.Add($"hackbench reported {RawOutput.Show(run.TimeSeconds)} s: the run is too short to measure; use more loops or groups");
+        }
+
+        if (error is not null)
+        {
+            problems.Add($"hackbench reported an error during the run: \"{error}\"");
+        }
+
+        return ParseResult.Ok(new Measurement(Suite, run.ToMetrics(), problems));
+    }
+
+    /// <inheritdoc />
+    public MetricDirection Direction(string metric) =>
+        metric == "time_s" ? MetricDirection.LowerIsBetter : MetricDirection.None;
+
+    private static int Int(Match m, string group) => int.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^\s*Running with (?<groups>\d+)\*(?<per>\d+) \(== (?<tasks>\d+)\) tasks\.\s*$")]
+    private static partial Regex LtpHeader();
+
+    [GeneratedRegex(@"^\s*Running in (?<mode>process|threaded) mode with (?<groups>\d+) groups using (?<fds>\d+) file descriptors each \(== (?<tasks>\d+) tasks\)\s*$")]
+    private static partial Regex RtTestsHeader();
+
+    [GeneratedRegex(@"^\s*Time: (?<time>\d+(?:\.\d+)?)\s*$")]
+    private static partial Regex TimeLine();
+
+    // rt-tests prints "SENDER: write (error: ...)" and "fork() (error: ...)" before exiting; LTP uses perror.
+    [GeneratedRegex(@"\(error: |: Resource temporarily unavailable|Cannot allocate memory|^\s*(?:socketpair|fork|pipe)\b.*:", RegexOptions.IgnoreCase)]
+    private static partial Regex ErrorLine();
+}
