@@ -115,22 +115,28 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         var work = Path.Combine(paths.Artifacts, "lab", "runs", runId);
         var payload = await artifacts.PayloadDiskAsync(paths, Path.Combine(work, "payload.log"), stop.Token);
         var launcher = new QemuL1Launcher(artifacts, payload, plan.Topology) { Initrd = settings.Initrd };
-        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output);
+        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output, VmLab.Suites.SuiteParsers.Get("console"));
         var qemu = (await Cli.Wrap("qemu-system-aarch64").WithArguments("--version").WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(stop.Token)).StandardOutput.Split('\n')[0];
+        var run = new VmLab.Results.RunDirectory(runDirectory);
+        var started = RunLedger.Load(runDirectory) is not null && File.Exists(run.ManifestPath)
+            ? run.ReadManifest().StartedUtc ?? DateTimeOffset.UtcNow
+            : DateTimeOffset.UtcNow;
+        LabManifest.CopyKernelConfigs(run, artifacts);
+        run.WriteManifest(LabManifest.Build(plan, artifacts, runner.Ledger, qemu, started, null));
         try
         {
             await runner.RunAsync(stop.Token);
         }
         catch (OperationCanceledException)
         {
-            await LabManifest.RecordAsync(runDirectory, plan, artifacts, runner.Ledger, qemu, CancellationToken.None);
+            run.WriteManifest(LabManifest.Build(plan, artifacts, runner.Ledger, qemu, started, null));
             output.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {runDirectory}.");
             output.WriteLine($"  next: ./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}");
             return 130;
         }
 
-        await LabManifest.RecordAsync(runDirectory, plan, artifacts, runner.Ledger, qemu, CancellationToken.None);
+        run.WriteManifest(LabManifest.Build(plan, artifacts, runner.Ledger, qemu, started, DateTimeOffset.UtcNow));
         // The next stage (Report) finds the run it should render here when no --run is given.
         AtomicFile.WriteAllText(Path.Combine(paths.Artifacts, "lab", "last-run"), runDirectory + "\n");
         output.WriteLine($"vmlab: run directory {runDirectory}");

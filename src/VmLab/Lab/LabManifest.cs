@@ -1,56 +1,108 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using VmLab.Common;
+using VmLab.Results;
 
 namespace VmLab.Lab;
 
 /// <summary>
-/// The lab's part of <c>manifest.json</c> (docs/CONTRACTS.md): profile, topology and the vCPU rule, whether the run is
-/// overcommitted, the artifacts booted (with sha256s), the QEMU version, and each boot's layer facts. It is merged
-/// into the file, keeping every key other stages wrote, and written atomically.
+/// What the lab knows for a run's <c>manifest.json</c> (docs/CONTRACTS.md), written through
+/// <see cref="RunDirectory.WriteManifest"/>: scenarios, the three layers as the VMs reported them, the vCPU rule
+/// (overcommitted or not), the artifacts booted with their sha256s, the QEMU version, start and end, notes on
+/// unavailable and failed units, and the command that reproduces the run. Also copies the kernel configs and
+/// their diff into <c>kernel/</c> for the report.
 /// </summary>
 public static class LabManifest
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
-    /// <summary>Merges the lab's keys into <c>manifest.json</c> of <paramref name="runDirectory"/>.</summary>
-    public static async Task RecordAsync(string runDirectory, RunPlan plan, LabArtifacts? artifacts, RunLedger ledger, string? qemuVersion, CancellationToken cancellationToken)
+    /// <summary>The manifest of a run of <paramref name="plan"/> as the <paramref name="ledger"/> stands.</summary>
+    public static Manifest Build(
+        RunPlan plan, LabArtifacts? artifacts, RunLedger ledger, string? qemuVersion, DateTimeOffset started, DateTimeOffset? ended)
     {
-        var path = Path.Combine(runDirectory, "manifest.json");
-        var manifest = File.Exists(path)
-            ? JsonNode.Parse(await File.ReadAllTextAsync(path, cancellationToken))?.AsObject() ?? []
-            : [];
         var t = plan.Topology;
-        manifest["runId"] = ledger.RunId;
-        manifest["profile"] = plan.Profile.Name;
-        manifest["scenarios"] = new JsonArray([.. plan.Scenarios.Select(s => JsonValue.Create(s.Id))]);
-        manifest["overcommitted"] = t.Overcommitted;
-        manifest["vcpuRule"] = new JsonObject
+        var l1 = ledger.Boots.Values.Select(b => b.L1Facts).FirstOrDefault(f => f.ContainsKey("uname"));
+        var l2 = ledger.Boots.Values.SelectMany(b => b.L2Facts).FirstOrDefault(f => f.ContainsKey("uname"));
+        var notes = new List<string>();
+        if (t.Overcommitted)
         {
-            ["met"] = !t.Overcommitted,
-            ["text"] = t.RuleText,
-            ["violations"] = new JsonArray([.. t.Violations.Select(v => JsonValue.Create(v))]),
-        };
-        manifest["lab"] = new JsonObject
+            notes.Add($"Overcommitted: the vCPU rule {t.RuleText}. Every result of this run is marked overcommitted.");
+        }
+
+        foreach (var group in ledger.Units.Where(u => u.Value.State != UnitState.Done).GroupBy(u => u.Value.State))
         {
-            ["topology"] = JsonSerializer.SerializeToNode(new
-            {
-                l0 = new { cpus = t.L0.Cpus, memoryMiB = t.L0.MemoryMiB },
-                l1 = new { cpus = t.L1Cpus, memoryMiB = t.L1MemoryMiB, accelerator = "tcg", machine = "virt,gic-version=2,virtualization=on", cpu = "cortex-a57" },
-                l2 = new { smpCpus = t.L2SmpCpus, upCpus = t.L2UpCpus, memoryMiB = t.L2MemoryMiB, accelerator = "kvm", cpu = "host" },
-            }, Options),
-            ["profileSettings"] = JsonSerializer.SerializeToNode(plan.Profile, Options),
-            ["qemu"] = qemuVersion,
-            ["artifacts"] = artifacts is null ? null : JsonSerializer.SerializeToNode(new
-            {
-                hostKernel = new { path = artifacts.HostKernel, sha256 = Hashing.Sha256OfFile(artifacts.HostKernel) },
-                guestKernel = new { path = artifacts.GuestKernel, sha256 = Hashing.Sha256OfFile(artifacts.GuestKernel) },
-                hostImage = new { path = artifacts.HostImage },
-                guestImage = new { path = artifacts.GuestImage },
-                kernbenchSource = artifacts.KernbenchSource,
-            }, Options),
-            ["boots"] = JsonSerializer.SerializeToNode(ledger.Boots, Options),
+            notes.Add($"{group.Count()} unit(s) {group.Key.ToString().ToLowerInvariant()}: " +
+                      string.Join("; ", group.Select(u => $"{u.Key} ({u.Value.Problems.FirstOrDefault()})")));
+        }
+
+        foreach (var (key, unit) in ledger.Units.Where(u => u.Value is { State: UnitState.Done, Problems.Count: > 0 }))
+        {
+            notes.Add($"{key} is invalid: {string.Join("; ", unit.Problems)}");
+        }
+
+        return new Manifest
+        {
+            RunId = ledger.RunId,
+            Profile = plan.Profile.Name,
+            Description = plan.Profile.Description,
+            Scenarios = [.. plan.Scenarios.Select(s => Describe(s, t))],
+            Layers =
+            [
+                new LayerEnvironment("L0", "the build machine, running L1 under QEMU/TCG", t.L0.Cpus, t.L0.MemoryMiB),
+                new LayerEnvironment("L1", "arm64 KVM host (QEMU/TCG, virtualization=on, cortex-a57)", t.L1Cpus, t.L1MemoryMiB,
+                    l1?.GetValueOrDefault("uname"), l1?.GetValueOrDefault("cmdline"), l1?.GetValueOrDefault("thp")),
+                new LayerEnvironment("L2", "arm64 guest (KVM in L1, -cpu host)", t.L2SmpCpus, t.L2MemoryMiB,
+                    l2?.GetValueOrDefault("uname"), l2?.GetValueOrDefault("cmdline"), l2?.GetValueOrDefault("thp")),
+            ],
+            Artifacts = artifacts is null ? [] :
+            [
+                Record("kernel/host/Image", artifacts.HostKernel, parents: 2),
+                Record("kernel/guest/Image", artifacts.GuestKernel, parents: 2),
+                Record("rootfs/host.img", artifacts.HostImage, parents: 1),
+                Record("rootfs/guest.img", artifacts.GuestImage, parents: 1),
+            ],
+            Tools = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["qemu"] = qemuVersion ?? "unknown" },
+            StartedUtc = started,
+            EndedUtc = ended,
+            VcpuRule = new VcpuRule(t.L0.Cpus, t.L1Cpus, t.L2SmpCpus),
+            Notes = notes,
+            ReproduceCommand = $"./build.sh --profile={plan.Profile.Name}",
         };
-        await AtomicFile.WriteAllTextAsync(path, manifest.ToJsonString(Options) + "\n", cancellationToken);
     }
+
+    /// <summary>Copies host.config, guest.config and config.diff from the kernel artifacts into the run's kernel/ folder.</summary>
+    public static void CopyKernelConfigs(RunDirectory run, LabArtifacts artifacts)
+    {
+        var kernelDir = Path.GetDirectoryName(Path.GetDirectoryName(artifacts.HostKernel))!;
+        foreach (var (from, to) in new[] { ("host/.config", "host.config"), ("guest/.config", "guest.config"), ("config.diff", "config.diff") })
+        {
+            var source = Path.Combine(kernelDir, from);
+            if (File.Exists(source))
+            {
+                AtomicFile.WriteAllBytes(Path.Combine(run.KernelDir, to), File.ReadAllBytes(source));
+            }
+        }
+    }
+
+    private static ScenarioInfo Describe(Scenario s, Topology t) => new(
+        s.Id,
+        s.Measured == Layer.L1
+            ? $"the KVM host itself, limited to the guest's {t.L2SmpCpus} CPUs and {t.L2MemoryMiB} MiB"
+            : $"the guest, {(s.GuestSmp ? "SMP" : "UP")}, THP {s.Thp.ToString().ToLowerInvariant()} in L1, vhost {(s.Vhost ? "on" : "off")}",
+        s.Measured.ToString(),
+        s.Measured == Layer.L2 ? s.GuestCpus(t) : null,
+        s.Thp.ToString().ToLowerInvariant(),
+        s.Measured == Layer.L2 ? (s.Vhost ? "on" : "off") : null);
+
+    /// <summary>An artifact with its stage key: the folder name <paramref name="parents"/> levels above the file.</summary>
+    private static ArtifactRecord Record(string name, string path, int parents)
+    {
+        var dir = Path.GetDirectoryName(path)!;
+        for (var i = 1; i < parents; i++)
+        {
+            dir = Path.GetDirectoryName(dir)!;
+        }
+
+        // Images are large: their sha256 is in the rootfs stage's metadata.json; hashing them again per run costs
+        // seconds each, so only the (small) kernels are hashed here.
+        var sha = new FileInfo(path).Length < 256L << 20 ? Hashing.Sha256OfFile(path) : "see rootfs metadata.json";
+        return new ArtifactRecord(name, Path.GetFileName(dir), sha);
+    }
+
 }

@@ -134,6 +134,7 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
         var received = new Dictionary<string, string>(StringComparer.Ordinal); // unit name → sha256
         var transferFailures = new Dictionary<string, string>(StringComparer.Ordinal);
         var l2Facts = new List<IReadOnlyDictionary<string, string>>();
+        var l2Consoles = new List<string>();
 
         async Task OnEvent(ConsoleEvent e, string origin)
         {
@@ -150,7 +151,8 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
                 case FileEvent file when ConsoleTranscript.IsNestedConsole(file.Name):
                     var nestedName = $"console-{boot.Number}-{Path.GetFileNameWithoutExtension(file.Name).Replace("console-", "l2-", StringComparison.Ordinal)}.log";
                     await AtomicFile.WriteAllTextAsync(Path.Combine(settings.RunDirectory, "raw", boot.Scenario.Id, nestedName), Encoding.UTF8.GetString(file.Content), CancellationToken.None);
-                    var nested = ConsoleReader.ReadAll(Encoding.UTF8.GetString(file.Content));
+                    l2Consoles.Add(Encoding.UTF8.GetString(file.Content));
+                    var nested = ConsoleReader.ReadAll(l2Consoles[^1]);
                     l2Facts.Add(ConsoleTranscript.FromEvents(nested).Facts);
                     foreach (var inner in nested)
                     {
@@ -224,9 +226,17 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
 
         // The factor must really be in force, and the console must be clean; otherwise the units are invalid.
         var problems = FactorCheck.Problems(boot.Scenario, plan.Topology, facts, l2Facts).ToList();
-        if (consoleScan?.Parse(await File.ReadAllTextAsync(console, CancellationToken.None)) is { Measurement: { } scan })
+        if (consoleScan is not null)
         {
-            problems.AddRange(scan.Problems.Select(p => "console: " + p));
+            // Stalls, soft lockups, OOM and call traces in either layer's console mark every unit that ran in the boot.
+            var consoles = new[] { ("L1", await File.ReadAllTextAsync(console, CancellationToken.None)) }.Concat(l2Consoles.Select(c => ("L2", c)));
+            foreach (var (layer, text) in consoles)
+            {
+                if (consoleScan.Parse(text).Measurement is { } scan)
+                {
+                    problems.AddRange(scan.Problems.Select(p => $"{layer} console: {p}"));
+                }
+            }
         }
 
         if (problems.Count > 0)

@@ -139,7 +139,7 @@ public sealed class ConsoleReaderTests
     [Fact]
     public async Task A_unit_that_overruns_its_timeout_reports_rc_124_and_still_sends_what_it_printed()
     {
-        var console = await JobShell.RunAsync("vmlab_unit hackbench/2 1 true 'echo started; sleep 30'");
+        var console = await JobShell.RunAsync("vmlab_unit hackbench/2 3 true 'echo started; sleep 30'"); // 3 s: room for a busy machine to start the shell
 
         var events = ConsoleReader.ReadAll(console);
         Assert.Equal(124, events.OfType<StatusEvent>().Single().ExitCode);

@@ -172,6 +172,21 @@ public sealed partial class LabRunnerTests
         Assert.Equal(["THP in L1 is 'always madvise [never]', the scenario needs [always]"], unit.Problems);
     }
 
+    [Fact]
+    public async Task A_stall_on_the_console_during_a_boot_marks_its_units_invalid_with_the_console_scan()
+    {
+        var settings = NewRun();
+        // printf assembles the kernel lines so that the VM's command line, which the console log records, does not contain them.
+        var vm = new FakeVm(boot => "printf '[    0.000000] Linux %s 6.1.0\\n[  120.622000] rcu: INFO: rcu_%s detected stalls on CPUs/tasks:\\n' version preempt\n" + Behaving(boot));
+
+        var ledger = await new LabRunner(HostHackbench with { Profile = Fast with { Repeats = 1 } }, settings, vm, TextWriter.Null, VmLab.Suites.SuiteParsers.Get("console"))
+            .RunAsync(TestContext.Current.CancellationToken);
+
+        var unit = ledger[new LabUnit("host", "hackbench", 1)]!;
+        Assert.Equal(UnitState.Done, unit.State);
+        Assert.StartsWith("L1 console: 1 RCU stall", Assert.Single(unit.Problems));
+    }
+
     private static int PidOf(RunSettings settings, string scenario, int boot)
     {
         var log = File.ReadAllText(Path.Combine(settings.RunDirectory, "raw", scenario, $"console-{boot}.log"));
