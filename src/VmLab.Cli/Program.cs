@@ -19,5 +19,7 @@ app.Configure(config =>
     });
     config.AddCommand<PrerequisitesCommand>("prerequisites")
         .WithDescription("Check, and install with apt-get when allowed, the Debian packages the pipeline needs.");
+    config.AddCommand<RootfsCommand>("rootfs")
+        .WithDescription("Build the arm64 Debian images for the KVM host (L1) and the guest (L2) into artifacts/rootfs/ (cached by content key).");
 });
 return await app.RunAsync(args);
