@@ -18,8 +18,17 @@ internal sealed class RootfsCommand : AsyncCommand<RootfsCommand.Settings>
         public int? HeadroomMiB { get; init; }
 
         [CommandOption("--unixbench <PATH>")]
-        [Description("A local UnixBench 5.1.3 tarball (used when the pinned download is not available).")]
+        [Description("A local UnixBench 5.1.3 tarball (used when the pinned download is not available); needs --unixbench-sha256.")]
         public string? UnixBench { get; init; }
+
+        [CommandOption("--unixbench-sha256 <HEX>")]
+        [Description("The sha256 you vouch for of the --unixbench file; it is checked and recorded.")]
+        public string? UnixBenchSha256 { get; init; }
+
+        public override Spectre.Console.ValidationResult Validate() =>
+            (UnixBench is null) == (UnixBenchSha256 is null)
+                ? Spectre.Console.ValidationResult.Success()
+                : Spectre.Console.ValidationResult.Error("--unixbench and --unixbench-sha256 go together");
 
         [CommandOption("--force")]
         [Description("Rebuild cached images too (e.g. to pick up newer packages from the mirror).")]
@@ -34,7 +43,10 @@ internal sealed class RootfsCommand : AsyncCommand<RootfsCommand.Settings>
     {
         var paths = RepoPaths.Find();
         var definition = RootfsDefinition.Load(paths.RootfsDir);
-        var plan = RootfsPlan.Create(definition, paths, settings.UnixBench, settings.HeadroomMiB, settings.Images);
+        var local = settings.UnixBench is { } file ? new VmLab.Sources.LocalSource(file, settings.UnixBenchSha256!) : null;
+        var unixBench = await SourceUse.ResolveUnixBenchAsync(
+            definition.Sources.Unixbench, paths, local, mayDownload: !settings.PlanOnly, Console.WriteLine, cancellationToken);
+        var plan = RootfsPlan.Create(definition, unixBench, settings.HeadroomMiB, settings.Images);
         if (settings.PlanOnly)
         {
             foreach (var image in plan.Images)

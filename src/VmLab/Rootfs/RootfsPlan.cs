@@ -46,14 +46,14 @@ public sealed record RootfsPlan(RootfsDefinition Definition, ImmutableArray<Imag
     public string SetDirectory(RepoPaths paths) => Path.Combine(paths.Artifacts, "rootfs", SetKey.ToString());
 
     /// <summary>Plans every image of <paramref name="definition"/> (or only <paramref name="only"/>).</summary>
-    public static RootfsPlan Create(RootfsDefinition definition, RepoPaths paths, string? unixBenchTarball = null, int? headroomMiB = null, IReadOnlyCollection<string>? only = null)
+    /// <param name="unixBench">How UnixBench was resolved (<see cref="SourceUse.ResolveUnixBenchAsync"/>): its sha256, or unavailable.</param>
+    public static RootfsPlan Create(RootfsDefinition definition, SourceUse unixBench, int? headroomMiB = null, IReadOnlyCollection<string>? only = null)
     {
         var recipes = only is { Count: > 0 } ? only.Select(definition.Recipe).ToImmutableArray() : definition.Recipes;
-        var unixBench = SourceUse.ResolveUnixBench(definition.Sources.Unixbench, paths, unixBenchTarball);
         var docs = definition.Sources.DocumentSet;
         var docSet = new SourceUse(
             docs.Name, "substituted",
-            $"generated deterministic tree ({DocumentSet.GeneratorVersion}), index.html {docs.IndexBytes} bytes; the manual at {string.Join(", ", docs.Urls)} is unreachable from here",
+            $"{docs.Original} replaced by a generated deterministic tree ({DocumentSet.GeneratorVersion}) whose index.html is {docs.IndexBytes} bytes, the size the study served",
             Hashing.Sha256OfText(string.Concat(DocumentSet.Generate(docs.IndexBytes).Select(f => f.Path + "\0" + Convert.ToHexStringLower(SHA256.HashData(f.Content)) + "\n"))));
         var headroom = headroomMiB ?? definition.Settings.HeadroomMiB;
         var hook = Hashing.Sha256OfFile(Path.Combine(definition.Directory, "customize.sh"));

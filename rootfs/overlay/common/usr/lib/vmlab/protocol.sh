@@ -4,14 +4,17 @@
 #
 # VMLAB_CONSOLE: where markers go (init points it at /dev/console; default stdout).
 
-vmlab_marker() {
-    # $*: the marker body, e.g. "DONE rc=0".
+# vmlab_emit COMMAND...: runs COMMAND with its output going to the console (or stdout).
+vmlab_emit() {
     if [ -n "${VMLAB_CONSOLE:-}" ]; then
-        printf '@@VMLAB:%s@@\n' "$*" >>"$VMLAB_CONSOLE"
+        "$@" >>"$VMLAB_CONSOLE"
     else
-        printf '@@VMLAB:%s@@\n' "$*"
+        "$@"
     fi
 }
+
+# $*: the marker body, e.g. "DONE rc=0".
+vmlab_marker() { vmlab_emit printf '@@VMLAB:%s@@\n' "$*"; }
 
 # Seconds since boot with two decimals, from /proc/uptime (the only clock that needs no RTC).
 vmlab_uptime() {
@@ -60,12 +63,9 @@ vmlab_send_file() {
     fi
     vmlab_size=$(wc -c <"$vmlab_path" | tr -d ' ')
     vmlab_sha=$(sha256sum "$vmlab_path" | cut -d' ' -f1)
-    # One write for the whole block keeps other console writers from splitting it where we can help it.
-    {
-        printf '@@VMLAB:BEGIN %s size=%s sha256=%s@@\n' "$vmlab_name" "$vmlab_size" "$vmlab_sha"
-        base64 -w 76 "$vmlab_path"
-        printf '@@VMLAB:END %s@@\n' "$vmlab_name"
-    } >>"${VMLAB_CONSOLE:-/dev/stdout}"
+    vmlab_marker "BEGIN $vmlab_name size=$vmlab_size sha256=$vmlab_sha"
+    vmlab_emit base64 -w 76 "$vmlab_path"
+    vmlab_marker "END $vmlab_name"
 }
 
 # vmlab_status UNIT RC SECONDS
