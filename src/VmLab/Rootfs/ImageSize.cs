@@ -38,8 +38,7 @@ public static class ImageSize
     public static TreeUsage Measure(string root)
     {
         long files = 1, bytes = BlockSize;
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false, ReturnSpecialDirectories = false };
-        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", options))
+        foreach (var entry in Walk(root))
         {
             files++;
             var size = entry switch
@@ -52,6 +51,30 @@ public static class ImageSize
         }
 
         return new TreeUsage(files, bytes);
+    }
+
+    /// <summary>
+    /// Every entry under <paramref name="root"/>, never descending through a symbolic link: .NET's recursive
+    /// enumeration follows links to folders, which in a root filesystem double-counts /bin → usr/bin and,
+    /// for absolute links, walks out of the tree into the build machine's own /.
+    /// </summary>
+    public static IEnumerable<FileSystemInfo> Walk(string root)
+    {
+        var pending = new Stack<DirectoryInfo>();
+        pending.Push(new DirectoryInfo(root));
+        var options = new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = 0, IgnoreInaccessible = false };
+        while (pending.Count > 0)
+        {
+            foreach (var entry in pending.Pop().EnumerateFileSystemInfos("*", options))
+            {
+                if (entry is DirectoryInfo dir && entry.LinkTarget is null)
+                {
+                    pending.Push(dir);
+                }
+
+                yield return entry;
+            }
+        }
     }
 
     internal static long RoundUp(long size) => (size + BlockSize - 1) / BlockSize * BlockSize;

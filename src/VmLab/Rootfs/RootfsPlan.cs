@@ -86,8 +86,7 @@ public sealed record RootfsPlan(RootfsDefinition Definition, ImmutableArray<Imag
         {
             var dir = Path.Combine(rootfsDirectory, overlay);
             text.Append("overlay ").Append(overlay).Append('\n');
-            var entries = new DirectoryInfo(dir)
-                .EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            var entries = ImageSize.Walk(dir)
                 .OrderBy(e => Path.GetRelativePath(dir, e.FullName), StringComparer.Ordinal);
             foreach (var entry in entries)
             {
