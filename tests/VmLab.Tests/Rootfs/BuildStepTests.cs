@@ -54,6 +54,24 @@ public sealed class BuildStepTests
     }
 
     [Fact]
+    public void Removing_a_work_tree_deletes_links_not_what_they_point_to()
+    {
+        // A root filesystem is full of absolute links (/etc/alternatives/*, /lib → usr/lib): deleting the
+        // tree must never reach the build machine's own files through them.
+        var outside = Directory.CreateTempSubdirectory("vmlab-outside-").FullName;
+        File.WriteAllText(Path.Combine(outside, "precious"), "keep");
+        var tree = Directory.CreateTempSubdirectory("vmlab-tree-").FullName;
+        Directory.CreateDirectory(Path.Combine(tree, "etc", "alternatives"));
+        Directory.CreateSymbolicLink(Path.Combine(tree, "etc", "alternatives", "dir"), outside);
+        File.CreateSymbolicLink(Path.Combine(tree, "etc", "alternatives", "file"), Path.Combine(outside, "precious"));
+
+        RootfsBuilder.RemoveTree(tree);
+
+        Assert.False(Directory.Exists(tree));
+        Assert.Equal("keep", File.ReadAllText(Path.Combine(outside, "precious")));
+    }
+
+    [Fact]
     public void Removing_a_work_tree_refuses_while_something_is_mounted_inside_it()
     {
         // /proc is always mounted: the guard must see it inside "/" and refuse, without deleting anything.
