@@ -64,5 +64,10 @@ Task("Prerequisites")
     .IsDependentOn("Build")
     .Does<BuildContext>(data => Context.Vmlab(data, "prerequisites"));
 
+Task("Rootfs")
+    .Description("Build the arm64 host (L1) and guest (L2) root filesystem images (mmdebstrap + mkfs.ext4 -d; cached by content key).")
+    .IsDependentOn("Build")
+    .Does<BuildContext>(data => Context.Vmlab(data, "rootfs"));
+
 WireReproduce(reproduce, Tasks);
 RunTarget(target);

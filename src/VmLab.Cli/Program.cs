@@ -37,5 +37,7 @@ app.Configure(config =>
     config.AddCommand<CompareCommand>("compare")
         .WithDescription("Compare the scenarios two runs share, run B against run A.")
         .WithExample("compare", "results/reference-2023", "results/2026-11-25T1012Z-smoke");
+    config.AddCommand<RootfsCommand>("rootfs")
+        .WithDescription("Build the arm64 Debian images for the KVM host (L1) and the guest (L2) into artifacts/rootfs/ (cached by content key).");
 });
 return await app.RunAsync(args);

@@ -1,0 +1,90 @@
+# VmLab: the image side of the VM <-> lab protocol (docs/PROTOCOL.md). POSIX sh, sourced by
+# /usr/sbin/vmlab-init and by jobs (`. /usr/lib/vmlab/protocol.sh`). Every marker is written with a
+# single printf so it reaches the console as one line starting at column 0.
+#
+# VMLAB_CONSOLE: where markers go (init points it at /dev/console; default stdout).
+
+# vmlab_emit COMMAND...: runs COMMAND with its output going to the console (or stdout).
+vmlab_emit() {
+    if [ -n "${VMLAB_CONSOLE:-}" ]; then
+        "$@" >>"$VMLAB_CONSOLE"
+    else
+        "$@"
+    fi
+}
+
+# $*: the marker body, e.g. "DONE rc=0".
+vmlab_marker() { vmlab_emit printf '@@VMLAB:%s@@\n' "$*"; }
+
+# Seconds since boot with two decimals, from /proc/uptime (the only clock that needs no RTC).
+vmlab_uptime() {
+    read -r vmlab_up _ </proc/uptime
+    printf '%s\n' "$vmlab_up"
+}
+
+vmlab_ready() { vmlab_marker "READY layer=${VMLAB_LAYER:-unknown} uptime=$(vmlab_uptime)"; }
+
+# vmlab_fact KEY VALUE...: one fact; the value runs to the end of the line (newlines become spaces).
+vmlab_fact() {
+    vmlab_key=$1
+    shift
+    vmlab_marker "FACT ${vmlab_key}=$(printf '%s' "$*" | tr '\n\r' '  ')"
+}
+
+# The facts the lab records for every boot.
+vmlab_facts() {
+    vmlab_fact uname "$(uname -a)"
+    vmlab_fact cmdline "$(cat /proc/cmdline 2>/dev/null)"
+    vmlab_fact nproc "$(nproc)"
+    vmlab_fact memtotal_kb "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
+    vmlab_fact thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unavailable)"
+}
+
+# Count of vhost-* kernel threads now (the lab asks for it in L1 while L2 runs).
+vmlab_vhost_threads() {
+    vmlab_count=0
+    for vmlab_comm in /proc/[0-9]*/comm; do
+        case "$(cat "$vmlab_comm" 2>/dev/null)" in vhost-*) vmlab_count=$((vmlab_count + 1)) ;; esac
+    done
+    printf '%s\n' "$vmlab_count"
+}
+
+# vmlab_send_file NAME PATH: one file verbatim as a BEGIN/base64/END block. NAME is relative,
+# '/'-separated, without '..' (refused here so a bad name fails in the VM, not in the lab).
+vmlab_send_file() {
+    vmlab_name=$1
+    vmlab_path=$2
+    case "/$vmlab_name/" in
+        *'/../'* | '//'* | *' '*) echo "vmlab_send_file: refusing name '$vmlab_name'" >&2; return 2 ;;
+    esac
+    if [ ! -f "$vmlab_path" ]; then
+        echo "vmlab_send_file: no file '$vmlab_path'" >&2
+        return 2
+    fi
+    vmlab_size=$(wc -c <"$vmlab_path" | tr -d ' ')
+    vmlab_sha=$(sha256sum "$vmlab_path" | cut -d' ' -f1)
+    vmlab_marker "BEGIN $vmlab_name size=$vmlab_size sha256=$vmlab_sha"
+    vmlab_emit base64 -w 76 "$vmlab_path"
+    vmlab_marker "END $vmlab_name"
+}
+
+# vmlab_status UNIT RC SECONDS
+vmlab_status() { vmlab_marker "STATUS $1 rc=$2 seconds=$3"; }
+
+# vmlab_run UNIT COMMAND...: runs COMMAND with stdout+stderr to a file, sends the file as
+# UNIT.txt, then its STATUS. Returns the command's exit code.
+vmlab_run() {
+    vmlab_unit=$1
+    shift
+    vmlab_out=${VMLAB_OUT:-/tmp/vmlab-out}/$vmlab_unit.txt
+    mkdir -p "$(dirname "$vmlab_out")"
+    vmlab_t0=$(vmlab_uptime)
+    "$@" >"$vmlab_out" 2>&1
+    vmlab_rc=$?
+    vmlab_t1=$(vmlab_uptime)
+    vmlab_send_file "$vmlab_unit.txt" "$vmlab_out"
+    vmlab_status "$vmlab_unit" "$vmlab_rc" "$(awk -v a="$vmlab_t0" -v b="$vmlab_t1" 'BEGIN { printf "%.2f", b - a }')"
+    return "$vmlab_rc"
+}
+
+vmlab_done() { vmlab_marker "DONE rc=$1"; }

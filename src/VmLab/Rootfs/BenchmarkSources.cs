@@ -1,0 +1,80 @@
+using System.Text.Json;
+using VmLab.Common;
+using VmLab.Sources;
+
+namespace VmLab.Rootfs;
+
+/// <summary>The document set apache2 serves at <c>/gcc/</c>: the study's gcc 4.4.7 manual, or its declared substitute.</summary>
+/// <param name="Original">What the study served.</param>
+/// <param name="Substitute">What VmLab serves instead (<c>generated</c>: <see cref="DocumentSet"/>).</param>
+/// <param name="IndexBytes">The size of <c>index.html</c> the study's host served, reproduced by the substitute.</param>
+public sealed record DocumentSetSource(string Name, string Original, string Substitute, int IndexBytes, string? Note);
+
+/// <summary><c>rootfs/sources.json</c>: UnixBench pinned like the kernel (same <see cref="PinnedSource"/> format and fetcher), and the document set.</summary>
+public sealed record BenchmarkSources(PinnedSource Unixbench, DocumentSetSource DocumentSet)
+{
+    public static BenchmarkSources Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new LabException($"{path} does not exist.", "run vmlab from a complete VmLab checkout (git status)");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            var docs = document.RootElement.GetProperty("documentSet").Deserialize<DocumentSetSource>(RootfsJson.Options)
+                ?? throw new LabException($"{path}: documentSet is empty.");
+            return new BenchmarkSources(PinnedSource.Load(path, "unixbench"), docs);
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException)
+        {
+            throw new LabException($"{path} is not valid: {ex.Message}", "fix the JSON (the format is described in rootfs/README.md)");
+        }
+    }
+}
+
+/// <summary>How a source was obtained for a build, as recorded in metadata.json (and so in the report).</summary>
+/// <param name="Status"><c>used</c>, <c>substituted</c>, <c>unavailable</c> or <c>not wanted</c>.</param>
+/// <param name="Detail">Where it came from, or why it is missing, in words a reader of the report understands.</param>
+/// <param name="LocalPath">The verified file, when there is one (not part of any key: its sha256 is).</param>
+public sealed record SourceUse(string Name, string Status, string Detail, string? Sha256, [property: System.Text.Json.Serialization.JsonIgnore] string? LocalPath = null)
+{
+    /// <summary>The line the report prints, e.g. "UnixBench: source unavailable (…)".</summary>
+    public string Summary => Status switch
+    {
+        "unavailable" => $"{Name}: source unavailable ({Detail})",
+        _ => $"{Name}: {Status} ({Detail})",
+    };
+
+    /// <summary>
+    /// Obtains UnixBench through the shared <see cref="SourceFetch"/> (verified download already there, the
+    /// user's file, then the mirrors unless offline). When nothing can be had, the images are built without it
+    /// and the reason is kept; a checksum mismatch still stops the build (that is never "unavailable").
+    /// </summary>
+    /// <param name="mayDownload">False for a dry plan: only what is already on disk counts.</param>
+    public static async Task<SourceUse> ResolveUnixBenchAsync(
+        PinnedSource pin, RepoPaths paths, LocalSource? local, bool mayDownload, Action<string>? onLine, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        var fetch = new SourceFetch(paths.Downloads, http) { Local = local, OnLine = onLine };
+        if (!mayDownload)
+        {
+            fetch = new SourceFetch(paths.Downloads, http) { Local = local, OnLine = onLine, Offline = true };
+        }
+
+        try
+        {
+            var got = await fetch.FetchAsync(pin, cancellationToken);
+            var detail = got.IsFallback ? $"{got.Origin} {got.From}; {got.Trust}" : $"{pin.FileName} from {got.From}, sha256 as pinned";
+            return new SourceUse($"{pin.Name} {pin.Version}", got.IsFallback ? "substituted" : "used", detail, got.Sha256, got.Path);
+        }
+        catch (LabException ex) when (ex.Message.StartsWith($"{pin.FileName} could not be obtained", StringComparison.Ordinal))
+        {
+            // SourceFetch's "every mirror and fallback failed" (its other failures, like a wrong sha256, propagate).
+            var attempts = ex.Message[(ex.Message.IndexOf(':') + 1)..].Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            return new SourceUse($"{pin.Name} {pin.Version}", "unavailable",
+                string.Join("; ", attempts) + "; the images are built without UnixBench (give --unixbench FILE --unixbench-sha256 HEX to add it)", null);
+        }
+    }
+}

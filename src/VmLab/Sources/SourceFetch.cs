@@ -1,0 +1,152 @@
+using VmLab.Common;
+
+namespace VmLab.Sources;
+
+/// <summary>
+/// Obtains a <see cref="PinnedSource"/>: an already verified download, else each mirror in order (resuming a
+/// partial file), else each declared fallback in order. Every file is verified by sha256 before it is returned;
+/// a mirror serving wrong bytes stops everything (that is tampering or a wrong pin, not an outage).
+/// </summary>
+/// <param name="downloads">The shared downloads folder (<see cref="RepoPaths.Downloads"/>).</param>
+/// <param name="http">The client for the mirrors.</param>
+public sealed class SourceFetch(string downloads, HttpClient http)
+{
+    /// <summary>Environment variable that skips every mirror (no network traffic except apt's), e.g. on an offline machine.</summary>
+    public const string OfflineVariable = "VMLAB_OFFLINE";
+
+    /// <summary>A user-supplied file standing in for the download, checked against its own sha256.</summary>
+    public LocalSource? Local { get; init; }
+
+    /// <summary>Skip the mirrors (set from <see cref="OfflineVariable"/> by default).</summary>
+    public bool Offline { get; init; } = Environment.GetEnvironmentVariable(OfflineVariable) is "1" or "true";
+
+    /// <summary>Download progress, reported about twice a second.</summary>
+    public IProgress<DownloadProgress>? Progress { get; init; }
+
+    /// <summary>One line per step (mirror tried, fallback used, apt output).</summary>
+    public Action<string>? OnLine { get; init; }
+
+    /// <summary>Where a verified download of <paramref name="source"/> is kept.</summary>
+    public string PinnedPath(PinnedSource source) => Path.Combine(downloads, $"{source.Sha256}-{source.FileName}");
+
+    public async Task<FetchedSource> FetchAsync(PinnedSource source, CancellationToken cancellationToken = default)
+    {
+        var attempts = new List<string>();
+        var target = PinnedPath(source);
+        if (File.Exists(target) && await Hashing.Sha256OfFileAsync(target, cancellationToken) == source.Sha256)
+        {
+            return Pinned(source, target, $"file://{target}", attempts);
+        }
+
+        if (Local is { } early && early.Sha256.Equals(source.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            // The user holds the pinned file itself: no substitution, no network.
+            await VerifyLocalAsync(early, cancellationToken);
+            return Pinned(source, Path.GetFullPath(early.Path), Path.GetFullPath(early.Path), attempts);
+        }
+
+        if (Offline)
+        {
+            attempts.Add($"mirrors skipped: {OfflineVariable} is set");
+        }
+        else
+        {
+            foreach (var url in source.Urls)
+            {
+                if (await TryMirrorAsync(source, url, target, attempts, cancellationToken))
+                {
+                    return Pinned(source, target, url.ToString(), attempts);
+                }
+            }
+        }
+
+        foreach (var fallback in source.Fallbacks)
+        {
+            switch (fallback)
+            {
+                case LocalFileFallback when Local is { } local:
+                    await VerifyLocalAsync(local, cancellationToken);
+                    return Substitute(source, SourceOrigin.LocalFile, Path.GetFullPath(local.Path), local.Sha256.ToLowerInvariant(),
+                        Path.GetFullPath(local.Path), VersionOf(local.Path), $"sha256 given by the user ({fallback switch { LocalFileFallback l => l.Options, _ => "" }})", attempts);
+                case LocalFileFallback l:
+                    attempts.Add($"local file: not given ({l.Options})");
+                    break;
+                case DebianPackageFallback debian:
+                    OnLine?.Invoke($"{source.Name}: trying the Debian package {debian.Package}");
+                    var record = await new DebianPackageFetch(downloads).FetchAsync(debian, OnLine, cancellationToken);
+                    var trust = $"apt-get download checked {record.DebFileName} against the Debian archive's signed metadata " +
+                                $"(InRelease signature → Packages SHA256 {record.DebSha256}); VmLab re-checked that sha256 and extracted /{record.PathInPackage}";
+                    return Substitute(source, SourceOrigin.DebianPackage, record.File, record.FileSha256,
+                        $"{record.Package}={record.Version}", record.Version, trust, attempts);
+            }
+        }
+
+        throw new LabException(
+            $"{source.FileName} could not be obtained:\n  " + string.Join("\n  ", attempts),
+            "check the network, or download it elsewhere and pass it with its sha256 (see kernel/versions.json for the pin)");
+    }
+
+    private async Task<bool> TryMirrorAsync(PinnedSource source, Uri url, string target, List<string> attempts, CancellationToken cancellationToken)
+    {
+        var partial = target + ".partial";
+        OnLine?.Invoke($"{source.Name}: downloading {url}" + (File.Exists(partial) ? $" (resuming at {new FileInfo(partial).Length} bytes)" : ""));
+        try
+        {
+            await new HttpDownload(http).DownloadAsync(url, partial, Progress, cancellationToken);
+        }
+        catch (HttpDownload.UnavailableException ex)
+        {
+            attempts.Add(ex.Message);
+            OnLine?.Invoke($"{source.Name}: {ex.Message}; next mirror");
+            return false;
+        }
+
+        var actual = await Hashing.Sha256OfFileAsync(partial, cancellationToken);
+        if (actual != source.Sha256)
+        {
+            File.Delete(partial);
+            throw new LabException(
+                $"{source.FileName} from {url} has sha256 {actual}, but {source.Sha256} is pinned; the download was deleted and nothing was used.",
+                "check the pin in kernel/versions.json against the publisher's checksum; if the mirror is wrong, remove it from the list");
+        }
+
+        File.Move(partial, target, overwrite: true);
+        return true;
+    }
+
+    private static async Task VerifyLocalAsync(LocalSource local, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(local.Path))
+        {
+            throw new LabException($"The local source {local.Path} does not exist.", "give the path of the tarball you downloaded");
+        }
+
+        var actual = await Hashing.Sha256OfFileAsync(local.Path, cancellationToken);
+        if (!actual.Equals(local.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new LabException(
+                $"{local.Path} has sha256 {actual}, but {local.Sha256.ToLowerInvariant()} was given; it was not used.",
+                "check the file (a partial download?) and the hash you passed");
+        }
+    }
+
+    private static string VersionOf(string path)
+    {
+        // linux-5.15.190.tar.xz → 5.15.190; anything else → the file name (still says what was used).
+        var name = Path.GetFileName(path);
+        var match = System.Text.RegularExpressions.Regex.Match(name, @"(\d+\.\d+(\.\d+)*)");
+        return match.Success ? match.Groups[1].Value : name;
+    }
+
+    private static FetchedSource Pinned(PinnedSource source, string path, string from, List<string> attempts) =>
+        new(source.Name, path, source.Sha256, SourceOrigin.Pinned, from, source.Version,
+            $"sha256 pinned in versions.json ({source.Sha256})", attempts, Warning: null);
+
+    private FetchedSource Substitute(PinnedSource source, SourceOrigin origin, string path, string sha256, string from, string version, string trust, List<string> attempts)
+    {
+        var warning = $"FALLBACK: {source.FileName} (version {source.Version}, the pinned source) was not used; " +
+                      $"{source.Name} comes from {from} (version {version}) instead. Results are for that version.";
+        OnLine?.Invoke(warning);
+        return new FetchedSource(source.Name, path, sha256, origin, from, version, trust, attempts, warning);
+    }
+}
