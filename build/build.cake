@@ -63,4 +63,14 @@ Task("Prerequisites")
     .IsDependentOn("Build")
     .Does<BuildContext>(data => Context.Vmlab(data, "prerequisites"));
 
+Task("KernelConfig")
+    .Description("Fetch and verify the kernel source, configure host (VHOST_NET=y) and guest from one config, verify both, write config.diff.")
+    .IsDependentOn("Build")
+    .Does<BuildContext>(data => Context.Vmlab(data, ["kernel", "config", .. data.KernelOptions]));
+
+Task("Kernel")
+    .Description("Cross-compile the host and guest arm64 Images reproducibly (cached: nothing changed → no work).")
+    .IsDependentOn("Build")
+    .Does<BuildContext>(data => Context.Vmlab(data, ["kernel", "build", .. data.KernelOptions]));
+
 RunTarget(target);

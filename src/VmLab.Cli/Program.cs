@@ -19,5 +19,11 @@ app.Configure(config =>
     });
     config.AddCommand<PrerequisitesCommand>("prerequisites")
         .WithDescription("Check, and install with apt-get when allowed, the Debian packages the pipeline needs.");
+    config.AddBranch("kernel", kernel =>
+    {
+        kernel.SetDescription("The two arm64 kernels: KVM host (VHOST_NET=y) and guest, from one verified source and config.");
+        kernel.AddCommand<KernelConfigCommand>("config").WithDescription("Fetch the source, configure host and guest, verify them, write config.diff.");
+        kernel.AddCommand<KernelBuildCommand>("build").WithDescription("Configure, then cross-compile both Images reproducibly (cached by a key of every input).");
+    });
 });
 return await app.RunAsync(args);
