@@ -23,6 +23,7 @@ app.Configure(config =>
     {
         kernel.SetDescription("The two arm64 kernels: KVM host (VHOST_NET=y) and guest, from one verified source and config.");
         kernel.AddCommand<KernelConfigCommand>("config").WithDescription("Fetch the source, configure host and guest, verify them, write config.diff.");
+        kernel.AddCommand<KernelBootCheckCommand>("boot-check").WithDescription("Boot the host Image under QEMU/TCG (virtualization=on, no rootfs): does it start at EL2 and initialise KVM?");
         kernel.AddCommand<KernelBuildCommand>("build").WithDescription("Configure, then cross-compile both Images reproducibly (cached by a key of every input).");
     });
 });

@@ -124,3 +124,23 @@ internal sealed class KernelBuildCommand : AsyncCommand<KernelSettings>
         return 0;
     }
 }
+
+internal sealed class KernelBootCheckCommand : AsyncCommand<KernelSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
+    {
+        using var http = KernelSettings.Http();
+        var set = await KernelSettings.Pipeline(http).ConfigureAsync(settings.ToRequest(), cancellationToken);
+        if (!File.Exists(set.Host.Image))
+        {
+            throw new LabException($"There is no host Image at {set.Host.Image} yet.", "run ./build.sh --target=Kernel first");
+        }
+
+        var log = Path.Combine(set.Host.Dir, "boot-check.log");
+        KernelSettings.Say($"booting {set.Host.Image} under {BootEvidence.Qemu(set.Host.Image)}");
+        var evidence = await BootEvidence.RunAsync(set.Host.Image, log, TimeSpan.FromMinutes(5), cancellationToken);
+        KernelSettings.Say($"{evidence.Banner}");
+        KernelSettings.Say($"started at EL2: {evidence.StartedAtEl2}, KVM hyp mode initialised: {evidence.HypModeInitialized}, reached root mount: {evidence.ReachedRootMount} (console: {log})");
+        return evidence.CanHostKvm ? 0 : 1;
+    }
+}
