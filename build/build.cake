@@ -70,4 +70,14 @@ Task("Rootfs")
     .Does<BuildContext>(data => Context.Vmlab(data, "rootfs"));
 
 WireReproduce(reproduce, Tasks);
+Task("KernelConfig")
+    .Description("Fetch and verify the kernel source, configure host (VHOST_NET=y) and guest from one config, verify both, write config.diff.")
+    .IsDependentOn("Build")
+    .Does<BuildContext>(data => Context.Vmlab(data, ["kernel", "config", .. data.KernelOptions]));
+
+Task("Kernel")
+    .Description("Cross-compile the host and guest arm64 Images reproducibly (cached: nothing changed → no work).")
+    .IsDependentOn("Build")
+    .Does<BuildContext>(data => Context.Vmlab(data, ["kernel", "build", .. data.KernelOptions]));
+
 RunTarget(target);

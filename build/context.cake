@@ -18,6 +18,12 @@ public sealed class BuildContext
         TestResults = Artifacts.Combine("test-results");
         CliProject = Root.CombineWithFilePath("src/VmLab.Cli/VmLab.Cli.csproj");
         CliDll = Root.CombineWithFilePath($"src/VmLab.Cli/bin/{Configuration}/net10.0/VmLab.Cli.dll");
+        // --kernel-base=defconfig, --kernel-source=FILE --kernel-sha256=HEX, --offline=true reach `vmlab kernel`.
+        KernelOptions = new[] { "kernel-base", "kernel-source", "kernel-sha256" }
+            .Where(name => context.HasArgument(name))
+            .SelectMany(name => new[] { "--" + name, context.Argument<string>(name) })
+            .Concat(context.Argument("offline", false) ? new[] { "--offline" } : Array.Empty<string>())
+            .ToArray();
     }
 
     public DirectoryPath Root { get; }
@@ -29,4 +35,5 @@ public sealed class BuildContext
     public DirectoryPath TestResults { get; }
     public FilePath CliProject { get; }
     public FilePath CliDll { get; }
+    public string[] KernelOptions { get; }
 }

@@ -39,5 +39,12 @@ app.Configure(config =>
         .WithExample("compare", "results/reference-2023", "results/2026-11-25T1012Z-smoke");
     config.AddCommand<RootfsCommand>("rootfs")
         .WithDescription("Build the arm64 Debian images for the KVM host (L1) and the guest (L2) into artifacts/rootfs/ (cached by content key).");
+    config.AddBranch("kernel", kernel =>
+    {
+        kernel.SetDescription("The two arm64 kernels: KVM host (VHOST_NET=y) and guest, from one verified source and config.");
+        kernel.AddCommand<KernelConfigCommand>("config").WithDescription("Fetch the source, configure host and guest, verify them, write config.diff.");
+        kernel.AddCommand<KernelBootCheckCommand>("boot-check").WithDescription("Boot the host Image under QEMU/TCG (virtualization=on, no rootfs): does it start at EL2 and initialise KVM?");
+        kernel.AddCommand<KernelBuildCommand>("build").WithDescription("Configure, then cross-compile both Images reproducibly (cached by a key of every input).");
+    });
 });
 return await app.RunAsync(args);

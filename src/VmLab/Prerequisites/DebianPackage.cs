@@ -18,6 +18,8 @@ public sealed record DebianPackage(string Name, string Why, string Component = "
         new("arch-test", "lets mmdebstrap check that arm64 binaries can run here"),
         new("gcc-aarch64-linux-gnu", "cross-compiles the arm64 kernels"),
         new("make", "drives the kernel build"),
+        new("gcc", "kernel build (host tools: kconfig, fixdep)"),
+        new("libc6-dev", "kernel build (headers for the host tools; only a Recommends of gcc)"),
         new("flex", "kernel build (kconfig lexer)"),
         new("bison", "kernel build (kconfig parser)"),
         new("bc", "kernel build (timeconst)"),
