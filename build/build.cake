@@ -69,7 +69,6 @@ Task("Rootfs")
     .IsDependentOn("Build")
     .Does<BuildContext>(data => Context.Vmlab(data, "rootfs"));
 
-WireReproduce(reproduce, Tasks);
 Task("KernelConfig")
     .Description("Fetch and verify the kernel source, configure host (VHOST_NET=y) and guest from one config, verify both, write config.diff.")
     .IsDependentOn("Build")
@@ -80,4 +79,5 @@ Task("Kernel")
     .IsDependentOn("Build")
     .Does<BuildContext>(data => Context.Vmlab(data, ["kernel", "build", .. data.KernelOptions]));
 
+WireReproduce(reproduce, Tasks); // after every task is defined: the chain takes the stages present
 RunTarget(target);
