@@ -19,10 +19,18 @@ public sealed record LabArtifacts(string HostKernel, string GuestKernel, string 
             ?? throw new LabException(
                 $"No kernel artifacts in {Path.Combine(paths.Artifacts, "kernel")} (looked for */host/Image).",
                 "build them with ./build.sh --target=Kernel, or pass --kernel-dir DIR");
-        rootfsDir ??= Newest(Path.Combine(paths.Artifacts, "rootfs"), d => File.Exists(Path.Combine(d, "host.img")))
-            ?? throw new LabException(
-                $"No rootfs images in {Path.Combine(paths.Artifacts, "rootfs")} (looked for */host.img).",
-                "build them with ./build.sh --target=Rootfs, or pass --rootfs-dir DIR");
+        // Each image has its own key (changing one package rebuilds one image), so the two may sit in different
+        // folders: artifacts/rootfs/<key>/{host,guest}.img or artifacts/rootfs/images/<image>/<key>/<image>.img.
+        var rootfs = Path.Combine(paths.Artifacts, "rootfs");
+        var hostImage = rootfsDir is not null ? Path.Combine(rootfsDir, "host.img") : NewestFile(rootfs, "host.img");
+        var guestImage = rootfsDir is not null ? Path.Combine(rootfsDir, "guest.img") : NewestFile(rootfs, "guest.img");
+        if (hostImage is null || guestImage is null)
+        {
+            throw new LabException(
+                $"No {(hostImage is null ? "host.img" : "guest.img")} under {rootfs}.",
+                "build the images with ./build.sh --target=Rootfs, or pass --rootfs-dir DIR (holding host.img and guest.img)");
+        }
+
         if (kernbenchSource is not null && kernbenchSource != "none" && !File.Exists(kernbenchSource) && !Directory.Exists(kernbenchSource))
         {
             throw new LabException($"The kernbench source {kernbenchSource} does not exist.", "pass a kernel tarball or source folder, or --kernbench-source none to run without kernbench");
@@ -30,7 +38,7 @@ public sealed record LabArtifacts(string HostKernel, string GuestKernel, string 
 
         var artifacts = new LabArtifacts(
             Path.Combine(kernelDir, "host", "Image"), Path.Combine(kernelDir, "guest", "Image"),
-            Path.Combine(rootfsDir, "host.img"), Path.Combine(rootfsDir, "guest.img"),
+            hostImage, guestImage,
             kernbenchSource == "none" ? null : kernbenchSource ?? NewestKernelTarball(paths.Downloads));
         foreach (var file in new[] { artifacts.HostKernel, artifacts.GuestKernel, artifacts.HostImage, artifacts.GuestImage })
         {
@@ -67,8 +75,8 @@ public sealed record LabArtifacts(string HostKernel, string GuestKernel, string 
         }
 
         Directory.CreateDirectory(staging);
-        File.Copy(GuestKernel, Path.Combine(staging, "Image"));
-        File.Copy(GuestImage, Path.Combine(staging, "guest.img"));
+        await LinkOrCopyAsync(GuestKernel, Path.Combine(staging, "Image"), cancellationToken);
+        await LinkOrCopyAsync(GuestImage, Path.Combine(staging, "guest.img"), cancellationToken);
         if (KernbenchSource is not null)
         {
             await StageKernelTreeAsync(KernbenchSource, Path.Combine(staging, "kernbench", "linux"), cancellationToken);
@@ -79,6 +87,20 @@ public sealed record LabArtifacts(string HostKernel, string GuestKernel, string 
         File.Move(building, image, overwrite: true);
         Directory.Delete(staging, recursive: true);
         return image;
+    }
+
+    /// <summary>
+    /// A hard link when source and staging share a file system (the guest image is 1-2 GB; mkfs.ext4 -d copies it
+    /// into the payload image anyway), else a copy. Not a symlink: mkfs.ext4 -d would store the link, not the file.
+    /// </summary>
+    private static async Task LinkOrCopyAsync(string source, string target, CancellationToken cancellationToken)
+    {
+        var link = await CliWrap.Cli.Wrap("ln").WithArguments([source, target])
+            .WithValidation(CliWrap.CommandResultValidation.None).ExecuteAsync(cancellationToken);
+        if (link.ExitCode != 0)
+        {
+            File.Copy(source, target, overwrite: true);
+        }
     }
 
     /// <summary>Puts the kernel tree at <paramref name="target"/>: a folder is copied, a .tar.gz extracted (its top folder stripped).</summary>
@@ -103,6 +125,11 @@ public sealed record LabArtifacts(string HostKernel, string GuestKernel, string 
     private static string? Newest(string parent, Func<string, bool> complete) =>
         Directory.Exists(parent)
             ? Directory.GetDirectories(parent).Where(complete).OrderByDescending(Directory.GetLastWriteTimeUtc).FirstOrDefault()
+            : null;
+
+    private static string? NewestFile(string parent, string name) =>
+        Directory.Exists(parent)
+            ? Directory.EnumerateFiles(parent, name, SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
             : null;
 
     private static string? NewestKernelTarball(string downloads) =>
