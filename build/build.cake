@@ -3,6 +3,7 @@
 #load "context.cake"
 #load "vmlab.cake"
 #load "testresults.cake"
+#load "release.cake"
 
 using System.Xml.Linq;
 
@@ -62,5 +63,10 @@ Task("Prerequisites")
     .Description("Install the Debian packages the pipeline needs (apt-get as root or with sudo; else print the command).")
     .IsDependentOn("Build")
     .Does<BuildContext>(data => Context.Vmlab(data, "prerequisites"));
+
+Task("Release")
+    .Description("Publish a run as a GitHub release: --run=results/<id> [--dry-run] [--tag=vX] [--repository=o/n] [--github-api-url=URL]; token from GITHUB_TOKEN.")
+    .IsDependentOn("Build")
+    .Does<BuildContext>(data => Context.Vmlab(data, ReleaseArguments.From(Context).ToVmlabArguments()));
 
 RunTarget(target);

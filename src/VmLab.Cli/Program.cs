@@ -19,5 +19,7 @@ app.Configure(config =>
     });
     config.AddCommand<PrerequisitesCommand>("prerequisites")
         .WithDescription("Check, and install with apt-get when allowed, the Debian packages the pipeline needs.");
+    config.AddCommand<ReleaseCommand>("release")
+        .WithDescription("Publish a run (report, results.tar.gz, kernel files, SHA256SUMS) as a GitHub release; --dry-run shows it.");
 });
 return await app.RunAsync(args);
