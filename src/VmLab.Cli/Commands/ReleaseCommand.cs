@@ -23,7 +23,7 @@ internal sealed class ReleaseCommand : AsyncCommand<ReleaseCommand.Settings>
         public string? Repository { get; init; }
 
         [CommandOption("--github-api-url <URL>")]
-        [Description("The GitHub REST API root (GitHub Enterprise: https://HOST/api/v3). Default: https://api.github.com.")]
+        [Description("The GitHub REST API root (GitHub Enterprise: https://HOST/api/v3). Default: GITHUB_API_URL, else https://api.github.com.")]
         public string? ApiUrl { get; init; }
 
         [CommandOption("--dry-run")]
@@ -39,7 +39,7 @@ internal sealed class ReleaseCommand : AsyncCommand<ReleaseCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var environment = ReleaseEnvironment.FromProcess();
-        var target = new GitHubTarget(GitHubTarget.ParseApiUrl(settings.ApiUrl), settings.Repository ?? environment.Repository);
+        var target = new GitHubTarget(GitHubTarget.ParseApiUrl(settings.ApiUrl ?? environment.ApiUrl), settings.Repository ?? environment.Repository);
         var run = await ReleaseRun.LoadAsync(settings.Run!, cancellationToken);
         var plan = await ReleasePlanner.PlanAsync(run, target, environment, settings.Tag, RepoPaths.Find().Artifacts, cancellationToken);
 

@@ -14,13 +14,15 @@ namespace VmLab.Release;
 /// <param name="RefName">GITHUB_REF_NAME: the tag or branch that triggered the workflow.</param>
 /// <param name="Sha">GITHUB_SHA: the commit a new tag is created at.</param>
 /// <param name="InGitHubActions">GITHUB_ACTIONS=true: workflow commands such as <c>::add-mask::</c> are understood.</param>
+/// <param name="ApiUrl">GITHUB_API_URL: the API of the GitHub (or GitHub Enterprise) instance running the workflow.</param>
 public sealed record ReleaseEnvironment(
     GitHubToken? Token,
     string? Repository,
     string? RefType,
     string? RefName,
     string? Sha,
-    bool InGitHubActions)
+    bool InGitHubActions,
+    string? ApiUrl = null)
 {
     public const string TokenVariable = "GITHUB_TOKEN";
 
@@ -49,7 +51,8 @@ public sealed record ReleaseEnvironment(
             Read("GITHUB_REF_TYPE"),
             Read("GITHUB_REF_NAME"),
             Read("GITHUB_SHA"),
-            string.Equals(Read("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase));
+            string.Equals(Read("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase),
+            Read("GITHUB_API_URL"));
     }
 }
 
