@@ -140,8 +140,10 @@ public static class ReleasePublisher
 
                 progress.Step = $"uploading {asset.Name}";
                 await using var content = File.OpenRead(asset.Path);
+                progress.InFlight = asset.Name;
                 var uploaded = await releases.UploadAsset(
                     release, new ReleaseAssetUpload(asset.Name, asset.ContentType, content, UploadTimeout), cancellationToken);
+                progress.InFlight = null;
                 progress.Removed.Remove(asset.Name);
                 progress.Uploaded.Add(new PublishedAsset(asset.Name, uploaded.Id, asset.Sha256, replaced, uploaded.BrowserDownloadUrl));
                 log.WriteLine($"  {(replaced ? "replaced" : "uploaded")} {asset.Name} ({asset.Sha256})");
@@ -156,9 +158,10 @@ public static class ReleasePublisher
 
             return new PublishedRelease(release.Id, release.HtmlUrl, change, progress.Uploaded, kept);
         }
-        catch (Exception ex) when (ex is ApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is ApiException or HttpRequestException or OperationCanceledException or IOException)
         {
-            throw progress.Failure(ex, token);
+            // Whatever stopped it (GitHub, the network, a vanished file, Ctrl-C), say what is on GitHub now.
+            throw progress.Failure(ex, token, cancellationToken.IsCancellationRequested);
         }
     }
 
@@ -190,12 +193,15 @@ public static class ReleasePublisher
         /// <summary>Assets deleted for replacement whose new upload has not succeeded (yet).</summary>
         public List<string> Removed { get; } = [];
 
-        public ReleasePublishException Failure(Exception ex, GitHubToken token)
+        /// <summary>The asset being uploaded; if the upload ends without GitHub's answer, whether it arrived is unknown.</summary>
+        public string? InFlight { get; set; }
+
+        public ReleasePublishException Failure(Exception ex, GitHubToken token, bool cancelled)
         {
             var status = (ex as ApiException)?.StatusCode;
             var lines = new List<string>
             {
-                $"Publishing release {plan.Tag} to {repository} ({plan.Target.ApiUrl}) failed while {Step}: {Describe(ex)}",
+                $"Publishing release {plan.Tag} to {repository} ({plan.Target.ApiUrl}) failed while {Step}: {(cancelled ? "cancelled." : Describe(ex))}",
             };
 
             lines.Add(Release is null
@@ -203,7 +209,15 @@ public static class ReleasePublisher
                 : $"Published: release {plan.Tag} {Word(Change ?? ReleaseChange.Unchanged)} ({Release.HtmlUrl})"
                   + (Uploaded.Count == 0 ? "; no assets uploaded." : $"; assets uploaded: {string.Join(", ", Uploaded.Select(u => u.Name))}."));
 
-            var missing = plan.Assets.Select(a => a.Name).Except(Uploaded.Select(u => u.Name), StringComparer.Ordinal).ToList();
+            // GitHub answered with an error: the upload did not happen. No answer (timeout, cancel, lost connection):
+            // the server may have stored the asset anyway, so it is neither published nor missing, but unknown.
+            var unknown = ex is ApiException ? null : InFlight;
+            var missing = plan.Assets.Select(a => a.Name).Except(Uploaded.Select(u => u.Name), StringComparer.Ordinal).Where(n => n != unknown).ToList();
+            if (unknown is not null)
+            {
+                lines.Add($"Unknown: {unknown} (its upload was interrupted before GitHub answered; the release may show it, complete or not).");
+            }
+
             if (missing.Count > 0)
             {
                 lines.Add($"Not published: {string.Join(", ", missing)}"
@@ -228,7 +242,8 @@ public static class ReleasePublisher
             ForbiddenException f => $"GitHub refused (403 Forbidden: {f.Message}); the token needs contents: write on the repository.",
             ApiValidationException v => $"GitHub rejected the request (422 Unprocessable Entity: {v.Message}{Details(v)}).",
             ApiException a => $"GitHub answered {(int)a.StatusCode} {a.StatusCode}: {a.Message}{Details(a)}.",
-            TaskCanceledException => "the request timed out.",
+            OperationCanceledException => "the request timed out.",
+            IOException => $"cannot read the file to upload ({ex.Message}).",
             _ => $"cannot reach the API ({ex.Message}).",
         };
 

@@ -87,6 +87,9 @@ internal sealed class FakeGitHub : IAsyncDisposable
     /// <summary>Requests that matched no endpoint (a test asserts there are none: Octokit called something unexpected).</summary>
     public IReadOnlyList<RecordedRequest> Unmatched { get; private set; } = [];
 
+    /// <summary>Called with each request before it is answered (to act at a precise moment, e.g. cancel the client).</summary>
+    public Action<RecordedRequest>? OnRequest { get; set; }
+
     /// <summary>Answers every request matching <paramref name="match"/> with <paramref name="status"/> until <see cref="ClearFaults"/>.</summary>
     public void FailWhen(Func<RecordedRequest, bool> match, int status, string message)
     {
@@ -171,6 +174,7 @@ internal sealed class FakeGitHub : IAsyncDisposable
         lock (_gate)
         {
             _requests.Add(request);
+            OnRequest?.Invoke(request);
             // Injected faults come first, like a proxy or an outage in front of the API.
             if (_faults.FirstOrDefault(f => f.Match(request)) is { Match: not null } fault)
             {

@@ -33,7 +33,7 @@ public sealed class ReleaseCommandTests : IAsyncLifetime
     [Fact]
     public async Task Dry_run_prints_the_release_and_every_asset_sha256_and_sends_nothing()
     {
-        var sample = SampleRun.Create(kernel: false);
+        using var sample = SampleRun.Create(kernel: false);
 
         var result = await VmlabAsync(sample, _github.Token,
             "release", "--run", sample.RunDirectory, "--dry-run", "--tag", "v0.1.0",
@@ -52,7 +52,7 @@ public sealed class ReleaseCommandTests : IAsyncLifetime
     [Fact]
     public async Task Publishing_reads_the_token_from_the_environment_and_creates_the_release()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
 
         var result = await VmlabAsync(sample, _github.Token,
             "release", "--run", sample.RunDirectory, "--tag", "v0.2.0",
@@ -67,7 +67,7 @@ public sealed class ReleaseCommandTests : IAsyncLifetime
     [Fact]
     public async Task Without_GITHUB_TOKEN_the_command_fails_with_the_next_step_and_sends_nothing()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
 
         var result = await VmlabAsync(sample, token: null,
             "release", "--run", sample.RunDirectory, "--repository", "vmlab-org/vmlab", "--github-api-url", _github.BaseUrl.ToString());

@@ -20,7 +20,7 @@ public sealed class ReleasePlannerTests
     [Fact]
     public async Task The_plan_lists_every_asset_with_the_sha256_of_the_file_it_uploads_and_checksums_last()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
 
         var plan = await PlanAsync(sample, tag: "v2.1.0");
 
@@ -49,7 +49,7 @@ public sealed class ReleasePlannerTests
     [Fact]
     public async Task The_tarball_holds_the_whole_run_directory_under_the_run_id()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         var plan = await PlanAsync(sample);
 
         var names = await TarballTests.EntryNamesAsync(plan.Assets.Single(a => a.Name == "results.tar.gz").Path);
@@ -63,7 +63,7 @@ public sealed class ReleasePlannerTests
     [Fact]
     public async Task The_tag_is_the_explicit_one_else_the_triggering_tag_else_derived_from_the_run()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         var tagPush = ReleaseEnvironment.From(new Dictionary<string, string> { ["GITHUB_REF_TYPE"] = "tag", ["GITHUB_REF_NAME"] = "v3.0.0" });
         var branchPush = ReleaseEnvironment.From(new Dictionary<string, string> { ["GITHUB_REF_TYPE"] = "branch", ["GITHUB_REF_NAME"] = "main" });
 
@@ -78,7 +78,7 @@ public sealed class ReleasePlannerTests
     [Fact]
     public async Task A_run_without_kernel_artifact_lists_the_kernel_files_as_not_available_without_blocking()
     {
-        var sample = SampleRun.Create(kernel: false);
+        using var sample = SampleRun.Create(kernel: false);
 
         var plan = await PlanAsync(sample);
 
@@ -91,7 +91,7 @@ public sealed class ReleasePlannerTests
     [Fact]
     public async Task Missing_cached_kernel_files_of_a_run_that_used_them_block_publishing()
     {
-        var sample = SampleRun.Create(kernel: true, kernelArtifacts: false);
+        using var sample = SampleRun.Create(kernel: true, kernelArtifacts: false);
 
         var plan = await PlanAsync(sample);
 
@@ -105,7 +105,7 @@ public sealed class ReleasePlannerTests
     [Fact]
     public async Task The_dry_run_description_shows_each_asset_with_its_sha256_and_what_is_missing_but_never_the_token()
     {
-        var sample = SampleRun.Create(kernel: false);
+        using var sample = SampleRun.Create(kernel: false);
         var plan = await PlanAsync(sample, tag: "v1.0.0");
         var output = new StringWriter();
 
@@ -149,7 +149,7 @@ public sealed class TarballTests
     public async Task Building_twice_gives_the_same_bytes_whatever_the_files_mtimes_modes_and_creation_order()
     {
         var ct = TestContext.Current.CancellationToken;
-        var a = SampleRun.Create();
+        using var a = SampleRun.Create();
         var first = Path.Combine(a.Root, "first.tar.gz");
         await DeterministicTarball.WriteAsync(a.RunDirectory, "run", first, ct);
 
@@ -179,7 +179,7 @@ public sealed class TarballTests
     public async Task Entries_are_sorted_ustar_owned_by_root_with_fixed_mtime_and_modes_behind_a_timestampless_gzip_header()
     {
         var ct = TestContext.Current.CancellationToken;
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         sample.Write("Zeta.txt", "upper case sorts first in ordinal order");
         if (!OperatingSystem.IsWindows())
         {
@@ -218,7 +218,7 @@ public sealed class TarballTests
     [Fact]
     public async Task A_symbolic_link_in_the_run_directory_is_refused()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         File.CreateSymbolicLink(sample.PathOf("latest.txt"), sample.PathOf("results.json"));
 
         var error = await Assert.ThrowsAsync<LabException>(() =>
@@ -257,7 +257,7 @@ public sealed class ReleaseRunTests
     [Fact]
     public async Task The_manifest_names_the_profile_and_kernel_key()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
 
         var run = await ReleaseRun.LoadAsync(sample.RunDirectory + "/", TestContext.Current.CancellationToken);
 
@@ -270,7 +270,7 @@ public sealed class ReleaseRunTests
     [InlineData("""{"profile":{"name":"smoke"},"kernel":{"key":"abc"}}""", "abc")]
     public async Task A_kernel_key_is_optional(string manifest, string? key)
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         sample.Write("manifest.json", manifest);
 
         var run = await ReleaseRun.LoadAsync(sample.RunDirectory, TestContext.Current.CancellationToken);
@@ -284,7 +284,7 @@ public sealed class ReleaseRunTests
     [InlineData("""{"kernel":""", "not valid JSON")]
     public async Task A_malformed_manifest_is_refused_with_the_reason(string manifest, string expected)
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         sample.Write("manifest.json", manifest);
 
         var error = await Assert.ThrowsAsync<LabException>(() => ReleaseRun.LoadAsync(sample.RunDirectory, TestContext.Current.CancellationToken));
@@ -295,7 +295,7 @@ public sealed class ReleaseRunTests
     [Fact]
     public async Task A_run_without_report_or_manifest_says_what_to_do()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         File.Delete(sample.PathOf("REPORT.md"));
         var noReport = await Assert.ThrowsAsync<LabException>(() => ReleaseRun.LoadAsync(sample.RunDirectory, TestContext.Current.CancellationToken));
         Assert.Contains("has no REPORT.md", noReport.Message);

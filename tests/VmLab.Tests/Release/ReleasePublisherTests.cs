@@ -43,7 +43,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
     [Fact]
     public async Task First_publish_creates_the_release_with_the_summary_as_body_and_uploads_every_asset_byte_for_byte()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         var environment = Environment();
         var plan = await PlanAsync(sample, environment);
 
@@ -92,7 +92,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
     [Fact]
     public async Task Re_publishing_updates_the_body_replaces_same_name_assets_and_keeps_foreign_ones()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         var environment = Environment();
         await PublishAsync(await PlanAsync(sample, environment), environment);
         var before = Assert.Single(_github.Releases);
@@ -120,7 +120,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
     [Fact]
     public async Task A_changed_summary_updates_the_existing_release_instead_of_creating_a_second_one()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         var environment = Environment();
         await PublishAsync(await PlanAsync(sample, environment), environment);
 
@@ -137,7 +137,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
     [Fact]
     public async Task Without_a_token_nothing_is_sent_and_the_error_says_how_to_provide_one()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         var environment = Environment(withToken: false);
         var plan = await PlanAsync(sample, environment);
 
@@ -151,7 +151,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
     [Fact]
     public async Task A_422_when_creating_the_release_reports_that_nothing_was_published()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         var environment = Environment();
         var plan = await PlanAsync(sample, environment);
         _github.FailWhen(r => r.Method == "POST" && r.Path.EndsWith("/releases", StringComparison.Ordinal), 422, "Validation Failed");
@@ -171,7 +171,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
     [Fact]
     public async Task A_500_part_way_through_the_uploads_lists_exactly_what_is_on_the_release_and_a_re_run_completes_it()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         var environment = Environment();
         var plan = await PlanAsync(sample, environment);
         _github.FailWhen(r => r.Path.StartsWith("/uploads/", StringComparison.Ordinal) && r.Query.Contains("name=kernel-guest.config"), 500, "Server Error");
@@ -199,7 +199,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
     [Fact]
     public async Task A_failed_replacement_says_which_old_asset_was_deleted_and_not_replaced()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         var environment = Environment();
         var plan = await PlanAsync(sample, environment);
         await PublishAsync(plan, environment);
@@ -213,9 +213,37 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cancelling_part_way_still_reports_what_was_published()
+    {
+        using var sample = SampleRun.Create();
+        var environment = Environment();
+        var plan = await PlanAsync(sample, environment);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        // Ctrl-C arrives while results.tar.gz is being uploaded: the server keeps it, nothing after it starts.
+        _github.OnRequest = r =>
+        {
+            if (r.Query.Contains("name=results.tar.gz", StringComparison.Ordinal))
+            {
+                cancel.Cancel();
+            }
+        };
+
+        var error = await Assert.ThrowsAsync<ReleasePublishException>(() => ReleasePublisher.PublishAsync(plan, environment, _log, cancel.Token));
+
+        // The server stored the tarball, but the client stopped waiting for the answer: the message cannot
+        // claim either way, and says so instead of listing it as published or as missing.
+        Assert.Contains("failed while uploading results.tar.gz: cancelled.", error.Message);
+        Assert.Contains("assets uploaded: REPORT.md.", error.Message);
+        Assert.Contains("Unknown: results.tar.gz", error.Message);
+        Assert.Contains("Not published: kernel-host.config,", error.Message);
+        Assert.DoesNotContain("Not published: results.tar.gz", error.Message);
+        Assert.Equal(["REPORT.md", "results.tar.gz"], _github.Releases[0].Assets.Select(a => a.Name));
+    }
+
+    [Fact]
     public async Task A_rejected_token_is_reported_as_such_and_never_echoed()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         var wrong = ReleaseEnvironment.From(new Dictionary<string, string>
         {
             ["GITHUB_TOKEN"] = "ghp_wrongTOKEN000",
@@ -239,7 +267,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
     [Fact]
     public async Task In_GitHub_Actions_the_token_is_masked_before_anything_else_is_logged()
     {
-        var sample = SampleRun.Create();
+        using var sample = SampleRun.Create();
         var environment = Environment(inActions: true);
 
         await PublishAsync(await PlanAsync(sample, environment), environment);
@@ -252,7 +280,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
     [Fact]
     public async Task Kernel_files_the_run_used_but_the_cache_lost_block_publishing_before_any_request()
     {
-        var sample = SampleRun.Create(kernel: true, kernelArtifacts: false);
+        using var sample = SampleRun.Create(kernel: true, kernelArtifacts: false);
         var environment = Environment();
         var plan = await PlanAsync(sample, environment);
 
@@ -266,7 +294,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
     [Fact]
     public async Task A_run_without_kernel_artifact_is_published_without_kernel_files_and_the_body_says_so()
     {
-        var sample = SampleRun.Create(kernel: false);
+        using var sample = SampleRun.Create(kernel: false);
         var environment = Environment();
 
         var published = await PublishAsync(await PlanAsync(sample, environment), environment);

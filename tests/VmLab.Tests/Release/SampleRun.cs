@@ -8,7 +8,7 @@ namespace VmLab.Tests.Release;
 /// defines: manifest.json, REPORT.md with summary markers, results.json, raw/ logs, kernel/ configs, and
 /// (optionally) artifacts/kernel/&lt;key&gt;/ with the Images and metadata.json the release publishes.
 /// </summary>
-internal sealed class SampleRun
+internal sealed class SampleRun : IDisposable
 {
     public const string KernelKey = "3f9c0a1b2c3d4e5f";
     public const string Summary = """
@@ -82,6 +82,18 @@ internal sealed class SampleRun
 
         Details that stay in the full report.
         """);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temporary directory left behind is not worth failing a test over.
+        }
+    }
 
     public string PathOf(string relative) => Path.Combine(RunDirectory, relative);
 
