@@ -128,6 +128,7 @@ public static class ReleasePublisher
             var existing = await releases.GetAllAssets(owner, name, release.Id);
             foreach (var asset in plan.Assets)
             {
+                progress.Step = $"uploading {asset.Name}";
                 cancellationToken.ThrowIfCancellationRequested();
                 var replaced = false;
                 foreach (var old in existing.Where(e => e.Name == asset.Name))
@@ -204,14 +205,17 @@ public static class ReleasePublisher
                 $"Publishing release {plan.Tag} to {repository} ({plan.Target.ApiUrl}) failed while {Step}: {(cancelled ? "cancelled." : Describe(ex))}",
             };
 
-            lines.Add(Release is null
+            var answered = ex is ApiException;
+            lines.Add(Release is null && !answered && Step.StartsWith("creating", StringComparison.Ordinal)
+                ? "Published: unknown (the request creating the release was interrupted before GitHub answered; the release page shows whether it exists)."
+                : Release is null
                 ? "Published: nothing (the release was neither created nor changed)."
                 : $"Published: release {plan.Tag} {Word(Change ?? ReleaseChange.Unchanged)} ({Release.HtmlUrl})"
                   + (Uploaded.Count == 0 ? "; no assets uploaded." : $"; assets uploaded: {string.Join(", ", Uploaded.Select(u => u.Name))}."));
 
             // GitHub answered with an error: the upload did not happen. No answer (timeout, cancel, lost connection):
             // the server may have stored the asset anyway, so it is neither published nor missing, but unknown.
-            var unknown = ex is ApiException ? null : InFlight;
+            var unknown = answered ? null : InFlight;
             var missing = plan.Assets.Select(a => a.Name).Except(Uploaded.Select(u => u.Name), StringComparer.Ordinal).Where(n => n != unknown).ToList();
             if (unknown is not null)
             {
