@@ -4,6 +4,7 @@
 #load "vmlab.cake"
 #load "testresults.cake"
 #load "lab.cake"
+#load "release.cake"
 
 using System.Xml.Linq;
 
@@ -80,4 +81,9 @@ Task("Kernel")
     .Does<BuildContext>(data => Context.Vmlab(data, ["kernel", "build", .. data.KernelOptions]));
 
 WireReproduce(reproduce, Tasks); // after every task is defined: the chain takes the stages present
+Task("Release")
+    .Description("Publish a run as a GitHub release: --run=results/<id> [--dry-run] [--tag=vX] [--repository=o/n] [--github-api-url=URL]; token from GITHUB_TOKEN.")
+    .IsDependentOn("Build")
+    .Does<BuildContext>(data => Context.Vmlab(data, ReleaseArguments.From(Context).ToVmlabArguments()));
+
 RunTarget(target);

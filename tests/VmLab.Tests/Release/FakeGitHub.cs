@@ -1,0 +1,359 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Web;
+
+namespace VmLab.Tests.Release;
+
+/// <summary>A request the fake received.</summary>
+internal sealed record RecordedRequest(string Method, string Path, string Query, string? Authorization, string? ContentType)
+{
+    public override string ToString() => $"{Method} {Path}{Query}";
+}
+
+/// <summary>An asset as stored by the fake: the bytes Octokit uploaded.</summary>
+internal sealed record FakeAsset(int Id, string Name, string ContentType, byte[] Content);
+
+/// <summary>A release as stored by the fake.</summary>
+internal sealed class FakeRelease(long id, string tag)
+{
+    public long Id { get; } = id;
+    public string Tag { get; } = tag;
+    public string? Name { get; set; }
+    public string? Body { get; set; }
+    public string? TargetCommitish { get; set; }
+    public List<FakeAsset> Assets { get; } = [];
+}
+
+/// <summary>
+/// A GitHub REST API on 127.0.0.1 with just the endpoints Octokit's release client calls, behaving as
+/// GitHub does where VmLab depends on it: 404 for a tag without release, 422 "already_exists" for a second
+/// release of a tag or a second asset of a name, 401 without the right token, uploads on the separate host
+/// the release's <c>upload_url</c> names (here a path prefix, /uploads, on the same listener). The API lives
+/// under /api/v3/, where Octokit puts any non-github.com base address (the GitHub Enterprise layout).
+/// See https://docs.github.com/rest/releases/releases and https://docs.github.com/rest/releases/assets
+/// </summary>
+internal sealed class FakeGitHub : IAsyncDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private readonly List<RecordedRequest> _requests = [];
+    private readonly List<FakeRelease> _releases = [];
+    private readonly List<(Func<RecordedRequest, bool> Match, int Status, string Message)> _faults = [];
+    private readonly object _gate = new();
+    private long _nextReleaseId = 1000;
+    private int _nextAssetId = 1;
+
+    public FakeGitHub(string owner = "vmlab-org", string repository = "vmlab", string token = "ghs_fake0123456789TOKENvalue")
+    {
+        (Owner, Repository, Token) = (owner, repository, token);
+        // HttpListener cannot bind port 0; take a free port from the OS and retry if another process wins it.
+        for (var attempt = 0; ; attempt++)
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            _listener.Prefixes.Clear();
+            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                _listener.Start();
+                BaseUrl = new Uri($"http://127.0.0.1:{port}/");
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+            }
+        }
+
+        _loop = Task.Run(ServeAsync);
+    }
+
+    public string Owner { get; }
+    public string Repository { get; }
+    public string Token { get; }
+
+    /// <summary>What to pass as --github-api-url; Octokit appends /api/v3/.</summary>
+    public Uri BaseUrl { get; } = null!;
+
+    public IReadOnlyList<RecordedRequest> Requests { get { lock (_gate) { return [.. _requests]; } } }
+
+    public IReadOnlyList<FakeRelease> Releases { get { lock (_gate) { return [.. _releases]; } } }
+
+    /// <summary>Requests that matched no endpoint (a test asserts there are none: Octokit called something unexpected).</summary>
+    public IReadOnlyList<RecordedRequest> Unmatched { get; private set; } = [];
+
+    /// <summary>Called with each request before it is answered (to act at a precise moment, e.g. cancel the client).</summary>
+    public Action<RecordedRequest>? OnRequest { get; set; }
+
+    /// <summary>Answers every request matching <paramref name="match"/> with <paramref name="status"/> until <see cref="ClearFaults"/>.</summary>
+    public void FailWhen(Func<RecordedRequest, bool> match, int status, string message)
+    {
+        lock (_gate)
+        {
+            _faults.Add((match, status, message));
+        }
+    }
+
+    public void ClearFaults()
+    {
+        lock (_gate)
+        {
+            _faults.Clear();
+        }
+    }
+
+    /// <summary>Puts an asset on a release directly, as if someone had uploaded it by hand.</summary>
+    public void AddAssetByHand(FakeRelease release, string name, string content)
+    {
+        lock (_gate)
+        {
+            release.Assets.Add(new FakeAsset(_nextAssetId++, name, "text/plain", Encoding.UTF8.GetBytes(content)));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _loop;
+        }
+        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+
+        _listener.Close();
+        _stop.Dispose();
+    }
+
+    private async Task ServeAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            try
+            {
+                await HandleAsync(context);
+            }
+            catch (Exception e)
+            {
+                await RespondAsync(context.Response, 599, new JsonObject { ["message"] = "fake GitHub crashed: " + e.Message });
+            }
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        var request = context.Request;
+        var recorded = new RecordedRequest(
+            request.HttpMethod, request.Url!.AbsolutePath, request.Url.Query, request.Headers["Authorization"], request.ContentType);
+        using var body = new MemoryStream();
+        await request.InputStream.CopyToAsync(body);
+
+        var (status, json) = Handle(recorded, body.ToArray(), HttpUtility.ParseQueryString(request.Url.Query));
+        await RespondAsync(context.Response, status, json);
+    }
+
+    private (int Status, JsonNode? Json) Handle(RecordedRequest request, byte[] body, System.Collections.Specialized.NameValueCollection query)
+    {
+        lock (_gate)
+        {
+            _requests.Add(request);
+            OnRequest?.Invoke(request);
+            // Injected faults come first, like a proxy or an outage in front of the API.
+            if (_faults.FirstOrDefault(f => f.Match(request)) is { Match: not null } fault)
+            {
+                return (fault.Status, fault.Status == 422
+                    ? Error(fault.Message, new JsonObject { ["resource"] = "Release", ["code"] = "custom", ["message"] = "injected by the test" })
+                    : Error(fault.Message));
+            }
+
+            if (request.Authorization is not { } auth
+                || !(auth == $"token {Token}" || auth == $"Token {Token}" || auth == $"Bearer {Token}"))
+            {
+                return (401, Error("Bad credentials"));
+            }
+
+            var repo = $"repos/{Owner}/{Repository}/";
+            var path = request.Path;
+            string[] segments;
+            if (path.StartsWith($"/api/v3/{repo}releases", StringComparison.Ordinal))
+            {
+                segments = path[$"/api/v3/{repo}".Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
+            }
+            else if (path.StartsWith($"/uploads/{repo}releases/", StringComparison.Ordinal))
+            {
+                segments = ["uploads", .. path[$"/uploads/{repo}".Length..].Split('/', StringSplitOptions.RemoveEmptyEntries)];
+            }
+            else
+            {
+                return Unexpected(request);
+            }
+
+            switch (request.Method, segments)
+            {
+                case ("GET", ["releases", "tags", var tag]):
+                    var found = _releases.FirstOrDefault(r => r.Tag == Uri.UnescapeDataString(tag));
+                    return found is null ? (404, Error("Not Found")) : (200, ReleaseJson(found));
+
+                case ("POST", ["releases"]):
+                {
+                    var data = JsonNode.Parse(body)!;
+                    var newTag = (string?)data["tag_name"];
+                    if (string.IsNullOrEmpty(newTag))
+                    {
+                        return (422, Error("Validation Failed", new JsonObject { ["resource"] = "Release", ["field"] = "tag_name", ["code"] = "missing_field" }));
+                    }
+
+                    if (_releases.Any(r => r.Tag == newTag))
+                    {
+                        return (422, Error("Validation Failed", new JsonObject { ["resource"] = "Release", ["field"] = "tag_name", ["code"] = "already_exists" }));
+                    }
+
+                    var release = new FakeRelease(_nextReleaseId++, newTag)
+                    {
+                        Name = (string?)data["name"],
+                        Body = (string?)data["body"],
+                        TargetCommitish = (string?)data["target_commitish"],
+                    };
+                    _releases.Add(release);
+                    return (201, ReleaseJson(release));
+                }
+
+                case ("PATCH", ["releases", var id]) when FindRelease(id) is { } release:
+                {
+                    var data = JsonNode.Parse(body)!.AsObject();
+                    if (data.ContainsKey("name")) { release.Name = (string?)data["name"]; }
+                    if (data.ContainsKey("body")) { release.Body = (string?)data["body"]; }
+                    return (200, ReleaseJson(release));
+                }
+
+                case ("GET", ["releases", var id, "assets"]) when FindRelease(id) is { } release:
+                    return (200, new JsonArray([.. release.Assets.Select(a => AssetJson(release, a))]));
+
+                case ("DELETE", ["releases", "assets", var id]):
+                {
+                    var owner = _releases.FirstOrDefault(r => r.Assets.Any(a => a.Id.ToString() == id));
+                    if (owner is null)
+                    {
+                        return (404, Error("Not Found"));
+                    }
+
+                    owner.Assets.RemoveAll(a => a.Id.ToString() == id);
+                    return (204, null);
+                }
+
+                case ("POST", ["uploads", "releases", var id, "assets"]) when FindRelease(id) is { } release:
+                {
+                    var name = query["name"];
+                    if (string.IsNullOrEmpty(name))
+                    {
+                        return (422, Error("Validation Failed", new JsonObject { ["resource"] = "ReleaseAsset", ["field"] = "name", ["code"] = "missing_field" }));
+                    }
+
+                    if (release.Assets.Any(a => a.Name == name))
+                    {
+                        return (422, Error("Validation Failed", new JsonObject { ["resource"] = "ReleaseAsset", ["field"] = "name", ["code"] = "already_exists" }));
+                    }
+
+                    var asset = new FakeAsset(_nextAssetId++, name, request.ContentType ?? "", body);
+                    release.Assets.Add(asset);
+                    return (201, AssetJson(release, asset));
+                }
+
+                default:
+                    return Unexpected(request);
+            }
+        }
+    }
+
+    private (int, JsonNode?) Unexpected(RecordedRequest request)
+    {
+        Unmatched = [.. Unmatched, request];
+        return (404, Error("Not Found"));
+    }
+
+    private FakeRelease? FindRelease(string id) => _releases.FirstOrDefault(r => r.Id.ToString() == id);
+
+    private static JsonObject Error(string message, JsonObject? error = null)
+    {
+        var json = new JsonObject { ["message"] = message, ["documentation_url"] = "https://docs.github.com/rest" };
+        if (error is not null)
+        {
+            json["errors"] = new JsonArray(error);
+        }
+
+        return json;
+    }
+
+    private JsonObject ReleaseJson(FakeRelease r)
+    {
+        var api = new Uri(BaseUrl, $"api/v3/repos/{Owner}/{Repository}/releases/{r.Id}");
+        return new JsonObject
+        {
+            ["url"] = api.ToString(),
+            ["html_url"] = new Uri(BaseUrl, $"{Owner}/{Repository}/releases/tag/{r.Tag}").ToString(),
+            ["assets_url"] = api + "/assets",
+            // GitHub answers with a URI template on uploads.github.com; Octokit expands {?name,label}.
+            ["upload_url"] = new Uri(BaseUrl, $"uploads/repos/{Owner}/{Repository}/releases/{r.Id}/assets").ToString() + "{?name,label}",
+            ["tarball_url"] = null,
+            ["zipball_url"] = null,
+            ["id"] = r.Id,
+            ["node_id"] = $"RE_{r.Id}",
+            ["tag_name"] = r.Tag,
+            ["target_commitish"] = r.TargetCommitish ?? "main",
+            ["name"] = r.Name,
+            ["body"] = r.Body,
+            ["draft"] = false,
+            ["prerelease"] = false,
+            ["created_at"] = "2026-01-01T00:00:00Z",
+            ["published_at"] = "2026-01-01T00:00:00Z",
+            ["assets"] = new JsonArray([.. r.Assets.Select(a => AssetJson(r, a))]),
+        };
+    }
+
+    private JsonNode AssetJson(FakeRelease r, FakeAsset a) => new JsonObject
+    {
+        ["url"] = new Uri(BaseUrl, $"api/v3/repos/{Owner}/{Repository}/releases/assets/{a.Id}").ToString(),
+        ["id"] = a.Id,
+        ["node_id"] = $"RA_{a.Id}",
+        ["name"] = a.Name,
+        ["label"] = "",
+        ["state"] = "uploaded",
+        ["content_type"] = a.ContentType,
+        ["size"] = a.Content.Length,
+        ["download_count"] = 0,
+        ["created_at"] = "2026-01-01T00:00:00Z",
+        ["updated_at"] = "2026-01-01T00:00:00Z",
+        ["browser_download_url"] = new Uri(BaseUrl, $"{Owner}/{Repository}/releases/download/{r.Tag}/{Uri.EscapeDataString(a.Name)}").ToString(),
+    };
+
+    private static async Task RespondAsync(HttpListenerResponse response, int status, JsonNode? json)
+    {
+        response.StatusCode = status;
+        if (json is not null)
+        {
+            var bytes = Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+            response.ContentType = "application/json; charset=utf-8";
+            response.ContentLength64 = bytes.Length;
+            await response.OutputStream.WriteAsync(bytes);
+        }
+
+        response.Close();
+    }
+}
