@@ -63,4 +63,16 @@ Task("Prerequisites")
     .IsDependentOn("Build")
     .Does<BuildContext>(data => Context.Vmlab(data, "prerequisites"));
 
+Task("Report")
+    .Description("Re-render REPORT.md and charts of a run directory: --run=<run-dir> [--reparse=true] [--templates=DIR].")
+    .IsDependentOn("Build")
+    .Does<BuildContext>(data =>
+{
+    var run = Argument<string>("run", null) ?? throw new CakeException("Report needs --run=<run-dir>, e.g. ./build.sh --target=Report --run=results/reference-2023");
+    var args = new List<string> { "report", MakeAbsolute(Directory(run)).FullPath };
+    if (Argument("reparse", false)) { args.Add("--reparse"); }
+    if (Argument<string>("templates", null) is { } templates) { args.AddRange(new[] { "--templates", MakeAbsolute(Directory(templates)).FullPath }); }
+    Context.Vmlab(data, args.ToArray());
+});
+
 RunTarget(target);
