@@ -69,9 +69,10 @@ Task("Report")
     .Does<BuildContext>(data =>
 {
     var run = Argument<string>("run", null) ?? throw new CakeException("Report needs --run=<run-dir>, e.g. ./build.sh --target=Report --run=results/reference-2023");
-    var args = new List<string> { "report", MakeAbsolute(Directory(run)).FullPath };
+    // Relative paths are the user's, from the repository root (build.sh runs there; Cake's own directory is build/).
+    var args = new List<string> { "report", System.IO.Path.GetFullPath(run, data.Root.FullPath) };
     if (Argument("reparse", false)) { args.Add("--reparse"); }
-    if (Argument<string>("templates", null) is { } templates) { args.AddRange(new[] { "--templates", MakeAbsolute(Directory(templates)).FullPath }); }
+    if (Argument<string>("templates", null) is { } templates) { args.AddRange(new[] { "--templates", System.IO.Path.GetFullPath(templates, data.Root.FullPath) }); }
     Context.Vmlab(data, args.ToArray());
 });
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Snapshooter;
 using Snapshooter.Xunit3;
+using VmLab.Common;
 using VmLab.Report;
 using VmLab.Results;
 using VmLab.Statistics;
@@ -10,6 +12,11 @@ namespace VmLab.Tests.Report;
 public sealed class ReportTests
 {
     private static RunData ReferenceData => RunData.Load(RunParserTests.Reference);
+
+    // An explicit folder, not Snapshooter's guess from the stack trace: CI builds map source paths to /_/
+    // (ContinuousIntegrationBuild), where no snapshot would be found. Snapshooter adds __snapshots__ itself.
+    private static SnapshotFullName Snap(string test) =>
+        new($"{nameof(ReportTests)}.{test}.snap", Path.Combine(RepoPaths.Find(AppContext.BaseDirectory).Root, "tests", "VmLab.Tests", "Report"));
 
     [Fact]
     public void Committed_reference_report_and_charts_are_byte_identical_to_a_fresh_render()
@@ -31,13 +38,13 @@ public sealed class ReportTests
     [Fact]
     public void Reference_report_snapshot()
     {
-        Snapshot.Match(File.ReadAllText(RunParserTests.Reference.ReportPath));
+        Snapshot.Match(File.ReadAllText(RunParserTests.Reference.ReportPath), Snap(nameof(Reference_report_snapshot)));
     }
 
     [Fact]
     public void Reference_results_json_snapshot()
     {
-        Snapshot.Match(File.ReadAllText(RunParserTests.Reference.ResultsPath));
+        Snapshot.Match(File.ReadAllText(RunParserTests.Reference.ResultsPath), Snap(nameof(Reference_results_json_snapshot)));
     }
 
     [Fact]
@@ -99,7 +106,7 @@ public sealed class ReportTests
 
         ReportWriter.Write(run, ReferenceData, new ReportRenderer());
 
-        Snapshot.Match(File.ReadAllText(run.ReportPath));
+        Snapshot.Match(File.ReadAllText(run.ReportPath), Snap(nameof(Synthetic_run_report_snapshot)));
     }
 
     [Fact]
@@ -110,7 +117,7 @@ public sealed class ReportTests
 
         var (model, _) = ReportBuilder.Build(RunData.Load(run), ReferenceData);
 
-        Snapshot.Match(new { model.Questions, model.Reference });
+        Snapshot.Match(new { model.Questions, model.Reference }, Snap(nameof(Synthetic_run_statistics_tables_snapshot)));
     }
 
     [Fact]
