@@ -9,8 +9,18 @@ using VmLab.Tests.Results;
 
 namespace VmLab.Tests.Report;
 
-public sealed class ReportTests
+public sealed class ReportTests : IDisposable
 {
+    private readonly string temp = Path.Combine(Path.GetTempPath(), "vmlab-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(temp))
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
     private static RunData ReferenceData => RunData.Load(RunParserTests.Reference);
 
     // An explicit folder, not Snapshooter's guess from the stack trace: CI builds map source paths to /_/
@@ -21,7 +31,7 @@ public sealed class ReportTests
     [Fact]
     public void Committed_reference_report_and_charts_are_byte_identical_to_a_fresh_render()
     {
-        var target = Path.Combine(Path.GetTempPath(), "vmlab-tests", Guid.NewGuid().ToString("N"), "REPORT.md");
+        var target = Path.Combine(temp, "REPORT.md");
         var reference = RunParserTests.Reference;
 
         ReportWriter.Write(reference, ReferenceData, new ReportRenderer(), target);
@@ -77,7 +87,7 @@ public sealed class ReportTests
     [Fact]
     public void Synthetic_run_verdicts_match_an_independent_computation()
     {
-        var run = SyntheticRun.Copy();
+        var run = SyntheticRun.Copy(temp);
         run.WriteResults(RunParser.Parse(run, run.ReadManifest()));
 
         var (model, charts) = ReportBuilder.Build(RunData.Load(run), null);
@@ -101,7 +111,7 @@ public sealed class ReportTests
     [Fact]
     public void Synthetic_run_report_snapshot()
     {
-        var run = SyntheticRun.Copy();
+        var run = SyntheticRun.Copy(temp);
         run.WriteResults(RunParser.Parse(run, run.ReadManifest()));
 
         ReportWriter.Write(run, ReferenceData, new ReportRenderer());
@@ -112,7 +122,7 @@ public sealed class ReportTests
     [Fact]
     public void Synthetic_run_statistics_tables_snapshot()
     {
-        var run = SyntheticRun.Copy();
+        var run = SyntheticRun.Copy(temp);
         run.WriteResults(RunParser.Parse(run, run.ReadManifest()));
 
         var (model, _) = ReportBuilder.Build(RunData.Load(run), ReferenceData);
@@ -139,7 +149,7 @@ public sealed class ReportTests
     {
         // `vmlab report --out` in a child process must reproduce the committed charts exactly (ScottPlot has no
         // per-process state such as random ids or timestamps in its SVG).
-        var dir = Path.Combine(Path.GetTempPath(), "vmlab-tests", Guid.NewGuid().ToString("N"));
+        var dir = temp;
         var cli = Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll");
         var start = new ProcessStartInfo("dotnet") { ArgumentList = { cli, "report", RunParserTests.Reference.Path, "--out", Path.Combine(dir, "REPORT.md") }, RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
@@ -155,7 +165,7 @@ public sealed class ReportTests
     [Fact]
     public void A_templates_directory_replaces_the_embedded_template_and_a_broken_one_is_a_clear_error()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "vmlab-tests", Guid.NewGuid().ToString("N"));
+        var dir = temp;
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "report.scriban"), "{{ run_id }}: {{ validity.invalid }} invalid\n");
         var (model, _) = ReportBuilder.Build(ReferenceData, null);
@@ -182,7 +192,7 @@ public sealed class ReportTests
     [Fact]
     public void Compare_puts_the_same_scenario_of_two_runs_side_by_side()
     {
-        var run = SyntheticRun.Copy();
+        var run = SyntheticRun.Copy(temp);
         run.WriteResults(RunParser.Parse(run, run.ReadManifest()));
         var data = RunData.Load(run);
 

@@ -3,8 +3,18 @@ using VmLab.Results;
 
 namespace VmLab.Tests.Results;
 
-public sealed class RunParserTests
+public sealed class RunParserTests : IDisposable
 {
+    private readonly string temp = Path.Combine(Path.GetTempPath(), "vmlab-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(temp))
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
     internal static RunDirectory Reference => new(Path.Combine(RepoPaths.Find(AppContext.BaseDirectory).ResultsDir, "reference-2023"));
 
     [Fact]
@@ -62,7 +72,7 @@ public sealed class RunParserTests
     [Fact]
     public void Independent_repeats_of_a_real_benchmark_are_not_taken_for_copies()
     {
-        var run = SyntheticRun.Copy();
+        var run = SyntheticRun.Copy(temp);
 
         Assert.All(RunParser.Parse(run).Units, u => Assert.Empty(u.DuplicateOf));
     }
@@ -70,7 +80,7 @@ public sealed class RunParserTests
     [Fact]
     public void A_raw_output_copied_into_another_scenario_is_caught_even_with_different_line_ends()
     {
-        var run = SyntheticRun.Copy();
+        var run = SyntheticRun.Copy(temp);
         var text = File.ReadAllText(run.RawPath("baseline", "netperf", 2));
         run.WriteRaw("guest-vhost-off", "netperf", 4, text.ReplaceLineEndings("\r\n") + "\n\n");
 
@@ -83,7 +93,7 @@ public sealed class RunParserTests
     [Fact]
     public void Run_directory_writes_raw_files_where_the_contract_says_and_refuses_escaping_names()
     {
-        var run = new RunDirectory(Path.Combine(Path.GetTempPath(), "vmlab-tests", Guid.NewGuid().ToString("N")));
+        var run = new RunDirectory(Path.Combine(temp, "run"));
 
         var path = run.WriteRaw("baseline", "hackbench", 3, "Time: 1.0\n");
 
@@ -97,7 +107,7 @@ public sealed class RunParserTests
     [Fact]
     public void Manifest_and_results_read_back_as_written()
     {
-        var run = SyntheticRun.Copy();
+        var run = SyntheticRun.Copy(temp);
         var manifest = run.ReadManifest();
         var results = RunParser.Parse(run, manifest);
         run.WriteResults(results);
@@ -112,7 +122,7 @@ public sealed class RunParserTests
     [Fact]
     public void Missing_results_json_says_which_command_makes_it()
     {
-        var run = new RunDirectory(Path.Combine(Path.GetTempPath(), "vmlab-tests", Guid.NewGuid().ToString("N")));
+        var run = new RunDirectory(Path.Combine(temp, "run"));
 
         var e = Assert.Throws<LabException>(run.ReadResults);
 
@@ -120,12 +130,12 @@ public sealed class RunParserTests
     }
 }
 
-/// <summary>A fresh temporary copy of fixtures/synthetic-run (tests write results.json and REPORT.md into it).</summary>
+/// <summary>A fresh copy of fixtures/synthetic-run under <c>dir</c> (tests write results.json and REPORT.md into it).</summary>
 internal static class SyntheticRun
 {
-    public static RunDirectory Copy()
+    public static RunDirectory Copy(string dir)
     {
-        var target = Path.Combine(Path.GetTempPath(), "vmlab-tests", Guid.NewGuid().ToString("N"), "synthetic-run");
+        var target = Path.Combine(dir, "synthetic-run");
         var source = Fixture.Path("synthetic-run");
         foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
         {
