@@ -37,6 +37,7 @@ public static partial class ChartRenderer
             plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
             plot.Axes.Bottom.MinimumSize = RotatedLabelRoom;
+            plot.Axes.Right.MinimumSize = RotatedLabelRoom / 2; // the last label runs right, past the plot area
         }
 
         // A font every Debian with fontconfig has; the SVG records text positions measured with it.
