@@ -85,5 +85,17 @@ Task("Release")
     .Description("Publish a run as a GitHub release: --run=results/<id> [--dry-run] [--tag=vX] [--repository=o/n] [--github-api-url=URL]; token from GITHUB_TOKEN.")
     .IsDependentOn("Build")
     .Does<BuildContext>(data => Context.Vmlab(data, ReleaseArguments.From(Context).ToVmlabArguments()));
+Task("Report")
+    .Description("Re-render REPORT.md and charts of a run directory: --run=<run-dir> [--reparse=true] [--templates=DIR].")
+    .IsDependentOn("Build")
+    .Does<BuildContext>(data =>
+{
+    var run = Argument<string>("run", null) ?? throw new CakeException("Report needs --run=<run-dir>, e.g. ./build.sh --target=Report --run=results/reference-2023");
+    // Relative paths are the user's, from the repository root (build.sh runs there; Cake's own directory is build/).
+    var args = new List<string> { "report", System.IO.Path.GetFullPath(run, data.Root.FullPath) };
+    if (Argument("reparse", false)) { args.Add("--reparse"); }
+    if (Argument<string>("templates", null) is { } templates) { args.AddRange(new[] { "--templates", System.IO.Path.GetFullPath(templates, data.Root.FullPath) }); }
+    Context.Vmlab(data, args.ToArray());
+});
 
 RunTarget(target);

@@ -53,11 +53,12 @@ public static partial class ReportBuilder
             m.Layers.Select(l => new LayerRow(l.Layer, l.Role, Show(l.Cpus), l.MemoryMb is { } mb ? $"{mb} MiB" : "–", l.Uname ?? "–", l.Cmdline ?? "–", l.Thp ?? "–", l.Cpu ?? "–")).ToList(),
             m.Scenarios.Select(s => new ScenarioRow(s.Id, s.Description, s.System, Show(s.L2Vcpus), s.Thp ?? "–", s.Vhost ?? "–", s.Source ?? "–")).ToList(),
             m.Sources.Where(s => s.Fallback is not null).Select(s => $"{s.Name}: {s.Fallback} (used {s.Url})").ToList(),
+            VcpuRuleText(m),
             Overcommit(m),
             Validity(run.Results),
             m.Notes,
             questions,
-            run.ConfigDiff,
+            run.ConfigDiff?.TrimEnd('\n'),
             ConfigDiffVerdict(run.ConfigDiff),
             ReferenceComparison(run, questions, reference),
             AppendixOf(run));
@@ -188,9 +189,15 @@ public static partial class ReportBuilder
         return $"{from} → {end.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)} ({(int)span.TotalHours} h {span.Minutes} min)";
     }
 
+    private static string VcpuRuleText(Manifest m) => m.VcpuRule switch
+    {
+        null => "not recorded for this run: whether it was overcommitted is unknown",
+        { Met: true } v => $"met ({v.L0Cpus} > {v.L1Vcpus} > {v.L2Vcpus})",
+        { } v => $"not met ({v.L0Cpus} > {v.L1Vcpus} > {v.L2Vcpus} is false): overcommitted",
+    };
+
     private static string? Overcommit(Manifest m) => m.VcpuRule switch
     {
-        null => "The vCPU rule pCPU(L0) > vCPU(L1) > vCPU(L2) was not recorded for this run: whether it was overcommitted is unknown.",
         { Met: false } v => $"The vCPU rule pCPU(L0) > vCPU(L1) > vCPU(L2) was not met ({v.L0Cpus} > {v.L1Vcpus} > {v.L2Vcpus} is false): every result of this run is overcommitted; vCPUs competed for physical CPUs, so absolute numbers are pessimistic and noisy.",
         _ => null,
     };
@@ -278,9 +285,12 @@ public static partial class ReportBuilder
             {
                 foreach (var r in t.Rows)
                 {
-                    var match = theirs.Where(o => o.Question == q.Question).SelectMany(o => o.Suites)
-                        .Where(o => o.Suite == t.Suite && o.Workload == t.Workload).SelectMany(o => o.Rows)
-                        .FirstOrDefault(o => o.Metric == r.Metric);
+                    // Same workload first; else a table without a workload label (the 2023 LTP hackbench prints no
+                    // mode, VmLab's rt-tests hackbench says "process"): the same suite and metric, one dialect each.
+                    var candidates = theirs.Where(o => o.Question == q.Question).SelectMany(o => o.Suites).Where(o => o.Suite == t.Suite).ToList();
+                    var match = candidates.Where(o => o.Workload == t.Workload)
+                        .Concat(candidates.Where(o => o.Workload.Length == 0 || t.Workload.Length == 0))
+                        .SelectMany(o => o.Rows).FirstOrDefault(o => o.Metric == r.Metric);
                     if (match is not null)
                     {
                         rows.Add(new ReferenceRow(q.Question, t.Workload.Length > 0 ? $"{t.Suite} {t.Workload}" : t.Suite, r.Metric, r.Ratio, r.Verdict, match.Ratio, match.Verdict));

@@ -13,6 +13,7 @@ public sealed record ReportModel(
     IReadOnlyList<LayerRow> Layers,
     IReadOnlyList<ScenarioRow> Scenarios,
     IReadOnlyList<string> Fallbacks,
+    string VcpuRule,
     string? Overcommit,
     ValiditySummary Validity,
     IReadOnlyList<string> Notes,

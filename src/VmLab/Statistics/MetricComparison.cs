@@ -47,7 +47,7 @@ public sealed record MetricComparison(
         if (sa.N < 2 || sb.N < 2)
         {
             return new(sa, sb, ratio, null, null, null, null, null, Verdict.Inconclusive,
-                untrusted ?? $"n={Math.Min(sa.N, sb.N)}: a single run has no spread to test against");
+                Join($"n={Math.Min(sa.N, sb.N)}: a single run has no spread to test against", untrusted));
         }
 
         // Welch's unequal-variance t-test: the two configurations need not share a variance (a slower
@@ -58,7 +58,7 @@ public sealed record MetricComparison(
         if (se == 0)
         {
             return new(sa, sb, ratio, null, null, null, null, null, Verdict.Inconclusive,
-                untrusted ?? "every repeat gave the same value on both sides: there is no spread to test against");
+                Join("every repeat gave the same value on both sides: there is no spread to test against", untrusted));
         }
 
         var t = (sb.Mean - sa.Mean) / se;
@@ -98,4 +98,7 @@ public sealed record MetricComparison(
 
         return new(sa, sb, ratio, low, high, t, df, p, verdict, reason);
     }
+
+    // Every reason is given: "n=1" alone would hide that the one run was a 404 page.
+    private static string Join(string statistical, string? untrusted) => untrusted is null ? statistical : $"{statistical}; {untrusted}";
 }

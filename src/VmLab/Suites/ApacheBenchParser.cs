@@ -116,9 +116,8 @@ public sealed partial class ApacheBenchParser : ISuiteParser
         int tables = 0, summaries = 0;
         string? abort = null;
 
-        for (var i = 0; i < lines.Count; i++)
+        foreach (var line in lines)
         {
-            var line = lines[i];
             if (line.StartsWith("Benchmarking ", StringComparison.Ordinal))
             {
                 benchmarking = true;

@@ -40,16 +40,18 @@ public sealed class BadInputTests
         Assert.Equal("the file is binary data, not text", SuiteParsers.Get(suite).Unrecognised(text));
     }
 
+    public static TheoryData<string> BenchmarkSuites => [.. SuiteParsers.Names.Where(n => n != "console")];
+
     [Theory]
-    [MemberData(nameof(Suites))]
+    [MemberData(nameof(BenchmarkSuites))]
     public void Another_suites_output_is_unrecognised(string suite)
     {
+        // (The console scan reads any text: a console carries every kind of output.)
         var parser = SuiteParsers.Get(suite);
         var others = SuiteFixtures.Results.Select(r => (string)r.Data).Where(f => SuiteFixtures.SuiteOf(f) != suite);
 
         Assert.All(others, other =>
         {
-            // The console scan accepts any text that has kernel log lines; no other suite's fixture has them.
             var result = parser.Parse(SuiteFixtures.Read(other));
             Assert.False(result.Recognised, $"{suite} recognised {other}");
         });

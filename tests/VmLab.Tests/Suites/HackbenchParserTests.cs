@@ -11,6 +11,9 @@ public sealed class HackbenchParserTests
     [InlineData("seed-2023/q1-baseline-hackbench-50.txt", 50, 2000, 57.819)]
     [InlineData("seed-2023/q1-guest-up-hackbench-15.txt", 15, 600, 32.488)]
     [InlineData("seed-2023/q4-host-hackbench.txt", 20, 800, 25.319)]
+    [InlineData("l0/ltp-hackbench-10-process-50.txt", 10, 400, 0.300)]
+    [InlineData("l0/ltp-hackbench-10-thread-50.txt", 10, 400, 0.289)]
+    [InlineData("l0/ltp-hackbench-pipe-5-process-100.txt", 5, 200, 0.109)]
     public void Ltp_dialect_gives_groups_tasks_and_time_but_no_mode(string file, int groups, int tasks, double seconds)
     {
         var m = parser.ParseFixture(file);
@@ -56,10 +59,12 @@ public sealed class HackbenchParserTests
         Assert.Contains("2 hackbench runs", parser.Unrecognised(text));
     }
 
-    [Fact]
-    public void A_hackbench_that_could_not_create_its_sockets_is_an_error_not_a_result()
+    [Theory]
+    [InlineData("l0/hackbench-error-ulimit-n16.txt")]
+    [InlineData("l0/ltp-hackbench-error-ulimit-n16.txt")]
+    public void A_hackbench_that_could_not_create_its_sockets_is_an_error_not_a_result(string file)
     {
-        var reason = parser.Unrecognised(SuiteFixtures.Read("l0/hackbench-error-ulimit-n16.txt"));
+        var reason = parser.Unrecognised(SuiteFixtures.Read(file));
 
         Assert.Contains("Creating fdpair (error: Too many open files)", reason);
     }

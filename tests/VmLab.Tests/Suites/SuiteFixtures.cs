@@ -11,6 +11,7 @@ internal static partial class SuiteFixtures
         "l0/ab-connection-refused.txt",
         "l0/hackbench-error-ulimit-n16.txt",
         "l0/kernbench-no-kernel-source.txt",
+        "l0/ltp-hackbench-error-ulimit-n16.txt",
         "l0/netperf-closed-port.txt",
         "l0/netperf-udp-stream.txt",
     };
