@@ -8,7 +8,7 @@
 
 using System.Xml.Linq;
 
-var target = Argument("target", "Test");
+var target = Argument("target", "Reproduce");
 
 Setup<BuildContext>(context =>
 {
@@ -22,6 +22,18 @@ Task("Build")
     .Does<BuildContext>(data =>
 {
     DotNetBuild(data.Solution.FullPath, new DotNetBuildSettings
+    {
+        Configuration = data.Configuration,
+        NoLogo = true,
+        MSBuildSettings = new DotNetMSBuildSettings().SetContinuousIntegrationBuild(data.IsCI),
+    });
+});
+
+Task("BuildCli")
+    .Description("Compile only what the pipeline runs: the vmlab CLI and the VmLab library (a no-op rebuild is seconds).")
+    .Does<BuildContext>(data =>
+{
+    DotNetBuild(data.CliProject.FullPath, new DotNetBuildSettings
     {
         Configuration = data.Configuration,
         NoLogo = true,
@@ -62,40 +74,48 @@ Task("Test")
 
 Task("Prerequisites")
     .Description("Install the Debian packages the pipeline needs (apt-get as root or with sudo; else print the command).")
-    .IsDependentOn("Build")
+    .IsDependentOn("BuildCli")
     .Does<BuildContext>(data => Context.Vmlab(data, "prerequisites"));
 
 Task("Rootfs")
     .Description("Build the arm64 host (L1) and guest (L2) root filesystem images (mmdebstrap + mkfs.ext4 -d; cached by content key).")
-    .IsDependentOn("Build")
+    .IsDependentOn("BuildCli")
     .Does<BuildContext>(data => Context.Vmlab(data, "rootfs"));
 
 Task("KernelConfig")
     .Description("Fetch and verify the kernel source, configure host (VHOST_NET=y) and guest from one config, verify both, write config.diff.")
-    .IsDependentOn("Build")
+    .IsDependentOn("BuildCli")
     .Does<BuildContext>(data => Context.Vmlab(data, ["kernel", "config", .. data.KernelOptions]));
 
 Task("Kernel")
     .Description("Cross-compile the host and guest arm64 Images reproducibly (cached: nothing changed → no work).")
-    .IsDependentOn("Build")
+    .IsDependentOn("BuildCli")
     .Does<BuildContext>(data => Context.Vmlab(data, ["kernel", "build", .. data.KernelOptions]));
 
-WireReproduce(reproduce, Tasks); // after every task is defined: the chain takes the stages present
 Task("Release")
     .Description("Publish a run as a GitHub release: --run=results/<id> [--dry-run] [--tag=vX] [--repository=o/n] [--github-api-url=URL]; token from GITHUB_TOKEN.")
-    .IsDependentOn("Build")
+    .IsDependentOn("BuildCli")
     .Does<BuildContext>(data => Context.Vmlab(data, ReleaseArguments.From(Context).ToVmlabArguments()));
 Task("Report")
-    .Description("Re-render REPORT.md and charts of a run directory: --run=<run-dir> [--reparse=true] [--templates=DIR].")
-    .IsDependentOn("Build")
+    .Description("Render REPORT.md and charts of a run directory: --run=<run-dir> (default: the Lab target's last run) [--reparse=true] [--templates=DIR].")
+    .IsDependentOn("BuildCli")
     .Does<BuildContext>(data =>
 {
-    var run = Argument<string>("run", null) ?? throw new CakeException("Report needs --run=<run-dir>, e.g. ./build.sh --target=Report --run=results/reference-2023");
     // Relative paths are the user's, from the repository root (build.sh runs there; Cake's own directory is build/).
-    var args = new List<string> { "report", System.IO.Path.GetFullPath(run, data.Root.FullPath) };
-    if (Argument("reparse", false)) { args.Add("--reparse"); }
+    var lastRun = data.Artifacts.CombineWithFilePath("lab/last-run").FullPath;
+    var run = Argument<string>("run", null) is { } given
+        ? System.IO.Path.GetFullPath(given, data.Root.FullPath)
+        : System.IO.File.Exists(lastRun)
+            ? System.IO.File.ReadAllText(lastRun).Trim()
+            : throw new CakeException("Report needs --run=<run-dir>, e.g. ./build.sh --target=Report --run=results/reference-2023 (no Lab run to default to yet).");
+    var args = new List<string> { "report", run };
+    // A run fresh from the Lab has raw/ but no results.json yet: parse it first.
+    if (Argument("reparse", false) || !System.IO.File.Exists(System.IO.Path.Combine(run, "results.json"))) { args.Add("--reparse"); }
     if (Argument<string>("templates", null) is { } templates) { args.AddRange(new[] { "--templates", System.IO.Path.GetFullPath(templates, data.Root.FullPath) }); }
     Context.Vmlab(data, args.ToArray());
+    Information($"Report: {System.IO.Path.Combine(run, "REPORT.md")}");
 });
+
+WireReproduce(reproduce, Tasks); // after every task is defined: the chain takes the stages present
 
 RunTarget(target);

@@ -3,7 +3,7 @@
 
 Task("Lab")
     .Description("Boot L1 (TCG, EL2) and L2 (KVM) and run every suite over every scenario: --profile, --resume=<run-id>, --results=DIR, --scenario=a,b, --suite=a,b.")
-    .IsDependentOn("Build")
+    .IsDependentOn("BuildCli")
     .Does<BuildContext>(data =>
 {
     var args = new List<string> { "lab", "run", "--profile", data.Profile };
@@ -33,7 +33,7 @@ Task("Lab")
 
 Task("LabPlan")
     .Description("Print the lab's plan and estimate for --profile without running anything.")
-    .IsDependentOn("Build")
+    .IsDependentOn("BuildCli")
     .Does<BuildContext>(data => Context.Vmlab(data, "lab", "plan", "--profile", data.Profile));
 
 var reproduce = Task("Reproduce")

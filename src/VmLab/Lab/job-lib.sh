@@ -80,10 +80,12 @@ vmlab_unit() {
     return 0
   fi
   vmlab_start=$(vmlab_uptime)
-  timeout -k 10 "$2" sh -c "$4" > /tmp/vmlab-unit.txt 2>&1
+  vmlab_out="${TMPDIR:-/tmp}/vmlab-unit-$$.txt"
+  timeout -k 10 "$2" sh -c "$4" > "$vmlab_out" 2>&1
   vmlab_rc=$?
   vmlab_end=$(vmlab_uptime)
-  vmlab_send /tmp/vmlab-unit.txt "$1.txt"
+  vmlab_send "$vmlab_out" "$1.txt"
+  rm -f "$vmlab_out"
   vmlab_marker "STATUS $1 rc=$vmlab_rc seconds=$(awk "BEGIN { printf \"%.2f\", $vmlab_end - $vmlab_start }")"
 }
 
