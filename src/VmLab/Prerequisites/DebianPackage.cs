@@ -4,7 +4,11 @@ namespace VmLab.Prerequisites;
 /// <param name="Name">The package name as apt knows it.</param>
 /// <param name="Why">What breaks without it, for the message a user sees.</param>
 /// <param name="Component">The Debian archive component that holds it (<c>main</c> unless said).</param>
-public sealed record DebianPackage(string Name, string Why, string Component = "main")
+/// <param name="Optional">
+/// The pipeline runs without it (it is a fallback): installed when the distribution's archive has it, else skipped
+/// with a note (e.g. <c>linux-source-6.1</c> is Debian 12's; Ubuntu runners reach kernel.org instead).
+/// </param>
+public sealed record DebianPackage(string Name, string Why, string Component = "main", bool Optional = false)
 {
     /// <summary>
     /// Everything L0 needs to run the whole pipeline. One list, so the Prerequisites target, the error
@@ -30,6 +34,8 @@ public sealed record DebianPackage(string Name, string Why, string Component = "
         new("mmdebstrap", "builds the arm64 Debian root filesystems"),
         new("e2fsprogs", "turns the root filesystems into ext4 images (mkfs.ext4 -d)"),
         new("ipxe-qemu", "option ROMs for QEMU's virtio-net-pci"),
-        new("linux-source-6.1", "offline fallback kernel source when kernel.org cannot be reached"),
+        new("debian-archive-keyring", "lets mmdebstrap verify Debian's archive (already there on Debian; needed on Ubuntu)"),
+        new("fonts-dejavu-core", "the font the report's SVG charts are measured and drawn with"),
+        new("linux-source-6.1", "offline fallback kernel source when kernel.org cannot be reached", Optional: true),
     ];
 }

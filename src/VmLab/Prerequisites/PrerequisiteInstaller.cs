@@ -65,6 +65,22 @@ public sealed class PrerequisiteInstaller(TextWriter log)
         }
 
         await RunAsync(prefix, ["apt-get", "update", "-q"], cancellationToken);
+        var skipped = new List<DebianPackage>();
+        foreach (var optional in missing.Where(p => p.Optional))
+        {
+            if (!await HasCandidateAsync(optional.Name, cancellationToken))
+            {
+                log.WriteLine($"  skipped: {optional.Name} is not in this distribution's archive; it is optional ({optional.Why}).");
+                skipped.Add(optional);
+            }
+        }
+
+        missing = missing.Except(skipped).ToList();
+        if (missing.Count == 0)
+        {
+            return true;
+        }
+
         await RunAsync(prefix, ["apt-get", "install", "-y", "-q", "--no-install-recommends", .. missing.Select(p => p.Name)], cancellationToken);
         var still = await MissingAsync(missing, cancellationToken);
         if (still.Count > 0)
@@ -75,6 +91,16 @@ public sealed class PrerequisiteInstaller(TextWriter log)
 
         log.WriteLine($"Prerequisites: installed {missing.Count} package(s).");
         return true;
+    }
+
+    /// <summary>Whether apt can install <paramref name="name"/> here (apt-cache policy names a candidate).</summary>
+    public static async Task<bool> HasCandidateAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var policy = await Cli.Wrap("apt-cache").WithArguments(["policy", name])
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(cancellationToken);
+        return policy.StandardOutput.Split('\n').Select(l => l.Trim())
+            .Any(l => l.StartsWith("Candidate:", StringComparison.Ordinal) && l != "Candidate: (none)");
     }
 
     private async Task EnableNonFreeAsync(string[] prefix, CancellationToken cancellationToken)

@@ -28,4 +28,17 @@ public sealed class PrerequisiteInstallerTests
     {
         Assert.Equal(DebianPackage.Pipeline.Count, DebianPackage.Pipeline.Select(p => p.Name).Distinct().Count());
     }
+
+    [Fact]
+    public async Task Apt_knows_a_candidate_for_an_archive_package_and_none_for_an_unknown_name()
+    {
+        Assert.True(await PrerequisiteInstaller.HasCandidateAsync("dpkg", TestContext.Current.CancellationToken));
+        Assert.False(await PrerequisiteInstaller.HasCandidateAsync("vmlab-no-such-package", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void Only_the_offline_kernel_fallback_is_optional()
+    {
+        Assert.Equal(["linux-source-6.1"], DebianPackage.Pipeline.Where(p => p.Optional).Select(p => p.Name));
+    }
 }
