@@ -21,12 +21,13 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet tool restore >/dev/null
 # Not exec'd: `kill -INT <pid of build.sh>` must stop a build the way Ctrl-C does. The dotnet tool host ignores
-# SIGINT, so the build runs as its own job (set -m: own process group, SIGINT not ignored) and the signal is
-# passed to that whole group; vmlab then stops its VM, saves every finished unit and prints the --resume command.
+# SIGINT, so the build runs as its own job (set -m: own process group) and gets SIGTERM, which nothing ignores
+# (SIGINT is ignored for good in jobs started in the background by a script, nohup or a CI runner); vmlab then
+# stops its VM, saves every finished unit and says how to --resume.
 set -m
 dotnet cake build/build.cake "$@" &
 build=$!
-trap 'kill -INT -- -"$build" 2>/dev/null' INT TERM
+trap 'kill -TERM -- -"$build" 2>/dev/null' INT TERM
 rc=0
 wait "$build" || rc=$?
 while kill -0 "$build" 2>/dev/null; do rc=0; wait "$build" || rc=$?; done # wait returns early on a trapped signal

@@ -36,10 +36,20 @@ public sealed class LabProfileTests
     [Fact]
     public void Kernbench_times_only_the_build_with_four_jobs_per_cpu_out_of_the_read_only_tree()
     {
+        var command = Profiles.Quick.Kernbench.Command(new VmLab.Lab.SuiteCommands.SuiteTarget(2, ""));
+
+        Assert.Contains("make -s -C /payload/kernbench/linux O=/work/kernbench tinyconfig", command);
+        Assert.Contains("/usr/bin/time -f '%e %U %S %P %c %w' -o /work/kernbench/time.txt make -s -C /payload/kernbench/linux O=/work/kernbench -j 8  >/dev/null", command);
+        Assert.True(command.IndexOf("clean", StringComparison.Ordinal) < command.IndexOf("/usr/bin/time", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Smoke_kernbench_times_single_file_compiles_of_the_tree_without_configuring_it()
+    {
         var command = Profiles.Smoke.Kernbench.Command(new VmLab.Lab.SuiteCommands.SuiteTarget(2, ""));
 
-        Assert.Contains("/usr/bin/time -f '%e %U %S %P %c %w' -o /work/kernbench/time.txt make -s -C /payload/kernbench/linux O=/work/kernbench -j 8 init/", command);
-        Assert.True(command.IndexOf("clean", StringComparison.Ordinal) < command.IndexOf("/usr/bin/time", StringComparison.Ordinal));
+        Assert.Contains("/usr/bin/time -f '%e %U %S %P %c %w' -o /work/kernbench/time.txt sh -c \"gcc -O2 -o /work/kernbench/file-0 /payload/kernbench/linux/scripts/basic/fixdep.c\"", command);
+        Assert.DoesNotContain("config", command);
     }
 
     [Fact]
