@@ -31,4 +31,6 @@ trap 'kill -TERM -- -"$build" 2>/dev/null' INT TERM
 rc=0
 wait "$build" || rc=$?
 while kill -0 "$build" 2>/dev/null; do rc=0; wait "$build" || rc=$?; done # wait returns early on a trapped signal
+# Cake may be gone while vmlab (same process group) still stops its VM and saves the run: wait for the whole group.
+while kill -0 -- -"$build" 2>/dev/null; do sleep 0.2; done
 exit "$rc"
