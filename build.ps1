@@ -18,6 +18,7 @@ if (-not $sdk -or $sdk.Split('.')[0] -ne "$requiredMajor") {
 
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
+$env:CAKE_SETTINGS_ENABLESCRIPTCACHE = 'true' # Cake keeps the compiled build script (build/tools/cache): a no-op target takes seconds
 & dotnet tool restore | Out-Null
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 & dotnet cake build/build.cake @args

@@ -19,6 +19,8 @@ if [[ "${sdk%%.*}" != "$required_major" ]]; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Cake keeps the compiled build script (build/tools/cache, keyed by its content): a no-op target takes seconds.
+export CAKE_SETTINGS_ENABLESCRIPTCACHE=true
 dotnet tool restore >/dev/null
 # Not exec'd: `kill -INT <pid of build.sh>` must stop a build the way Ctrl-C does. The dotnet tool host ignores
 # SIGINT, so the build runs as its own job (set -m: own process group) and gets SIGTERM, which nothing ignores
