@@ -32,11 +32,10 @@ public static partial class RunParser
 
             foreach (var suiteDir in Directory.GetDirectories(scenarioDir))
             {
-                var suite = Path.GetFileName(suiteDir);
-                if (SuiteParsers.Find(suite) is null)
-                {
-                    throw new LabException($"{suiteDir}: '{suite}' is not a suite ({string.Join(", ", SuiteParsers.Names)}).", "move or remove the directory");
-                }
+                var suite = SuiteOf(Path.GetFileName(suiteDir))
+                    ?? throw new LabException(
+                        $"{suiteDir}: '{Path.GetFileName(suiteDir)}' is not a suite ({string.Join(", ", SuiteParsers.Names)}, or one of them with a -variant suffix such as netperf-rr).",
+                        "move or remove the directory");
 
                 foreach (var file in Directory.GetFiles(suiteDir, "*.txt"))
                 {
@@ -57,6 +56,7 @@ public static partial class RunParser
             .ThenBy(f => f.Suite, StringComparer.Ordinal)
             .ThenBy(f => int.TryParse(f.Repeat, CultureInfo.InvariantCulture, out var r) ? r : int.MaxValue)
             .ThenBy(f => f.Repeat, StringComparer.Ordinal)
+            .ThenBy(f => f.File, StringComparer.Ordinal) // variant folders (netperf-rr, netperf-stream) share suite and repeat
             .ToList();
 
         var parsed = ordered.Select(f => SuiteParsers.Get(f.Suite).Parse(f.Text, context)).ToList();
@@ -75,6 +75,16 @@ public static partial class RunParser
 
         return new RunResults(run.RunId, units);
     }
+
+    /// <summary>
+    /// The parser a suite folder is read with: its own name, or the part before the first '-' for a variant folder
+    /// (the lab keeps netperf's TCP_STREAM and TCP_RR apart as <c>netperf-stream</c> and <c>netperf-rr</c>, docs/CONTRACTS.md;
+    /// the report tells them apart by the test named in each output). Null when neither is a suite.
+    /// </summary>
+    public static string? SuiteOf(string folder) =>
+        SuiteParsers.Find(folder) is not null ? folder
+        : folder.IndexOf('-') is > 0 and var dash && SuiteParsers.Find(folder[..dash]) is not null ? folder[..dash]
+        : null;
 
     private static string Relative(RunDirectory run, string file) => Path.GetRelativePath(run.Path, file).Replace('\\', '/');
 

@@ -91,6 +91,26 @@ public sealed class RunParserTests : IDisposable
     }
 
     [Fact]
+    public void The_labs_netperf_stream_and_rr_folders_are_read_by_the_netperf_parser_and_kept_apart_by_test()
+    {
+        var run = new RunDirectory(Path.Combine(temp, "run"));
+        run.WriteRaw("baseline", "netperf-stream", 1, Fixture.Read("l0/netperf-tcp-stream.txt"));
+        run.WriteRaw("baseline", "netperf-rr", 1, Fixture.Read("l0/netperf-tcp-rr.txt"));
+        Directory.CreateDirectory(Path.Combine(run.RawDir, "baseline", "netperf_rr"));
+
+        var error = Assert.Throws<LabException>(() => RunParser.Parse(run));
+        Directory.Delete(Path.Combine(run.RawDir, "baseline", "netperf_rr"));
+        var units = RunParser.Parse(run).Units;
+
+        Assert.Contains("'netperf_rr' is not a suite", error.Message);
+        Assert.Equal(["netperf", "netperf"], units.Select(u => u.Suite));
+        Assert.Equal(["TCP_RR", "TCP_STREAM"], units.Select(u => u.Workload));
+        Assert.Equal(["raw/baseline/netperf-rr/1.txt", "raw/baseline/netperf-stream/1.txt"], units.Select(u => u.File));
+        Assert.All(units, u => Assert.True(u.Valid));
+        Assert.Null(RunParser.SuiteOf("rr-netperf"));
+    }
+
+    [Fact]
     public void Run_directory_writes_raw_files_where_the_contract_says_and_refuses_escaping_names()
     {
         var run = new RunDirectory(Path.Combine(temp, "run"));
