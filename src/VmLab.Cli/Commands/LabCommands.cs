@@ -116,27 +116,28 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         var payload = await artifacts.PayloadDiskAsync(paths, Path.Combine(work, "payload.log"), stop.Token);
         var launcher = new QemuL1Launcher(artifacts, payload, plan.Topology) { Initrd = settings.Initrd };
         var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output, VmLab.Suites.SuiteParsers.Get("console"));
-        var qemu = (await Cli.Wrap("qemu-system-aarch64").WithArguments("--version").WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(stop.Token)).StandardOutput.Split('\n')[0];
+        var l0 = await L0Facts.GatherAsync(paths, stop.Token);
+        var provenance = ArtifactProvenance.Read(artifacts);
         var run = new VmLab.Results.RunDirectory(runDirectory);
-        var started = RunLedger.Load(runDirectory) is not null && File.Exists(run.ManifestPath)
-            ? run.ReadManifest().StartedUtc ?? DateTimeOffset.UtcNow
-            : DateTimeOffset.UtcNow;
+        var previous = RunLedger.Load(runDirectory) is { } ledger && File.Exists(run.ManifestPath) ? (Ledger: ledger, Manifest: run.ReadManifest()) : default;
+        var started = previous.Manifest?.StartedUtc ?? DateTimeOffset.UtcNow;
         LabManifest.CopyKernelConfigs(run, artifacts);
-        run.WriteManifest(LabManifest.Build(plan, artifacts, runner.Ledger, qemu, started, null));
+        run.WriteManifest(LabManifest.Build(plan, artifacts, provenance, l0, runner.Ledger, started, null));
         try
         {
             await runner.RunAsync(stop.Token);
         }
         catch (OperationCanceledException)
         {
-            run.WriteManifest(LabManifest.Build(plan, artifacts, runner.Ledger, qemu, started, null));
+            run.WriteManifest(LabManifest.Build(plan, artifacts, provenance, l0, runner.Ledger, started, null));
             output.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {runDirectory}.");
             output.WriteLine($"  next: ./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}");
             return 130;
         }
 
-        run.WriteManifest(LabManifest.Build(plan, artifacts, runner.Ledger, qemu, started, DateTimeOffset.UtcNow));
+        // Resuming a finished run boots nothing: it refreshes the manifest but keeps the run's own end.
+        var ended = runner.Ledger.LastBoot == previous.Ledger?.LastBoot && previous.Manifest?.EndedUtc is { } end ? end : DateTimeOffset.UtcNow;
+        run.WriteManifest(LabManifest.Build(plan, artifacts, provenance, l0, runner.Ledger, started, ended));
         // The next stage (Report) finds the run it should render here when no --run is given.
         AtomicFile.WriteAllText(Path.Combine(paths.Artifacts, "lab", "last-run"), runDirectory + "\n");
         output.WriteLine($"vmlab: run directory {runDirectory}");

@@ -14,7 +14,7 @@ public static class LabManifest
 {
     /// <summary>The manifest of a run of <paramref name="plan"/> as the <paramref name="ledger"/> stands.</summary>
     public static Manifest Build(
-        RunPlan plan, LabArtifacts? artifacts, RunLedger ledger, string? qemuVersion, DateTimeOffset started, DateTimeOffset? ended)
+        RunPlan plan, LabArtifacts? artifacts, ArtifactProvenance provenance, L0Facts l0, RunLedger ledger, DateTimeOffset started, DateTimeOffset? ended)
     {
         var t = plan.Topology;
         var l1 = ledger.Boots.Values.Select(b => b.L1Facts).FirstOrDefault(f => f.ContainsKey("uname"));
@@ -39,12 +39,13 @@ public static class LabManifest
         return new Manifest
         {
             RunId = ledger.RunId,
+            VmlabVersion = l0.VmlabVersion,
             Profile = plan.Profile.Name,
             Description = plan.Profile.Description,
             Scenarios = [.. plan.Scenarios.Select(s => Describe(s, t))],
             Layers =
             [
-                new LayerEnvironment("L0", "the build machine, running L1 under QEMU/TCG", t.L0.Cpus, t.L0.MemoryMiB),
+                new LayerEnvironment("L0", "the build machine, running L1 under QEMU/TCG", t.L0.Cpus, t.L0.MemoryMiB, l0.Uname, Cpu: l0.Cpu),
                 new LayerEnvironment("L1", "arm64 KVM host (QEMU/TCG, virtualization=on, cortex-a57)", t.L1Cpus, t.L1MemoryMiB,
                     l1?.GetValueOrDefault("uname"), l1?.GetValueOrDefault("cmdline"), l1?.GetValueOrDefault("thp")),
                 new LayerEnvironment("L2", "arm64 guest (KVM in L1, -cpu host)", t.L2SmpCpus, t.L2MemoryMiB,
@@ -54,10 +55,13 @@ public static class LabManifest
             [
                 Record("kernel/host/Image", artifacts.HostKernel, parents: 2),
                 Record("kernel/guest/Image", artifacts.GuestKernel, parents: 2),
-                Record("rootfs/host.img", artifacts.HostImage, parents: 1),
-                Record("rootfs/guest.img", artifacts.GuestImage, parents: 1),
+                Record("rootfs/host.img", artifacts.HostImage, parents: 1, provenance.ImageSha256.GetValueOrDefault("host")),
+                Record("rootfs/guest.img", artifacts.GuestImage, parents: 1, provenance.ImageSha256.GetValueOrDefault("guest")),
             ],
-            Tools = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["qemu"] = qemuVersion ?? "unknown" },
+            Sources = provenance.Sources,
+            AbExpectedDocumentLength = provenance.AbDocumentLength,
+            Tools = new SortedDictionary<string, string>(
+                l0.Tools.Concat(provenance.Tools.Where(t => !l0.Tools.ContainsKey(t.Key))).ToDictionary(), StringComparer.Ordinal),
             StartedUtc = started,
             EndedUtc = ended,
             VcpuRule = new VcpuRule(t.L0.Cpus, t.L1Cpus, t.L2SmpCpus),
@@ -91,7 +95,7 @@ public static class LabManifest
         s.Measured == Layer.L2 ? (s.Vhost ? "on" : "off") : null);
 
     /// <summary>An artifact with its stage key: the folder name <paramref name="parents"/> levels above the file.</summary>
-    private static ArtifactRecord Record(string name, string path, int parents)
+    private static ArtifactRecord Record(string name, string path, int parents, string? knownSha256 = null)
     {
         var dir = Path.GetDirectoryName(path)!;
         for (var i = 1; i < parents; i++)
@@ -101,7 +105,7 @@ public static class LabManifest
 
         // Images are large: their sha256 is in the rootfs stage's metadata.json; hashing them again per run costs
         // seconds each, so only the (small) kernels are hashed here.
-        var sha = new FileInfo(path).Length < 256L << 20 ? Hashing.Sha256OfFile(path) : "see rootfs metadata.json";
+        var sha = knownSha256 ?? (new FileInfo(path).Length < 256L << 20 ? Hashing.Sha256OfFile(path) : "see rootfs metadata.json");
         return new ArtifactRecord(name, Path.GetFileName(dir), sha);
     }
 

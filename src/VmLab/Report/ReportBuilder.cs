@@ -52,7 +52,7 @@ public static partial class ReportBuilder
             Durations(m),
             m.Layers.Select(l => new LayerRow(l.Layer, l.Role, Show(l.Cpus), l.MemoryMb is { } mb ? $"{mb} MiB" : "–", l.Uname ?? "–", l.Cmdline ?? "–", l.Thp ?? "–", l.Cpu ?? "–")).ToList(),
             m.Scenarios.Select(s => new ScenarioRow(s.Id, s.Description, s.System, Show(s.L2Vcpus), s.Thp ?? "–", s.Vhost ?? "–", s.Source ?? "–")).ToList(),
-            m.Sources.Where(s => s.Fallback is not null).Select(s => $"{s.Name}: {s.Fallback} (used {s.Url})").ToList(),
+            m.Sources.Where(s => s.Fallback is not null).Select(s => $"{s.Name}: {s.Fallback}" + (s.Url.Length > 0 ? $" (used {s.Url})" : "")).ToList(),
             VcpuRuleText(m),
             Overcommit(m),
             Validity(run.Results),

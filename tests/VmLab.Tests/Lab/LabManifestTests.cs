@@ -16,7 +16,7 @@ public sealed class LabManifestTests
             .With(1, new BootRecord("host", 1, "finished", 9.1, new Dictionary<string, string> { ["uname"] = "Linux l1 6.1.0 aarch64", ["thp"] = "[always] madvise never" }, []));
         var run = new RunDirectory(Path.Combine(Directory.CreateTempSubdirectory("vmlab-manifest-").FullName, ledger.RunId));
 
-        run.WriteManifest(LabManifest.Build(plan, null, ledger, "QEMU emulator version 7.2.22", DateTimeOffset.UnixEpoch, null));
+        run.WriteManifest(LabManifest.Build(plan, null, ArtifactProvenance.None, L0Facts.None with { Tools = new Dictionary<string, string> { ["qemu"] = "QEMU emulator version 7.2.22" } }, ledger, DateTimeOffset.UnixEpoch, null));
         var manifest = run.ReadManifest();
 
         Assert.Equal(new VcpuRule(2, 2, 2), manifest.VcpuRule);
@@ -29,5 +29,38 @@ public sealed class LabManifestTests
         Assert.Null(manifest.Scenarios[1].L2Vcpus);
         Assert.Equal("Linux l1 6.1.0 aarch64", manifest.Layers.Single(l => l.Layer == "L1").Uname);
         Assert.Equal("QEMU emulator version 7.2.22", manifest.Tools["qemu"]);
+    }
+}
+
+public sealed class ArtifactProvenanceTests
+{
+    private static System.Text.Json.Nodes.JsonNode Load(string name) =>
+        System.Text.Json.Nodes.JsonNode.Parse(Fixture.Read("artifacts", name))!;
+
+    [Fact]
+    public void Every_fallback_and_substitution_of_a_real_build_reaches_the_manifest_once()
+    {
+        var provenance = ArtifactProvenance.FromMetadata(
+            Load("kernel-host-metadata.json"),
+            [("host", Load("rootfs-host-metadata.json")), ("guest", Load("rootfs-guest-metadata.json"))]);
+
+        Assert.Equal(["kernel source (linux 6.1.192-2; both kernels and the kernbench tree)", "UnixBench 5.1.3", "Apache document set"], provenance.Sources.Select(s => s.Name));
+        Assert.StartsWith("FALLBACK: linux-5.15.198.tar.xz", provenance.Sources[0].Fallback);
+        Assert.Equal("debian-package: linux-source-6.1=6.1.192-2", provenance.Sources[0].Url);
+        Assert.Equal("4d415b3d364834fd818270e88813e90323bbfce4f519a0e6bd4940ddcd7df693", provenance.Sources[0].Sha256);
+        Assert.StartsWith("unavailable: https://github.com/kdlucas/byte-unixbench", provenance.Sources[1].Fallback);
+        Assert.StartsWith("substituted: the gcc 4.4.7 HTML manual", provenance.Sources[2].Fallback);
+        Assert.Equal(41288, provenance.AbDocumentLength);
+        Assert.Equal("c828eaa0b4af9118f5459a7e64efc664ca36950a27622223c50c957a60720dc5", provenance.ImageSha256["guest"]);
+        Assert.Equal("aarch64-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0", provenance.Tools["gcc"]);
+    }
+
+    [Fact]
+    public void Missing_metadata_contributes_nothing_rather_than_failing_the_run()
+    {
+        var provenance = ArtifactProvenance.FromMetadata(null, [("host", null)]);
+
+        Assert.Empty(provenance.Sources);
+        Assert.Null(provenance.AbDocumentLength);
     }
 }

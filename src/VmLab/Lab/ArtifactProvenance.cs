@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using VmLab.Common;
+using VmLab.Results;
+
+namespace VmLab.Lab;
+
+/// <summary>
+/// What the kernel and rootfs stages recorded about the artifacts a run boots (their <c>metadata.json</c>), as the
+/// manifest needs it: where each source really came from and every fallback or substitution in force, the images'
+/// sha256s (hashed once by the rootfs stage), the toolchain, and the size of the page ab fetches.
+/// </summary>
+public sealed partial record ArtifactProvenance(
+    IReadOnlyList<SourceRecord> Sources,
+    IReadOnlyDictionary<string, string> ImageSha256,
+    IReadOnlyDictionary<string, string> Tools,
+    long? AbDocumentLength)
+{
+    public static ArtifactProvenance None { get; } = new([], new Dictionary<string, string>(), new Dictionary<string, string>(), null);
+
+    /// <summary>Reads the metadata beside <paramref name="artifacts"/>; a missing or unreadable file contributes nothing.</summary>
+    public static ArtifactProvenance Read(LabArtifacts artifacts)
+    {
+        var kernel = Load(Path.Combine(Path.GetDirectoryName(artifacts.HostKernel)!, "metadata.json"));
+        var images = new[] { ("host", artifacts.HostImage), ("guest", artifacts.GuestImage) }
+            .Select(i => (Name: i.Item1, Metadata: ImageMetadata(i.Item2, i.Item1)))
+            .ToList();
+        return FromMetadata(kernel, images);
+    }
+
+    /// <summary>The provenance in a kernel <c>metadata.json</c> and the images' own metadata (null where missing).</summary>
+    public static ArtifactProvenance FromMetadata(JsonNode? kernel, IReadOnlyList<(string Name, JsonNode? Metadata)> images)
+    {
+        var sources = new List<SourceRecord>();
+        var tools = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (kernel?["source"] is { } source)
+        {
+            var fallback = source["isFallback"]?.GetValue<bool>() == true ? source["warning"]?.GetValue<string>() : null;
+            sources.Add(new SourceRecord(
+                $"kernel source ({Text(source["name"]) ?? "linux"} {Text(source["version"])}; both kernels and the kernbench tree)",
+                Text(source["from"]) is { } from ? $"{Text(source["origin"])}: {from}" : Text(source["path"]) ?? "?",
+                Text(source["sha256"]),
+                fallback));
+        }
+
+        foreach (var (name, value) in kernel?["toolchain"]?.AsObject() ?? [])
+        {
+            if (Text(value) is { } version)
+            {
+                tools[name] = version;
+            }
+        }
+
+        var shas = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        long? abLength = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, metadata) in images)
+        {
+            if (Text(metadata?["imageSha256"]) is { } sha)
+            {
+                shas[name] = sha;
+            }
+
+            foreach (var s in metadata?["sources"]?.AsArray() ?? [])
+            {
+                var summary = Text(s?["summary"]) ?? Text(s?["name"]) ?? "?";
+                if (!seen.Add(summary))
+                {
+                    continue; // both images declare the same source
+                }
+
+                var status = Text(s?["status"]);
+                var detail = Text(s?["detail"]) ?? "";
+                sources.Add(new SourceRecord(
+                    Text(s?["name"]) ?? "?",
+                    "", // the rootfs stage records what it used in the detail
+                    Text(s?["sha256"]),
+                    status is "unavailable" or "substituted" or "fallback" ? $"{status}: {detail}" : null));
+                if (Text(s?["name"]) == "Apache document set" && IndexLength().Match(summary) is { Success: true } m)
+                {
+                    abLength = long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+                }
+            }
+        }
+
+        return new ArtifactProvenance(sources, shas, tools, abLength);
+    }
+
+    /// <summary>An image's metadata: its own file (images/&lt;name&gt;/&lt;key&gt;/) or its entry in a set's file.</summary>
+    private static JsonNode? ImageMetadata(string image, string name)
+    {
+        var metadata = Load(Path.Combine(Path.GetDirectoryName(image)!, "metadata.json"));
+        return metadata?["images"] is JsonArray set
+            ? set.FirstOrDefault(i => Text(i?["name"]) == name)
+            : metadata;
+    }
+
+    private static JsonNode? Load(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    [GeneratedRegex(@"index\.html is (\d+) bytes")]
+    private static partial Regex IndexLength();
+}
+
+/// <summary>L0's side of the manifest: the VmLab commit, the machine, and the versions of the tools the run used.</summary>
+public sealed record L0Facts(string? VmlabVersion, string? Uname, string? Cpu, IReadOnlyDictionary<string, string> Tools)
+{
+    public static L0Facts None { get; } = new(null, null, null, new Dictionary<string, string>());
+
+    /// <summary>Asks git, uname, /proc/cpuinfo and each tool; what cannot be asked is left out, never guessed.</summary>
+    public static async Task<L0Facts> GatherAsync(RepoPaths paths, CancellationToken cancellationToken)
+    {
+        var tools = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, command, args) in new[]
+                 {
+                     ("qemu", "qemu-system-aarch64", "--version"),
+                     ("mmdebstrap", "mmdebstrap", "--version"),
+                     ("cross gcc", "aarch64-linux-gnu-gcc", "--version"),
+                     ("dotnet", "dotnet", "--version"),
+                 })
+        {
+            if (await FirstLineAsync(command, [args], paths.Root, cancellationToken) is { } version)
+            {
+                tools[name] = version;
+            }
+        }
+
+        var commit = await FirstLineAsync("git", ["describe", "--always", "--dirty", "--abbrev=12"], paths.Root, cancellationToken);
+        var uname = await FirstLineAsync("uname", ["-srvmo"], paths.Root, cancellationToken);
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+        return new L0Facts(commit, uname, cpu, tools);
+    }
+
+    private static async Task<string?> FirstLineAsync(string command, string[] args, string directory, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await CliWrap.Buffered.BufferedCommandExtensions.ExecuteBufferedAsync(
+                CliWrap.Cli.Wrap(command).WithArguments(args).WithWorkingDirectory(directory)
+                    .WithValidation(CliWrap.CommandResultValidation.None),
+                cancellationToken);
+            var line = result.StandardOutput.Split('\n')[0].Trim();
+            return result.ExitCode == 0 && line.Length > 0 ? line : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // not installed
+        }
+    }
+}
