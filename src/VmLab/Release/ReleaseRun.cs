@@ -85,6 +85,24 @@ public sealed record ReleaseRun(string Directory, string RunId, string? Profile,
 
     private static string? ReadKernelKey(JsonElement manifest, string manifestPath)
     {
+        if (manifest.ValueKind == JsonValueKind.Object && !manifest.TryGetProperty("kernel", out _)
+            && manifest.TryGetProperty("artifacts", out var artifacts) && artifacts.ValueKind == JsonValueKind.Array)
+        {
+            // The lab's manifest (results store): the booted artifacts with their stage keys.
+            foreach (var artifact in artifacts.EnumerateArray())
+            {
+                if (artifact.ValueKind == JsonValueKind.Object
+                    && artifact.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+                    && name.GetString()!.StartsWith("kernel/", StringComparison.Ordinal)
+                    && artifact.TryGetProperty("key", out var artifactKey))
+                {
+                    return ValidKey(artifactKey, manifestPath);
+                }
+            }
+
+            return null;
+        }
+
         if (manifest.ValueKind != JsonValueKind.Object
             || !manifest.TryGetProperty("kernel", out var kernel)
             || kernel.ValueKind == JsonValueKind.Null)
@@ -94,25 +112,32 @@ public sealed record ReleaseRun(string Directory, string RunId, string? Profile,
 
         if (kernel.ValueKind == JsonValueKind.Object && kernel.TryGetProperty("key", out var key))
         {
-            if (key.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            // The key becomes a folder name under artifacts/kernel/: refuse anything that could climb out of it.
-            if (key.ValueKind == JsonValueKind.String && key.GetString() is { Length: > 0 } value
-                && value.IndexOfAny(['/', '\\']) < 0 && value is not ("." or ".."))
-            {
-                return value;
-            }
+            return ValidKey(key, manifestPath);
         }
-        else if (kernel.ValueKind == JsonValueKind.Object)
+
+        if (kernel.ValueKind == JsonValueKind.Object)
         {
             return null;
         }
 
-        throw new LabException(
-            $"{manifestPath}: kernel.key must be the kernel artifact key (a folder name under artifacts/kernel/) or null.",
-            "fix the manifest, or re-run the lab so it writes the key of the kernel it booted");
+        throw InvalidKey(manifestPath);
     }
+
+    private static string? ValidKey(JsonElement key, string manifestPath)
+    {
+        if (key.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        // The key becomes a folder name under artifacts/kernel/: refuse anything that could climb out of it.
+        return key.ValueKind == JsonValueKind.String && key.GetString() is { Length: > 0 } value
+               && value.IndexOfAny(['/', '\\']) < 0 && value is not ("." or "..")
+            ? value
+            : throw InvalidKey(manifestPath);
+    }
+
+    private static LabException InvalidKey(string manifestPath) => new(
+        $"{manifestPath}: kernel.key must be the kernel artifact key (a folder name under artifacts/kernel/) or null; so must the key of a kernel/ entry in artifacts.",
+        "fix the manifest, or re-run the lab so it writes the key of the kernel it booted");
 }

@@ -268,6 +268,8 @@ public sealed class ReleaseRunTests
     [InlineData("""{"kernel":null}""", null)]
     [InlineData("""{"kernel":{"version":"5.15"}}""", null)]
     [InlineData("""{"profile":{"name":"smoke"},"kernel":{"key":"abc"}}""", "abc")]
+    [InlineData("""{"artifacts":[{"name":"rootfs/host.img","key":"r1"},{"name":"kernel/host/Image","key":"bd2bb5d4e5dec24d"}]}""", "bd2bb5d4e5dec24d")]
+    [InlineData("""{"artifacts":[]}""", null)]
     public async Task A_kernel_key_is_optional(string manifest, string? key)
     {
         using var sample = SampleRun.Create();
@@ -281,6 +283,7 @@ public sealed class ReleaseRunTests
     [Theory]
     [InlineData("""{"kernel":{"key":"../../etc"}}""", "kernel.key must be")]
     [InlineData("""{"kernel":"abc"}""", "kernel.key must be")]
+    [InlineData("""{"artifacts":[{"name":"kernel/host/Image","key":"../x"}]}""", "must be the kernel artifact key")]
     [InlineData("""{"kernel":""", "not valid JSON")]
     public async Task A_malformed_manifest_is_refused_with_the_reason(string manifest, string expected)
     {
