@@ -36,9 +36,9 @@ public sealed class LabProfileTests
     [Fact]
     public void Kernbench_times_only_the_build_with_four_jobs_per_cpu_out_of_the_read_only_tree()
     {
-        var command = Profiles.Quick.Kernbench.Command(new VmLab.Lab.SuiteCommands.SuiteTarget(2, ""));
+        var command = Profiles.Full.Kernbench.Command(new VmLab.Lab.SuiteCommands.SuiteTarget(2, ""));
 
-        Assert.Contains("make -s -C /payload/kernbench/linux O=/work/kernbench tinyconfig", command);
+        Assert.Contains("make -s -C /payload/kernbench/linux O=/work/kernbench defconfig", command);
         Assert.Contains("/usr/bin/time -f '%e %U %S %P %c %w' -o /work/kernbench/time.txt make -s -C /payload/kernbench/linux O=/work/kernbench -j 8  >/dev/null", command);
         Assert.True(command.IndexOf("clean", StringComparison.Ordinal) < command.IndexOf("/usr/bin/time", StringComparison.Ordinal));
     }

@@ -9,5 +9,5 @@ internal static class Profiles
     public static RepoPaths Repo => RepoPaths.Find(AppContext.BaseDirectory);
 
     public static LabProfile Smoke => LabProfiles.Load(Repo, "smoke");
-    public static LabProfile Quick => LabProfiles.Load(Repo, "quick");
+    public static LabProfile Full => LabProfiles.Load(Repo, "full");
 }
