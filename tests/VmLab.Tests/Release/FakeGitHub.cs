@@ -119,7 +119,8 @@ internal sealed class FakeGitHub : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _listener.Stop();
+        // Close only, once (see LoopbackServer.DisposeAsync): Stop then Close rebinds the port on Linux.
+        _listener.Close();
         try
         {
             await _loop;
@@ -128,7 +129,6 @@ internal sealed class FakeGitHub : IAsyncDisposable
         {
         }
 
-        _listener.Close();
         _stop.Dispose();
     }
 

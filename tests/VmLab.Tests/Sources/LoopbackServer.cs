@@ -15,10 +15,22 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     public LoopbackServer()
     {
-        var port = FreePort();
-        Prefix = new Uri($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add(Prefix.ToString());
-        _listener.Start();
+        // HttpListener cannot bind port 0: take a free port from the OS and retry if another test wins it first.
+        for (var attempt = 0; ; attempt++)
+        {
+            Prefix = new Uri($"http://127.0.0.1:{FreePort()}/");
+            _listener.Prefixes.Clear();
+            _listener.Prefixes.Add(Prefix.ToString());
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+            }
+        }
+
         _loop = Task.Run(ServeAsync);
     }
 
@@ -93,7 +105,8 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close only: on Linux a Close after Stop unregisters the prefix a second time, which binds the port
+        // again and fails with "Address already in use" once another test has taken it.
         _listener.Close();
         await _loop;
     }
