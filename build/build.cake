@@ -116,6 +116,4 @@ Task("Report")
     Information($"Report: {System.IO.Path.Combine(run, "REPORT.md")}");
 });
 
-WireReproduce(reproduce, Tasks); // after every task is defined: the chain takes the stages present
-
 RunTarget(target);
