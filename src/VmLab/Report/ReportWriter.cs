@@ -22,12 +22,16 @@ public static class ReportWriter
             File.Delete(stale);
         }
 
-        foreach (var chart in charts)
+        // Charts are independent drawings (and each SVG's ids are renumbered per document): draw them on every core
+        // while the template renders.
+        var markdown = Task.Run(() => renderer.Render("report", model));
+        var svgs = charts.AsParallel().AsOrdered().Select(c => (c.File, Svg: ChartRenderer.Svg(c))).ToList();
+        foreach (var (file, svg) in svgs)
         {
-            WriteIfChanged(Path.Combine(chartsDir, chart.File), ChartRenderer.Svg(chart));
+            WriteIfChanged(Path.Combine(chartsDir, file), svg);
         }
 
-        WriteIfChanged(report, renderer.Render("report", model));
+        WriteIfChanged(report, markdown.GetAwaiter().GetResult());
         return report;
     }
 
