@@ -58,11 +58,30 @@ public static partial class ReportBuilder
             Validity(run.Results),
             m.Notes,
             questions,
+            Multiplicity(questions),
             run.ConfigDiff?.TrimEnd('\n'),
             ConfigDiffVerdict(run.ConfigDiff),
             ReferenceComparison(run, questions, reference),
             AppendixOf(run));
         return (model, charts);
+    }
+
+    // Every tested metric is a chance at a false "significant": with many metrics and few repeats, say how many
+    // significant results chance alone would give (the p-values are not corrected for multiplicity).
+    private static string? Multiplicity(IReadOnlyList<QuestionSection> questions)
+    {
+        var verdicts = questions.SelectMany(q => q.Suites).SelectMany(t => t.Rows).Select(r => r.Verdict).ToList();
+        var tested = verdicts.Count(v => v != VerdictText.Of(Verdict.Inconclusive));
+        if (tested == 0)
+        {
+            return null;
+        }
+
+        var significant = verdicts.Count(v => v == VerdictText.Of(Verdict.Faster) || v == VerdictText.Of(Verdict.Slower));
+        var expected = (tested * 0.05).ToString("0.#", CultureInfo.InvariantCulture);
+        return $"**Many comparisons:** {significant} of {tested} tested metric comparisons are significant at p < 0.05; " +
+               $"if nothing differed, chance alone would give about {expected} (the p-values are not corrected for the " +
+               "number of comparisons). Treat a single significant result as a lead to confirm with more repeats.";
     }
 
     private static IReadOnlyList<ComparisonSpec> Comparisons(Manifest m) => m.Comparisons.Count > 0 ? m.Comparisons : DefaultComparisons;

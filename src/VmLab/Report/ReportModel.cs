@@ -18,6 +18,7 @@ public sealed record ReportModel(
     ValiditySummary Validity,
     IReadOnlyList<string> Notes,
     IReadOnlyList<QuestionSection> Questions,
+    string? Multiplicity,
     string? ConfigDiff,
     string ConfigDiffVerdict,
     ReferenceSection Reference,

@@ -64,6 +64,7 @@ public sealed class ReportTests : IDisposable
 
         var rows = model.Questions.SelectMany(q => q.Suites.SelectMany(t => t.Rows.Select(r => (q.Question, q.B, t.Suite, r)))).ToList();
         Assert.All(rows, x => Assert.Equal("inconclusive", x.r.Verdict));
+        Assert.Null(model.Multiplicity); // nothing was tested, so nothing to say about chance findings
         Assert.All(rows.Where(x => x.Suite == "ab" && x.Question is "Q3" or "Q4"), x => Assert.Contains("invalid", x.r.Reason));
         Assert.All(rows.Where(x => x.Question != "Q2"), x => Assert.StartsWith("n=1", x.r.Reason));
         Assert.Contains(model.Questions.Single(q => q.B == "q3-guest-vhost-off").Suites.Single(t => t.Suite == "ab").Missing,
@@ -106,6 +107,9 @@ public sealed class ReportTests : IDisposable
         Assert.Equal("Only CONFIG_VHOST_NET differs between the host and guest kernels, as the study requires.", model.ConfigDiffVerdict);
         Assert.NotNull(model.Overcommit);
         Assert.Equal(3, charts.Count);
+        // Three tested comparisons (the rows above), all significant; 5% of 3 is 0.15.
+        Assert.StartsWith("**Many comparisons:** 3 of 3 tested metric comparisons are significant at p < 0.05; if nothing differed, chance alone would give about 0.2 ",
+            model.Multiplicity);
     }
 
     [Fact]
