@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -50,26 +49,7 @@ internal sealed class FakeGitHub : IAsyncDisposable
     public FakeGitHub(string owner = "vmlab-org", string repository = "vmlab", string token = "ghs_fake0123456789TOKENvalue")
     {
         (Owner, Repository, Token) = (owner, repository, token);
-        // HttpListener cannot bind port 0; take a free port from the OS and retry if another process wins it.
-        for (var attempt = 0; ; attempt++)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                _listener.Start();
-                BaseUrl = new Uri($"http://127.0.0.1:{port}/");
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-            }
-        }
-
+        BaseUrl = Loopback.Start(_listener);
         _loop = Task.Run(ServeAsync);
     }
 
@@ -78,7 +58,7 @@ internal sealed class FakeGitHub : IAsyncDisposable
     public string Token { get; }
 
     /// <summary>What to pass as --github-api-url; Octokit appends /api/v3/.</summary>
-    public Uri BaseUrl { get; } = null!;
+    public Uri BaseUrl { get; }
 
     public IReadOnlyList<RecordedRequest> Requests { get { lock (_gate) { return [.. _requests]; } } }
 

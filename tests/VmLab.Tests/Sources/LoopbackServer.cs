@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace VmLab.Tests.Sources;
 
@@ -15,22 +14,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     public LoopbackServer()
     {
-        // HttpListener cannot bind port 0: take a free port from the OS and retry if another test wins it first.
-        for (var attempt = 0; ; attempt++)
-        {
-            Prefix = new Uri($"http://127.0.0.1:{FreePort()}/");
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add(Prefix.ToString());
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-            }
-        }
-
+        Prefix = Loopback.Start(_listener);
         _loop = Task.Run(ServeAsync);
     }
 
@@ -43,14 +27,6 @@ internal sealed class LoopbackServer : IAsyncDisposable
     {
         _files[path] = content;
         return new Uri(Prefix, path);
-    }
-
-    /// <summary>A loopback port nothing listens on: connecting to it is refused at once.</summary>
-    public static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     private async Task ServeAsync()

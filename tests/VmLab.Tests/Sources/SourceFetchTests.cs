@@ -74,7 +74,7 @@ public sealed class SourceFetchTests : IAsyncLifetime
     [Fact]
     public async Task A_404_and_a_refused_connection_fall_through_to_the_next_mirror()
     {
-        var refused = new Uri($"http://127.0.0.1:{LoopbackServer.FreePort()}/linux-9.9.9.tar.xz");
+        var refused = new Uri($"http://127.0.0.1:{Loopback.FreePort()}/linux-9.9.9.tar.xz");
         var missing = new Uri(_server.Prefix, "gone/linux-9.9.9.tar.xz");
         var good = _server.Serve("pub/linux-9.9.9.tar.xz", _tarball);
 
