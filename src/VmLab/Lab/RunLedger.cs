@@ -70,6 +70,9 @@ public sealed record RunLedger(
 {
     public const string FileName = "units.json";
 
+    /// <summary>The run's seeded order (repeat blocks); a resume runs the remaining boots in this order. Null in ledgers older than the order.</summary>
+    public RunOrder? Order { get; init; }
+
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static RunLedger Empty(string runId, string profile) =>

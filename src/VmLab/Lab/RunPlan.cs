@@ -5,11 +5,21 @@ using VmLab.Lab.SuiteCommands;
 namespace VmLab.Lab;
 
 /// <summary>
-/// What a run will do: scenarios × suites × repeats under a profile and a topology, the boots that run the units
-/// still pending, and how long that should take. Printed before anything starts.
+/// What a run will do: scenarios × suites × repeats under a profile and a topology, in the seeded order of
+/// <see cref="Order"/> (repeat blocks, each a permutation of the scenarios), the boots that run the units still
+/// pending, and how long that should take. Printed before anything starts.
 /// </summary>
 public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyList<Scenario> Scenarios, IReadOnlyList<ILabSuite> Suites)
 {
+    /// <summary>The seed of the run order (0 unless the plan was made with one).</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>An order recorded by an earlier part of this run (resume), which wins over a draw from <see cref="Seed"/>.</summary>
+    public RunOrder? RecordedOrder { get; init; }
+
+    /// <summary>The order boots run in: the recorded one, else drawn from <see cref="Seed"/> for these scenarios and repeats.</summary>
+    public RunOrder Order => RecordedOrder ?? RunOrder.Draw(Seed, Scenarios.Select(s => s.Id).ToList(), Profile.Repeats);
+
     /// <summary>Fixed cost of one L1 boot besides its suites: TCG boot to READY, building disks, poweroff (measured: ~25 s).</summary>
     public static readonly TimeSpan L1BootCost = TimeSpan.FromSeconds(30);
 
@@ -17,10 +27,24 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
     public static readonly TimeSpan L2BootCost = TimeSpan.FromSeconds(15);
 
     /// <summary>The plan of every scenario and suite of <paramref name="profile"/>, optionally narrowed.</summary>
-    public static RunPlan Of(LabProfile profile, Topology topology, IEnumerable<string>? scenarios = null, IEnumerable<string>? suites = null) =>
-        new(profile, topology,
-            scenarios?.Select(Scenario.Parse).ToList() ?? Scenario.All,
-            suites is null ? profile.Suites : Narrow(profile, suites.ToList()));
+    /// <param name="seed">The seed of the run order; null draws a new one (<see cref="RunOrder.NewSeed"/>).</param>
+    public static RunPlan Of(LabProfile profile, Topology topology, IEnumerable<string>? scenarios = null, IEnumerable<string>? suites = null, ulong? seed = null)
+    {
+        var chosen = scenarios?.Select(Scenario.Parse).DistinctBy(s => s.Id).ToList() ?? Scenario.All;
+        return new RunPlan(profile, topology, chosen, suites is null ? profile.Suites : Narrow(profile, suites.ToList()))
+        {
+            Seed = seed ?? RunOrder.NewSeed(),
+        };
+    }
+
+    /// <summary>
+    /// This plan in a recorded order (a resumed run keeps the order it started with), or a <see cref="Common.LabException"/>
+    /// when the order does not fit this plan's scenarios and repeats.
+    /// </summary>
+    public RunPlan WithOrder(RunOrder order) =>
+        order.Mismatch(Scenarios.Select(s => s.Id).ToList(), Profile.Repeats) is { } why
+            ? throw new Common.LabException($"This run cannot be resumed with these options: {why}.", "resume with the run's own --scenario options (see its manifest.json), or start a new run")
+            : this with { Seed = order.Seed, RecordedOrder = order };
 
     /// <summary>The profile's suites named in <paramref name="ids"/>, in the profile's order (network suites first).</summary>
     private static List<ILabSuite> Narrow(LabProfile profile, List<string> ids)
@@ -29,29 +53,26 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
         return profile.Suites.Where(s => ids.Contains(s.Id)).ToList();
     }
 
-    /// <summary>Every unit, scenario by scenario, repeat by repeat, suite by suite (the order they run in).</summary>
+    /// <summary>Every unit, block by block in the seeded order, suite by suite (the order they run in).</summary>
     public IEnumerable<LabUnit> Units =>
-        from scenario in Scenarios
-        from repeat in Enumerable.Range(1, Profile.Repeats)
+        from step in Order.Sequence
         from suite in Suites
-        select new LabUnit(scenario.Id, suite.Id, repeat);
+        select new LabUnit(step.Scenario, suite.Id, step.Repeat);
 
     /// <summary>
     /// The boots that run the units <paramref name="isPending"/> says are still to do, numbered from
-    /// <paramref name="firstBoot"/>: one per scenario and repeat that has any pending unit.
+    /// <paramref name="firstBoot"/>: one per scenario and repeat that has any pending unit, in the seeded block order.
     /// </summary>
     public IReadOnlyList<Boot> Boots(Func<LabUnit, bool> isPending, int firstBoot = 1)
     {
         var boots = new List<Boot>();
-        foreach (var scenario in Scenarios)
+        foreach (var (repeat, id) in Order.Sequence)
         {
-            for (var repeat = 1; repeat <= Profile.Repeats; repeat++)
+            var scenario = Scenarios.Single(s => s.Id == id);
+            var pending = Suites.Where(s => isPending(new LabUnit(scenario.Id, s.Id, repeat))).ToList();
+            if (pending.Count > 0)
             {
-                var pending = Suites.Where(s => isPending(new LabUnit(scenario.Id, s.Id, repeat))).ToList();
-                if (pending.Count > 0)
-                {
-                    boots.Add(new Boot(firstBoot + boots.Count, scenario, repeat, pending));
-                }
+                boots.Add(new Boot(firstBoot + boots.Count, scenario, repeat, pending));
             }
         }
 
@@ -61,9 +82,9 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
     /// <summary>The expected duration of <paramref name="boot"/>: boot costs plus its suites' estimates.</summary>
     public static TimeSpan Estimate(Boot boot)
     {
-        var l2Boots = boot.Scenario.Measured == Layer.L2
-            ? (boot.Suites.Any(s => s.IsNetwork) ? 1 : 0) + (boot.Suites.Any(s => !s.IsNetwork) ? 1 : 0)
-            : (boot.Suites.Any(s => s.IsNetwork) ? 1 : 0);
+        // One L2 boot serves every suite of a guest scenario (CPU suites, then the servers for L0's clients); the
+        // host scenario boots no L2.
+        var l2Boots = boot.Scenario.Measured == Layer.L2 ? 1 : 0;
         return boot.Suites.Aggregate(L1BootCost + l2Boots * L2BootCost, (t, s) => t + s.Estimate);
     }
 
@@ -83,6 +104,8 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"Suites: {string.Join(", ", Suites.Select(s => s.Id))}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Network: clients (netperf, ab) on L0 in a private network namespace; servers in the measured system (L2 .105, or L1 .101 for host)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Order (seed {Order.Seed}): {string.Join("; ", Order.Describe())}");
         text.Append(CultureInfo.InvariantCulture, $"Estimated duration: {FormatDuration(total)} (from the profile's per-suite estimates)");
         return text.ToString();
     }

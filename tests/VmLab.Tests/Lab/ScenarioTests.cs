@@ -47,28 +47,32 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public void A_plan_expands_to_every_scenario_suite_and_repeat_in_run_order()
+    public void A_plan_expands_to_every_scenario_suite_and_repeat_in_seeded_blocks()
     {
-        var plan = RunPlan.Of(Profiles.Smoke, TwoCores);
+        var plan = RunPlan.Of(Profiles.Smoke, TwoCores, seed: 42);
         var units = plan.Units.ToList();
 
         Assert.Equal(5 * 6 * 2, units.Count);
         Assert.Equal(units.Count, units.Select(u => u.Key).Distinct().Count());
-        Assert.Equal("baseline/netperf-stream/1", units[0].Key);
-        Assert.Equal("host/unixbench/2", units[^1].Key);
+        // Block 1 holds every scenario's repeat 1, then block 2 every repeat 2, each in the seed's permutation.
+        Assert.All(units.Take(30), u => Assert.Equal(1, u.Repeat));
+        Assert.All(units.Skip(30), u => Assert.Equal(2, u.Repeat));
+        Assert.Equal($"{plan.Order.Blocks[0][0]}/netperf-stream/1", units[0].Key);
+        Assert.Equal($"{plan.Order.Blocks[1][^1]}/unixbench/2", units[^1].Key);
         Assert.Equal("raw/guest-up/kernbench/2.txt", units.Single(u => u.Key == "guest-up/kernbench/2").RawPath);
     }
 
     [Fact]
     public void Boots_group_the_pending_units_by_scenario_and_repeat_and_number_on_from_the_first_free_boot()
     {
-        var plan = RunPlan.Of(Profiles.Smoke, TwoCores, ["baseline", "host"], ["hackbench", "ab"]);
+        var plan = RunPlan.Of(Profiles.Smoke, TwoCores, ["baseline", "host"], ["hackbench", "ab"])
+            .WithOrder(new RunOrder(1, [["host", "baseline"], ["baseline", "host"]]));
         var finished = new HashSet<string> { "baseline/hackbench/1", "baseline/ab/1", "host/ab/2" };
 
         var boots = plan.Boots(u => !finished.Contains(u.Key), firstBoot: 7);
 
         Assert.Equal(
-            ["7 baseline r2: ab hackbench", "8 host r1: ab hackbench", "9 host r2: hackbench"],
+            ["7 host r1: ab hackbench", "8 baseline r2: ab hackbench", "9 host r2: hackbench"],
             boots.Select(b => $"{b.Number} {b.Scenario.Id} r{b.Repeat}: {string.Join(' ', b.Suites.Select(s => s.Id))}"));
     }
 
@@ -78,7 +82,7 @@ public sealed class ScenarioTests
         var plan = RunPlan.Of(Profiles.Smoke, TwoCores, ["baseline"], ["hackbench"]);
         var boots = plan.Boots(_ => true);
 
-        // One L1 boot + one L2 (CPU) boot + hackbench's 10 s estimate.
+        // One L1 boot + its one L2 boot + hackbench's 10 s estimate.
         Assert.Equal(RunPlan.L1BootCost + RunPlan.L2BootCost + TimeSpan.FromSeconds(10), RunPlan.Estimate(boots[0]));
         var text = plan.Describe(boots, alreadyDone: 0);
         Assert.Contains("1 scenarios × 1 suites × 2 repeats = 2 units; 0 already finished, 2 to run in 2 boots", text);
