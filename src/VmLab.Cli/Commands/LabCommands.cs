@@ -38,11 +38,15 @@ internal class LabPlanSettings : CommandSettings
     [CommandOption("--l2-memory <MIB>")]
     public long? L2MemoryMiB { get; init; }
 
+    [CommandOption("--seed <N>")]
+    [Description("Seed of the run order (repeat blocks, each a random permutation of the scenarios); default: a new random seed, recorded in manifest.json.")]
+    public ulong? Seed { get; init; }
+
     public RunPlan Plan(RepoPaths paths)
     {
         var profile = LabProfiles.Load(paths, Profile);
         var topology = Topology.Choose(MachineCapacity.OfThisMachine(), profile.GuestMemoryMiB, new TopologyOverrides(L1Cpus, L2Cpus, L1MemoryMiB, L2MemoryMiB));
-        return RunPlan.Of(profile, topology, Scenarios is { Length: > 0 } ? Scenarios : null, Suites is { Length: > 0 } ? Suites : null);
+        return RunPlan.Of(profile, topology, Scenarios is { Length: > 0 } ? Scenarios : null, Suites is { Length: > 0 } ? Suites : null, Seed);
     }
 }
 
@@ -97,9 +101,22 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         var plan = settings.Plan(paths);
         var runId = settings.Resume ?? $"{DateTime.UtcNow.ToString("yyyy-MM-dd'T'HHmm'Z'", CultureInfo.InvariantCulture)}-{plan.Profile.Name}";
         var runDirectory = Path.Combine(Path.GetFullPath(settings.Results ?? paths.ResultsDir), runId);
-        if (settings.Resume is not null && RunLedger.Load(runDirectory) is null)
+        if (settings.Resume is not null)
         {
-            throw new LabException($"There is no run to resume in {runDirectory} (no {RunLedger.FileName}).", "list the runs with: ls results/, or start a new run without --resume");
+            // Everything about the run is checked before anything of it is rewritten.
+            var recorded = RunLedger.Load(runDirectory)
+                ?? throw new LabException($"There is no run to resume in {runDirectory} (no {RunLedger.FileName}).", "list the runs with: ls results/, or start a new run without --resume");
+            if (recorded.Profile != plan.Profile.Name)
+            {
+                throw new LabException($"Run {runId} was started with profile '{recorded.Profile}', not '{plan.Profile.Name}'.", $"resume it with --profile={recorded.Profile}");
+            }
+
+            if (settings.Seed is { } seed && recorded.Order is { } order && order.Seed != seed)
+            {
+                throw new LabException($"Run {runId} was started with seed {order.Seed}, not {seed}: a resumed run keeps its order.", "drop --seed when resuming");
+            }
+
+            plan = recorded.Order is { } kept ? plan.WithOrder(kept) : plan;
         }
 
         var output = new ProgressWriter(Console.Out);
@@ -115,7 +132,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         var work = Path.Combine(paths.Artifacts, "lab", "runs", runId);
         var payload = await artifacts.PayloadDiskAsync(paths, Path.Combine(work, "payload.log"), stop.Token);
         var launcher = new QemuL1Launcher(artifacts, payload, plan.Topology) { Initrd = settings.Initrd };
-        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output, VmLab.Suites.SuiteParsers.Get("console"));
+        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output);
         var l0 = await L0Facts.GatherAsync(paths, stop.Token);
         var provenance = ArtifactProvenance.Read(artifacts);
         var run = new VmLab.Results.RunDirectory(runDirectory);

@@ -50,6 +50,8 @@ public static class Hashing
 {
     public static string Sha256OfText(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
+    public static string Sha256Of(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
+
     public static string Sha256OfFile(string path)
     {
         using var stream = File.OpenRead(path);

@@ -23,6 +23,14 @@ public sealed record TransferFailedEvent(string Name, string Reason) : ConsoleEv
 /// <summary><c>@@VMLAB:STATUS hackbench/1 rc=0 seconds=3.05@@</c>: a unit finished in the VM.</summary>
 public sealed record StatusEvent(string Unit, int ExitCode, double Seconds) : ConsoleEvent;
 
+/// <summary>
+/// <c>@@VMLAB:SERVE server=l2 address=192.168.0.105@@</c>: the measured system's servers (netserver, apache2) are up
+/// and the job waits, idle, until L0 has run the network clients against <paramref name="Address"/> and written
+/// <see cref="ConsoleInput.Go"/> to the console (docs/PROTOCOL.md, "Network suites").
+/// </summary>
+/// <param name="Server">The layer serving: <c>l1</c> (host scenario) or <c>l2</c>.</param>
+public sealed record ServeEvent(string Server, string Address) : ConsoleEvent;
+
 /// <summary><c>@@VMLAB:DONE rc=0@@</c>: the job finished; poweroff follows.</summary>
 public sealed record DoneEvent(int ExitCode) : ConsoleEvent;
 
@@ -116,6 +124,10 @@ public sealed partial class ConsoleReader
                         Number(status.Groups["seconds"].Value) ?? 0));
                 }
 
+                break;
+            case "SERVE":
+                var serve = Fields(rest);
+                events.Add(new ServeEvent(serve.GetValueOrDefault("server", "?"), serve.GetValueOrDefault("address", "?")));
                 break;
             case "DONE":
                 var done = Fields(rest);
@@ -236,4 +248,29 @@ public sealed record ConsoleTranscript(IReadOnlyList<ConsoleEvent> Events, IRead
     /// <summary>The facts, the last value winning when a key repeats.</summary>
     public IReadOnlyDictionary<string, string> Facts =>
         Events.OfType<FactEvent>().GroupBy(f => f.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Lines L0 types into a VM's serial console (QEMU's stdin with <c>-serial stdio</c>): the only way back into a VM
+/// that has no network to the outside. The job reads them with <c>head -n 1</c> from its console.
+/// </summary>
+public sealed class ConsoleInput
+{
+    /// <summary>The line that ends a <see cref="ServeEvent"/>: L0's clients are done, the job may go on.</summary>
+    public const string Go = "vmlab-go";
+
+    private readonly System.Threading.Channels.Channel<string> _lines = System.Threading.Channels.Channel.CreateUnbounded<string>();
+
+    /// <summary>Queues <paramref name="line"/> for the console (a line ending is added).</summary>
+    public void Send(string line) => _lines.Writer.TryWrite(line);
+
+    /// <summary>The source QEMU's stdin is fed from: each queued line as it comes, until the VM ends.</summary>
+    public CliWrap.PipeSource Source => CliWrap.PipeSource.Create(async (destination, cancellationToken) =>
+    {
+        await foreach (var line in _lines.Reader.ReadAllAsync(cancellationToken))
+        {
+            await destination.WriteAsync(Encoding.ASCII.GetBytes(line + "\n"), cancellationToken);
+            await destination.FlushAsync(cancellationToken);
+        }
+    });
 }

@@ -47,7 +47,15 @@ public static class JobScript
         return reader.ReadToEnd();
     });
 
-    /// <summary>The job for L1 in <paramref name="boot"/>.</summary>
+    /// <summary>L0's end of L1's NIC, where the network clients run (docs/PROTOCOL.md, "Network suites").</summary>
+    public const string L0Address = "192.168.0.1";
+
+    /// <summary>
+    /// The job for L1 in <paramref name="boot"/>. Guest scenarios: one L2 boot runs the CPU suites, then serves
+    /// netserver and apache2 while L0's clients measure it, then is stopped. Host scenario: L1 limits itself to the
+    /// guest's CPUs and memory, restarts its servers inside that limit, runs the CPU suites, then serves L0's clients.
+    /// Either way the job says <c>SERVE</c> and waits for L0's <c>vmlab-go</c> on the console before it goes on.
+    /// </summary>
     public static JobFolder ForL1(Boot boot, Topology topology, LabProfile profile)
     {
         var scenario = boot.Scenario;
@@ -55,65 +63,53 @@ public static class JobScript
         var script = Header(boot, "l1");
         script.AppendLine($"vmlab_thp {(scenario.Thp == ThpMode.Always ? "always" : "never")}");
         script.AppendLine("vmlab_scratch /dev/vdd");
-        script.AppendLine($"vmlab_address {L1Address}");
+        script.AppendLine($"vmlab_bridge {L1Address} {L0Address}");
         var disks = new Dictionary<string, JobFolder>(StringComparer.Ordinal);
         var network = boot.Suites.Where(s => s.IsNetwork).ToList();
         var cpu = boot.Suites.Where(s => !s.IsNetwork).ToList();
-        var l2Boot = 0;
+        var serveSeconds = Seconds(Sum(network) + TimeSpan.FromSeconds(60));
 
         if (scenario.Measured == Layer.L2)
         {
+            const int l2Boot = 1;
+            var guest = GuestCommand(topology, scenario, boot, l2Boot);
+            disks[$"l2/job-{l2Boot}.img"] = ForL2(boot, l2Boot, guestCpus, serve: network.Count > 0, cpu);
+            script.AppendLine($"# L2 boot {l2Boot}: runs the CPU suites{(network.Count > 0 ? ", then serves L0's network clients" : " and powers off")}");
+            script.AppendLine($"vmlab_fact l2_qemu {ShellWord.Quote(guest.ToString())}");
+            script.AppendLine($"{guest} &");
+            script.AppendLine("vmlab_l2=$!");
+            var l2Budget = Seconds(profile.L2Boot + Sum(cpu));
             if (network.Count > 0)
             {
-                // Server in L2, client here (the study: the KVM host is the benchmark client). L2 serves until
-                // L1 has run every client, then L1 stops it; vhost threads are counted while it runs.
-                l2Boot++;
-                disks[$"l2/job-{l2Boot}.img"] = ForL2(boot, l2Boot, guestCpus, serve: true, cpuSuites: [], clientSuites: []);
-                script.AppendLine($"# L2 boot {l2Boot}: serves the network suites");
-                script.AppendLine($"{GuestCommand(topology, scenario, boot, l2Boot)} &");
-                script.AppendLine("vmlab_l2=$!");
-                script.AppendLine($"if vmlab_wait_console /work/l2-console-{l2Boot}.log 'FACT servers=netserver=up apache2=up' {Seconds(profile.L2Boot)}; then");
+                script.AppendLine($"if vmlab_wait_console /work/l2-console-{l2Boot}.log 'FACT servers=' {l2Budget} $vmlab_l2; then");
                 script.AppendLine("  vmlab_fact vhost_threads \"$(vmlab_vhost_threads)\"");
-                foreach (var suite in network)
-                {
-                    script.AppendLine("  " + Unit(boot, suite, new SuiteTarget(guestCpus, L2Address)));
-                }
-
+                script.AppendLine($"  vmlab_serve l2 {L2Address} {serveSeconds}");
                 script.AppendLine("else");
-                script.AppendLine($"  vmlab_fact l2_failed \"L2 boot {l2Boot} did not start its servers within {Seconds(profile.L2Boot)} s\"");
+                script.AppendLine($"  vmlab_fact l2_failed \"L2 boot {l2Boot} did not start its servers within {l2Budget} s\"");
                 script.AppendLine("fi");
                 script.AppendLine("kill $vmlab_l2 2>/dev/null; wait $vmlab_l2");
-                script.AppendLine($"vmlab_send /work/l2-console-{l2Boot}.log l2/console-{l2Boot}.log");
+            }
+            else
+            {
+                script.AppendLine("vmlab_fact vhost_threads \"$(vmlab_vhost_threads)\"");
+                script.AppendLine($"vmlab_wait_pid $vmlab_l2 {l2Budget} || vmlab_fact l2_failed \"L2 boot {l2Boot} did not power off within {l2Budget} s\"");
             }
 
-            if (cpu.Count > 0)
-            {
-                l2Boot++;
-                disks[$"l2/job-{l2Boot}.img"] = ForL2(boot, l2Boot, guestCpus, serve: false, cpuSuites: cpu, clientSuites: []);
-                script.AppendLine($"# L2 boot {l2Boot}: runs the CPU suites and powers off");
-                script.AppendLine($"timeout -k 10 {Seconds(profile.L2Boot + Sum(cpu))} {GuestCommand(topology, scenario, boot, l2Boot)}");
-                script.AppendLine($"vmlab_fact l2_exit_{l2Boot} $?");
-                script.AppendLine($"vmlab_send /work/l2-console-{l2Boot}.log l2/console-{l2Boot}.log");
-            }
+            script.AppendLine($"vmlab_send /work/l2-console-{l2Boot}.log l2/console-{l2Boot}.log");
         }
         else
         {
-            // The host scenario: L1 measured with the baseline guest's CPUs and memory; L2 is the network client.
+            // The host scenario: L1 measured with the baseline guest's CPUs and memory, its servers inside that limit too.
             script.AppendLine($"vmlab_limit {guestCpus} {topology.L2MemoryMiB}");
-            if (network.Count > 0)
-            {
-                script.AppendLine("vmlab_servers");
-                l2Boot++;
-                disks[$"l2/job-{l2Boot}.img"] = ForL2(boot, l2Boot, guestCpus, serve: false, cpuSuites: [], clientSuites: network);
-                script.AppendLine($"# L2 boot {l2Boot}: the network clients, against this host");
-                script.AppendLine($"timeout -k 10 {Seconds(profile.L2Boot + Sum(network))} {GuestCommand(topology, scenario, boot, l2Boot)}");
-                script.AppendLine($"vmlab_fact l2_exit_{l2Boot} $?");
-                script.AppendLine($"vmlab_send /work/l2-console-{l2Boot}.log l2/console-{l2Boot}.log");
-            }
-
+            script.AppendLine("vmlab_servers restart");
             foreach (var suite in cpu)
             {
                 script.AppendLine(Unit(boot, suite, new SuiteTarget(guestCpus, L1Address)));
+            }
+
+            if (network.Count > 0)
+            {
+                script.AppendLine($"vmlab_serve l1 {L1Address} {serveSeconds}");
             }
         }
 
@@ -122,29 +118,24 @@ public static class JobScript
     }
 
     /// <summary>
-    /// The job of L2 boot <paramref name="l2Boot"/>: serve the network suites until stopped, run CPU suites, or run
-    /// network clients against L1 (host scenario).
+    /// The job of L2 boot <paramref name="l2Boot"/>: the CPU suites, then (when <paramref name="serve"/>) the servers
+    /// for L0's clients until L1 stops this VM.
     /// </summary>
-    private static JobFolder ForL2(Boot boot, int l2Boot, int guestCpus, bool serve, IReadOnlyList<ILabSuite> cpuSuites, IReadOnlyList<ILabSuite> clientSuites)
+    private static JobFolder ForL2(Boot boot, int l2Boot, int guestCpus, bool serve, IReadOnlyList<ILabSuite> cpuSuites)
     {
         var script = Header(boot, "l2", l2Boot);
         script.AppendLine("vmlab_scratch /dev/vdd");
         script.AppendLine($"vmlab_address {L2Address}");
-        if (serve)
-        {
-            // Serves until L1 has run every client and stops this VM; DONE is never reached here by design.
-            script.AppendLine("vmlab_servers");
-            script.AppendLine("while :; do sleep 3600; done");
-        }
-
-        foreach (var suite in clientSuites)
-        {
-            script.AppendLine(Unit(boot, suite, new SuiteTarget(0, L1Address)));
-        }
-
         foreach (var suite in cpuSuites)
         {
             script.AppendLine(Unit(boot, suite, new SuiteTarget(guestCpus, L2Address)));
+        }
+
+        if (serve)
+        {
+            // Serves until L0 has run every client and L1 stops this VM; DONE is never reached here by design.
+            script.AppendLine("vmlab_servers");
+            script.AppendLine("while :; do sleep 3600; done");
         }
 
         return new JobFolder(Files(boot, "l2", script), new Dictionary<string, JobFolder>());

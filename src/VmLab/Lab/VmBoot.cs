@@ -11,7 +11,7 @@ public sealed record BootBudget(TimeSpan ToReady, TimeSpan Total, TimeSpan After
 {
     public static BootBudget Of(LabProfile profile, Boot boot)
     {
-        var l2 = profile.L2Boot * (boot.Scenario.Measured == Layer.L2 ? 2 : 1);
+        var l2 = profile.L2Boot * (boot.Scenario.Measured == Layer.L2 ? 1 : 0); // one L2 boot per guest scenario, none for host
         var suites = boot.Suites.Aggregate(TimeSpan.Zero, (t, s) => t + s.Timeout);
         return new BootBudget(profile.L1Boot, profile.L1Boot + l2 + suites, TimeSpan.FromSeconds(60));
     }
@@ -45,8 +45,14 @@ public static class VmBoot
         string consoleLog,
         BootBudget budget,
         Func<ConsoleEvent, Task> onEvent,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ConsoleInput? input = null)
     {
+        if (input is not null)
+        {
+            vm = vm.WithStandardInputPipe(input.Source);
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(consoleLog))!);
         await using var log = new StreamWriter(consoleLog, append: true) { AutoFlush = true };
         var reader = new ConsoleReader();

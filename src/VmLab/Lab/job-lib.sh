@@ -48,7 +48,37 @@ vmlab_limit() {
   echo $$ > /sys/fs/cgroup/vmlab/cgroup.procs 2>/dev/null
   taskset -pc "$vmlab_cpus" $$ >/dev/null 2>&1
   vmlab_fact limit_cpus "$(nproc)"
+  vmlab_fact limit_cpuset "$(cat /sys/fs/cgroup/vmlab/cpuset.cpus.effective 2>/dev/null || echo unavailable)"
   vmlab_fact limit_memory_max "$(cat /sys/fs/cgroup/vmlab/memory.max 2>/dev/null || echo unavailable)"
+}
+
+# vmlab_bridge L1_ADDRESS L0_ADDRESS: L1's NIC (a tap in L0's network namespace, where the clients run) and tap0
+# (L2's NIC) on one bridge br0 with L1's address: L0 .1, L1 .101, L2 .105 on one 192.168.0.0/24 (docs/PROTOCOL.md).
+vmlab_bridge() {
+  vmlab_nic=$(ls /sys/class/net | grep -v -e '^lo$' -e '^tap' -e '^br' | head -n 1)
+  ip link show tap0 >/dev/null 2>&1 || ip tuntap add dev tap0 mode tap
+  ip addr flush dev tap0
+  if [ -n "$vmlab_nic" ] && ip link add br0 type bridge forward_delay 0 stp_state 0 \
+      && ip link set "$vmlab_nic" master br0 && ip link set tap0 master br0 \
+      && ip link set "$vmlab_nic" up && ip link set tap0 up && ip link set br0 up \
+      && ip addr replace "$1/24" dev br0; then
+    vmlab_fact address "br0 $1 (ports $vmlab_nic, tap0)"
+  else
+    vmlab_fact address "failed: bridge of ${vmlab_nic:-no NIC} and tap0 with $1"
+  fi
+  # One echo request proves the link to L0's namespace (busybox ping: the image has no iputils).
+  vmlab_fact l0_link "$(busybox ping -c 1 -W 5 "$2" >/dev/null 2>&1 && echo up || echo down)"
+}
+
+# vmlab_serve LAYER ADDRESS SECONDS: tells L0 the servers are up and waits (up to SECONDS) for L0's clients to finish,
+# which L0 says by typing "vmlab-go" on this console.
+vmlab_serve() {
+  vmlab_marker "SERVE server=$1 address=$2"
+  vmlab_go=$(timeout --foreground "$3" head -n 1)
+  case "$vmlab_go" in
+    vmlab-go*) vmlab_fact served "$1 $2" ;;
+    *) vmlab_fact served "no go from L0 within $3 s" ;;
+  esac
 }
 
 # vmlab_address IP: this layer's end of tap0's network (L1's tap0 or L2's first NIC).
@@ -67,10 +97,20 @@ vmlab_address() {
 }
 
 # Servers of the network suites, in the measured system; idempotent (init may have started them).
+# "vmlab_servers restart" stops init's servers and starts them from this shell, inside its cgroup (the host limit).
 vmlab_servers() {
+  if [ "$1" = restart ]; then
+    apache2ctl stop >/dev/null 2>&1; pkill -x netserver
+    vmlab_i=0
+    while pgrep -x apache2 >/dev/null || pgrep -x netserver >/dev/null; do
+      [ "$vmlab_i" -ge 20 ] && break
+      sleep 0.5; vmlab_i=$(( vmlab_i + 1 ))
+    done
+  fi
   pgrep -x netserver >/dev/null || netserver >/dev/null 2>&1
   pgrep -x apache2 >/dev/null || apache2ctl start >/dev/null 2>&1
   vmlab_fact servers "netserver=$(pgrep -x netserver >/dev/null && echo up || echo down) apache2=$(pgrep -x apache2 >/dev/null && echo up || echo down)"
+  vmlab_fact servers_cgroup "$(for p in $(pgrep -x netserver) $(pgrep -x apache2); do sed -n 's/^0:://p' /proc/$p/cgroup; done | sort -u | tr '\n' ' ' | sed 's/ $//')"
 }
 
 # vmlab_unit UNIT TIMEOUT_SECONDS PROBE COMMAND: runs one unit, sends its output, reports its status.
@@ -81,7 +121,7 @@ vmlab_unit() {
   fi
   vmlab_start=$(vmlab_uptime)
   vmlab_out="${TMPDIR:-/tmp}/vmlab-unit-$$.txt"
-  timeout -k 10 "$2" sh -c "$4" > "$vmlab_out" 2>&1
+  timeout -k 10 "$2" sh -c "$4" < /dev/null > "$vmlab_out" 2>&1
   vmlab_rc=$?
   vmlab_end=$(vmlab_uptime)
   vmlab_send "$vmlab_out" "$1.txt"
@@ -92,11 +132,25 @@ vmlab_unit() {
 # vmlab_vhost_threads: vhost-<pid> kernel threads right now (the Q3 factor is in force when > 0 with vhost=on).
 vmlab_vhost_threads() { cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^vhost-'; }
 
-# vmlab_wait_console FILE PATTERN SECONDS: waits for a nested console to print PATTERN.
+# vmlab_wait_console FILE PATTERN SECONDS [PID]: waits for a nested console to print PATTERN; gives up after SECONDS,
+# or as soon as the VM PID has exited.
 vmlab_wait_console() {
   vmlab_waited=0
   while ! grep -q "$2" "$1" 2>/dev/null; do
     [ "$vmlab_waited" -ge "$3" ] && return 1
+    [ -n "$4" ] && ! kill -0 "$4" 2>/dev/null && return 1
     sleep 1; vmlab_waited=$(( vmlab_waited + 1 ))
   done
+}
+
+# vmlab_wait_pid PID SECONDS: waits for a VM to power off; stops it after SECONDS (returns 1 then).
+vmlab_wait_pid() {
+  vmlab_waited=0
+  while kill -0 "$1" 2>/dev/null; do
+    if [ "$vmlab_waited" -ge "$2" ]; then
+      kill "$1" 2>/dev/null; wait "$1"; return 1
+    fi
+    sleep 1; vmlab_waited=$(( vmlab_waited + 1 ))
+  done
+  wait "$1"
 }

@@ -40,26 +40,31 @@ public sealed class JobScriptTests
     }
 
     [Fact]
-    public void A_guest_scenario_serves_the_network_suites_from_L2_and_runs_the_clients_in_L1()
+    public void A_guest_scenario_boots_one_L2_that_runs_the_CPU_suites_then_serves_L0s_clients()
     {
         var job = JobOf("guest-vhost-off");
 
-        Assert.Contains("vmlab_unit netperf-rr/1 120 'command -v netperf' 'netperf -H 192.168.0.105 -t TCP_RR -l 2'", job.Script);
+        Assert.Equal(["l2/job-1.img"], job.Disks.Keys);
+        var l2 = job.Disks["l2/job-1.img"].Script;
+        Assert.True(l2.IndexOf("vmlab_unit hackbench/1", StringComparison.Ordinal) < l2.IndexOf("vmlab_servers", StringComparison.Ordinal));
+        Assert.DoesNotContain("netperf -H", job.Script + l2); // the clients run on L0, not in a VM
+        Assert.Contains("vmlab_fact l2_qemu '", job.Script);
         Assert.Contains("vhost=off", job.Script);
-        Assert.Contains("vmlab_servers", job.Disks["l2/job-1.img"].Script);
-        Assert.Contains("vmlab_unit hackbench/1", job.Disks["l2/job-2.img"].Script);
-        Assert.DoesNotContain("vmlab_unit", job.Disks["l2/job-1.img"].Script);
+        Assert.Contains("vmlab_bridge 192.168.0.101 192.168.0.1", job.Script);
+        Assert.Contains("vmlab_serve l2 192.168.0.105 ", job.Script);
     }
 
     [Fact]
-    public void The_host_scenario_limits_L1_to_the_guest_size_serves_from_L1_and_runs_the_clients_in_L2()
+    public void The_host_scenario_limits_L1_to_the_guest_size_restarts_its_servers_inside_the_limit_and_serves_L0()
     {
         var job = JobOf("host", repeat: 2);
 
-        Assert.Contains("vmlab_limit 2 1024", job.Script);
-        Assert.Contains("vmlab_servers", job.Script);
-        Assert.Contains("vmlab_unit hackbench/2", job.Script);
-        Assert.Contains("'ab -n 200 -c 10 http://192.168.0.101/gcc/index.html'", job.Disks["l2/job-1.img"].Script);
+        Assert.Empty(job.Disks); // no L2: the clients are on L0
+        var script = job.Script;
+        Assert.True(script.IndexOf("vmlab_limit 2 1024", StringComparison.Ordinal) < script.IndexOf("vmlab_servers restart", StringComparison.Ordinal));
+        Assert.Contains("vmlab_unit hackbench/2", script);
+        Assert.Contains("vmlab_serve l1 192.168.0.101 ", script);
+        Assert.DoesNotContain("ab -n", script);
         Assert.Equal("VMLAB_LAYER=l1\nVMLAB_SCENARIO=host\nVMLAB_REPEAT=2\nVMLAB_BOOT=3\n", job.Files["job.env"]);
     }
 
@@ -85,8 +90,8 @@ public sealed class JobScriptTests
         Assert.Contains("VMLABJOB", await Dumpe2fsLabel(image));
         var nested = Path.Combine(dir, "nested.img");
         await File.WriteAllTextAsync(nested, "", TestContext.Current.CancellationToken);
-        await DebugFs(image, $"dump /l2/job-2.img {nested}");
-        Assert.Equal(job.Disks["l2/job-2.img"].Script, await DebugFs(nested, "cat /job.sh"));
+        await DebugFs(image, $"dump /l2/job-1.img {nested}");
+        Assert.Equal(job.Disks["l2/job-1.img"].Script, await DebugFs(nested, "cat /job.sh"));
     }
 
     private static async Task<string> DebugFs(string image, string request) =>

@@ -169,7 +169,7 @@ public sealed partial class LabRunnerTests
 
         var unit = ledger[new LabUnit("host", "hackbench", 1)]!;
         Assert.Equal(UnitState.Done, unit.State);
-        Assert.Equal(["THP in L1 is 'always madvise [never]', the scenario needs [always]"], unit.Problems);
+        Assert.Equal(["factor: THP in L1 is 'always madvise [never]', the scenario needs [always]"], unit.Problems);
     }
 
     [Fact]
@@ -179,12 +179,103 @@ public sealed partial class LabRunnerTests
         // printf assembles the kernel lines so that the VM's command line, which the console log records, does not contain them.
         var vm = new FakeVm(boot => "printf '[    0.000000] Linux %s 6.1.0\\n[  120.622000] rcu: INFO: rcu_%s detected stalls on CPUs/tasks:\\n' version preempt\n" + Behaving(boot));
 
-        var ledger = await new LabRunner(HostHackbench with { Profile = Fast with { Repeats = 1 } }, settings, vm, TextWriter.Null, VmLab.Suites.SuiteParsers.Get("console"))
+        var ledger = await new LabRunner(HostHackbench with { Profile = Fast with { Repeats = 1 } }, settings, vm, TextWriter.Null)
             .RunAsync(TestContext.Current.CancellationToken);
 
         var unit = ledger[new LabUnit("host", "hackbench", 1)]!;
         Assert.Equal(UnitState.Done, unit.State);
-        Assert.StartsWith("L1 console: 1 RCU stall", Assert.Single(unit.Problems));
+        Assert.StartsWith("console: L1 of boot 1: 1 RCU stall", Assert.Single(unit.Problems));
+    }
+
+    /// <summary>A host-scenario L1 that serves netperf: the real job library says SERVE and waits for L0's go on its console.</summary>
+    private static string Serving(Boot boot) =>
+        $". '{LibraryFolder}/lib.sh'\n" +
+        "vmlab_marker 'READY layer=l1 uptime=1.0'\n" +
+        "vmlab_fact thp '[always] madvise never'\nvmlab_fact kvm present\nvmlab_fact limit_cpus 2\n" +
+        "vmlab_serve l1 192.168.0.101 20\n" +
+        "vmlab_marker 'DONE rc=0'\n";
+
+    /// <summary>L0's client, faked: replays a real netperf TCP_RR output (fixtures/l0) and records the commands it was given.</summary>
+    private sealed class ReplayClient(string output, int exitCode = 0) : INetworkClient
+    {
+        public List<string> Commands { get; } = [];
+
+        public Task<ClientRun> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            Commands.Add(command);
+            return Task.FromResult(new ClientRun(exitCode, TimeSpan.FromSeconds(1.5), File.ReadAllBytes(output)));
+        }
+    }
+
+    private static RunPlan HostNetperfRr => RunPlan.Of(Fast with { Repeats = 1 }, TwoCores, ["host"], ["netperf-rr"]);
+
+    [Fact]
+    public async Task When_the_VM_serves_L0_runs_the_network_client_against_it_saves_the_unit_and_lets_the_job_go_on()
+    {
+        var settings = NewRun();
+        var replay = Fixture.Path("l0", "netperf-tcp-rr.txt");
+        var client = new ReplayClient(replay);
+
+        var ledger = await new LabRunner(HostNetperfRr, settings, new FakeVm(Serving), TextWriter.Null, client).RunAsync(TestContext.Current.CancellationToken);
+
+        var unit = ledger[new LabUnit("host", "netperf-rr", 1)]!;
+        Assert.Equal(UnitState.Done, unit.State);
+        Assert.Equal(1.5, unit.Seconds);
+        Assert.Equal(["netperf -H 192.168.0.101 -t TCP_RR -l 2"], client.Commands); // against L1, the host scenario's server
+        Assert.Equal(File.ReadAllBytes(replay), File.ReadAllBytes(Path.Combine(settings.RunDirectory, "raw/host/netperf-rr/1.txt")));
+        var console = File.ReadAllText(Path.Combine(settings.RunDirectory, "raw/host/console-1.log"));
+        Assert.Contains("@@VMLAB:FACT served=l1 192.168.0.101@@", console); // the job read L0's go from its console
+        Assert.Equal("finished", ledger.Boots[1].Outcome);
+    }
+
+    [Fact]
+    public async Task A_network_client_that_fails_fails_its_unit_and_the_VM_still_goes_on()
+    {
+        var settings = NewRun();
+        var client = new ReplayClient(Fixture.Path("l0", "netperf-tcp-rr.txt"), exitCode: 124);
+
+        var ledger = await new LabRunner(HostNetperfRr, settings, new FakeVm(Serving), TextWriter.Null, client).RunAsync(TestContext.Current.CancellationToken);
+
+        var unit = ledger[new LabUnit("host", "netperf-rr", 1)]!;
+        Assert.Equal(UnitState.Failed, unit.State);
+        Assert.Contains("timed out", unit.Problems[0]);
+        Assert.Contains("in the L0 client", unit.Problems[0]);
+        Assert.Equal("finished", ledger.Boots[1].Outcome);
+    }
+
+    [Fact]
+    public async Task Boots_run_in_the_seeded_block_order_and_a_resume_keeps_the_recorded_order()
+    {
+        var settings = NewRun();
+        var plan = RunPlan.Of(Fast, TwoCores, ["host", "baseline", "guest-up"], ["hackbench"], seed: 7);
+        using var ctrlC = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var first = new FakeVm(boot => boot.Number <= 2 ? Behaving(boot) : "echo '@@VMLAB:READY layer=l1 uptime=1@@'; exec sleep 600");
+        var output = new LineWatch(line => line.Contains("boot 3/6", StringComparison.Ordinal), () => ctrlC.CancelAfter(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new LabRunner(plan, settings, first, output).RunAsync(ctrlC.Token));
+
+        var saved = RunLedger.Load(settings.RunDirectory)!;
+        Assert.Equal(plan.Order, saved.Order, new OrderComparer());
+        var expected = plan.Order.Sequence.ToList();
+        Assert.Equal(expected.Take(2).Select(s => s.Scenario), saved.Boots.Values.Select(b => b.Scenario));
+
+        // Resumed with another seed on the command line's plan: the recorded order wins.
+        var second = new FakeVm(boot => Behaving(boot));
+        var resumed = new LabRunner(RunPlan.Of(Fast, TwoCores, ["host", "baseline", "guest-up"], ["hackbench"], seed: 8), settings, second, TextWriter.Null);
+        await resumed.RunAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(7UL, resumed.Plan.Order.Seed);
+        var ledger = RunLedger.Load(settings.RunDirectory)!;
+        var ran = ledger.Units.Where(u => u.Value.State == UnitState.Done).OrderBy(u => u.Value.Boot)
+            .Select(u => (int.Parse(u.Key.Split('/')[2]), u.Key.Split('/')[0])).ToList();
+        Assert.Equal(expected, ran);
+    }
+
+    private sealed class OrderComparer : IEqualityComparer<RunOrder?>
+    {
+        public bool Equals(RunOrder? x, RunOrder? y) =>
+            x is not null && y is not null && x.Seed == y.Seed && x.Blocks.Count == y.Blocks.Count && x.Blocks.Zip(y.Blocks).All(p => p.First.SequenceEqual(p.Second));
+
+        public int GetHashCode(RunOrder? obj) => obj?.Seed.GetHashCode() ?? 0;
     }
 
     private static int PidOf(RunSettings settings, string scenario, int boot)
