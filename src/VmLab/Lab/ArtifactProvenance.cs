@@ -17,6 +17,12 @@ public sealed partial record ArtifactProvenance(
     IReadOnlyDictionary<string, string> Tools,
     long? AbDocumentLength)
 {
+    /// <summary>The packages of each image whose versions the report names (what ran the benchmarks, and L2).</summary>
+    public static readonly string[] ReportedPackages = ["qemu-system-arm", "gcc", "netperf", "apache2", "rt-tests", "libc6"];
+
+    /// <summary>The kernel both layers boot and the versions of <see cref="ReportedPackages"/> in each image.</summary>
+    public IReadOnlyList<SoftwareVersion> Software { get; init; } = [];
+
     public static ArtifactProvenance None { get; } = new([], new Dictionary<string, string>(), new Dictionary<string, string>(), null);
 
     /// <summary>Reads the metadata beside <paramref name="artifacts"/>; a missing or unreadable file contributes nothing.</summary>
@@ -84,7 +90,29 @@ public sealed partial record ArtifactProvenance(
             }
         }
 
-        return new ArtifactProvenance(sources, shas, tools, abLength);
+        return new ArtifactProvenance(sources, shas, tools, abLength) { Software = SoftwareOf(kernel, images) };
+    }
+
+    private static List<SoftwareVersion> SoftwareOf(JsonNode? kernel, IReadOnlyList<(string Name, JsonNode? Metadata)> images)
+    {
+        var software = new List<SoftwareVersion>();
+        if (Text(kernel?["kernelVersion"]) is { } version)
+        {
+            software.Add(new SoftwareVersion("Linux kernel", "L1 and L2 (host and guest builds of one source)", version));
+        }
+
+        foreach (var (name, metadata) in images)
+        {
+            var packages = (metadata?["packages"]?.AsArray() ?? [])
+                .GroupBy(p => Text(p?["name"]) ?? "", StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => Text(g.First()?["version"]) ?? "?", StringComparer.Ordinal);
+            foreach (var package in ReportedPackages.Where(packages.ContainsKey))
+            {
+                software.Add(new SoftwareVersion(package, $"{name} image ({(name == "host" ? "L1" : "L2")})", packages[package]));
+            }
+        }
+
+        return software;
     }
 
     /// <summary>An image's metadata: its own file (images/&lt;name&gt;/&lt;key&gt;/) or its entry in a set's file.</summary>
@@ -117,6 +145,19 @@ public sealed partial record ArtifactProvenance(
 /// <summary>L0's side of the manifest: the VmLab commit, the machine, and the versions of the tools the run used.</summary>
 public sealed record L0Facts(string? VmlabVersion, string? Uname, string? Cpu, IReadOnlyDictionary<string, string> Tools)
 {
+    /// <summary>What L0 runs on: a VM or container (systemd-detect-virt) and the CPU's hypervisor flag; null when unknown.</summary>
+    public string? Virtualization { get; init; }
+
+    /// <summary>L0's transparent_hugepage/enabled.</summary>
+    public string? Thp { get; init; }
+
+    /// <summary>/proc/loadavg when the facts were gathered (the run's start).</summary>
+    public string? Load { get; init; }
+
+    /// <summary>/proc/loadavg now: the first three fields (1, 5, 15 minutes).</summary>
+    public static string? LoadNow() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
+
     public static L0Facts None { get; } = new(null, null, null, new Dictionary<string, string>());
 
     /// <summary>Asks git, uname, /proc/cpuinfo and each tool; what cannot be asked is left out, never guessed.</summary>
@@ -142,7 +183,37 @@ public sealed record L0Facts(string? VmlabVersion, string? Uname, string? Cpu, I
         var cpu = File.Exists("/proc/cpuinfo")
             ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
             : null;
-        return new L0Facts(commit, uname, cpu, tools);
+        return new L0Facts(commit, uname, cpu, tools)
+        {
+            Virtualization = await VirtualizationAsync(paths, cancellationToken),
+            Thp = File.Exists(ThpPath) ? File.ReadAllText(ThpPath).Trim() : null,
+            Load = LoadNow(),
+        };
+    }
+
+    private const string ThpPath = "/sys/kernel/mm/transparent_hugepage/enabled";
+
+    // A VM (or a container on one) shares its physical CPUs with others that VmLab cannot see: the reader must know.
+    private static async Task<string?> VirtualizationAsync(RepoPaths paths, CancellationToken cancellationToken)
+    {
+        var parts = new List<string>();
+        if (await FirstLineAsync("systemd-detect-virt", ["--vm"], paths.Root, cancellationToken) is { } vm)
+        {
+            parts.Add($"VM: {vm}");
+        }
+
+        if (await FirstLineAsync("systemd-detect-virt", ["--container"], paths.Root, cancellationToken) is { } container)
+        {
+            parts.Add($"container: {container}");
+        }
+
+        if (File.Exists("/proc/cpuinfo"))
+        {
+            var hypervisor = File.ReadLines("/proc/cpuinfo").Any(l => l.StartsWith("flags", StringComparison.Ordinal) && l.Split(' ').Contains("hypervisor"));
+            parts.Add(hypervisor ? "the CPU reports the hypervisor flag: L0 is itself a virtual machine" : "no hypervisor flag on the CPU");
+        }
+
+        return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 
     private static async Task<string?> FirstLineAsync(string command, string[] args, string directory, CancellationToken cancellationToken)

@@ -13,8 +13,11 @@ namespace VmLab.Lab;
 public static class LabManifest
 {
     /// <summary>The manifest of a run of <paramref name="plan"/> as the <paramref name="ledger"/> stands.</summary>
+    /// <param name="client">The versions of the network clients on L0 (netperf, ab in the client root).</param>
+    /// <param name="loadAtEnd">L0's load average when the run (or this part of it) ended.</param>
     public static Manifest Build(
-        RunPlan plan, LabArtifacts? artifacts, ArtifactProvenance provenance, L0Facts l0, RunLedger ledger, DateTimeOffset started, DateTimeOffset? ended)
+        RunPlan plan, LabArtifacts? artifacts, ArtifactProvenance provenance, L0Facts l0, RunLedger ledger, DateTimeOffset started, DateTimeOffset? ended,
+        IReadOnlyList<SoftwareVersion>? client = null, string? loadAtEnd = null)
     {
         var t = plan.Topology;
         var l1 = ledger.Boots.Values.Select(b => b.L1Facts).FirstOrDefault(f => f.ContainsKey("uname"));
@@ -66,9 +69,22 @@ public static class LabManifest
             EndedUtc = ended,
             VcpuRule = new VcpuRule(t.L0.Cpus, t.L1Cpus, t.L2SmpCpus),
             Notes = notes,
-            ReproduceCommand = $"./build.sh --profile={plan.Profile.Name}",
+            ReproduceCommand = $"./build.sh --profile={plan.Profile.Name} --seed={plan.Order.Seed}",
+            Seed = plan.Order.Seed,
+            Order = [.. plan.Order.Describe()],
+            Suites = [.. plan.Suites.Select(suite => Describe(suite, t))],
+            Software = [.. provenance.Software, .. client ?? []],
+            L0 = new L0State(l0.Virtualization, l0.Thp, l0.Load, loadAtEnd),
         };
     }
+
+    /// <summary>A suite's exact command as the baseline scenario runs it, the server's address as <c>SERVER</c>.</summary>
+    private static SuiteInfo Describe(SuiteCommands.ILabSuite suite, Topology t) => new(
+        suite.Id,
+        suite.Command(new SuiteCommands.SuiteTarget(t.L2SmpCpus, "SERVER")),
+        suite.IsNetwork
+            ? "L0 client (in VmLab's network namespace) → SERVER in the measured system: L2 192.168.0.105, or L1 192.168.0.101 in host"
+            : $"in the measured system (as in baseline, {t.L2SmpCpus} CPUs; CPU counts follow each scenario's)");
 
     /// <summary>Copies host.config, guest.config and config.diff from the kernel artifacts into the run's kernel/ folder.</summary>
     public static void CopyKernelConfigs(RunDirectory run, LabArtifacts artifacts)
@@ -92,7 +108,10 @@ public static class LabManifest
         s.Measured.ToString(),
         s.Measured == Layer.L2 ? s.GuestCpus(t) : null,
         s.Thp.ToString().ToLowerInvariant(),
-        s.Measured == Layer.L2 ? (s.Vhost ? "on" : "off") : null);
+        s.Measured == Layer.L2 ? (s.Vhost ? "on" : "off") : null)
+    {
+        Network = new NetworkLayout("l0", s.Measured == Layer.L2 ? "l2" : "l1"),
+    };
 
     /// <summary>An artifact with its stage key: the folder name <paramref name="parents"/> levels above the file.</summary>
     private static ArtifactRecord Record(string name, string path, int parents, string? knownSha256 = null)

@@ -60,7 +60,41 @@ public sealed record Manifest
 
     /// <summary>The command that reproduces this run.</summary>
     public string? ReproduceCommand { get; init; }
+
+    /// <summary>The seed of the run's order (repeat blocks, each a permutation of the scenarios); null for imported data.</summary>
+    public ulong? Seed { get; init; }
+
+    /// <summary>The planned order, one line per repeat block ("block 1: host, baseline, …"); units.json keeps the order boots really ran in.</summary>
+    public IReadOnlyList<string> Order { get; init; } = [];
+
+    /// <summary>Each suite as the lab ran it: its exact command and where it ran.</summary>
+    public IReadOnlyList<SuiteInfo> Suites { get; init; } = [];
+
+    /// <summary>Versions of the software that ran in each place (kernel, QEMU, gcc, netperf, apache2, rt-tests, ...).</summary>
+    public IReadOnlyList<SoftwareVersion> Software { get; init; } = [];
+
+    /// <summary>L0 as the run saw it: virtualised or not, THP, load average at start and end.</summary>
+    public L0State? L0 { get; init; }
 }
+
+/// <summary>One suite as the lab ran it.</summary>
+/// <param name="Id">The suite id (folder under raw/&lt;scenario&gt;/).</param>
+/// <param name="Command">The exact command; <c>SERVER</c> stands for the measured system's address, <c>CPUS</c> for its CPU count.</param>
+/// <param name="RunsOn">Where it runs, e.g. "L0 client → server in the measured system" or "in the measured system".</param>
+public sealed record SuiteInfo(string Id, string Command, string RunsOn);
+
+/// <summary>A piece of software and its version where it ran (e.g. netperf in L0's client root, apache2 in the guest image).</summary>
+public sealed record SoftwareVersion(string Name, string Where, string Version);
+
+/// <summary>L0's state around the run: what could make its numbers move besides the factors.</summary>
+/// <param name="Virtualization">What L0 itself runs on (<c>none</c> for bare metal, else the hypervisor), from /proc/cpuinfo and DMI.</param>
+/// <param name="Thp">L0's <c>/sys/kernel/mm/transparent_hugepage/enabled</c>.</param>
+/// <param name="LoadAtStart">/proc/loadavg when the run (or this part of it) started.</param>
+/// <param name="LoadAtEnd">/proc/loadavg when it ended; null while running.</param>
+public sealed record L0State(string? Virtualization, string? Thp, string? LoadAtStart, string? LoadAtEnd);
+
+/// <summary>Where a scenario's network suites ran: the client's layer and the server's (the vantage point).</summary>
+public sealed record NetworkLayout(string Client, string Server);
 
 /// <summary>One scenario: the system measured and the factor settings.</summary>
 /// <param name="Id">The scenario id, the directory name under raw/ (e.g. <c>baseline</c>).</param>
@@ -71,7 +105,11 @@ public sealed record Manifest
 /// <param name="Vhost">vhost on L2's tap netdev (<c>on</c>, <c>off</c>); null for the host scenario.</param>
 /// <param name="Source">Where its raw data came from, when imported (e.g. seed line ranges).</param>
 public sealed record ScenarioInfo(
-    string Id, string Description, string System, int? L2Vcpus, string? Thp, string? Vhost, string? Source = null);
+    string Id, string Description, string System, int? L2Vcpus, string? Thp, string? Vhost, string? Source = null)
+{
+    /// <summary>Where its network suites' client and server ran; null for imported data.</summary>
+    public NetworkLayout? Network { get; init; }
+}
 
 /// <summary>A comparison the report makes: B against A, one factor varied.</summary>
 /// <param name="Question">The study question: <c>Q1</c> … <c>Q4</c>.</param>

@@ -61,6 +61,7 @@ public static partial class RunParser
 
         var parsed = ordered.Select(f => SuiteParsers.Get(f.Suite).Parse(f.Text, context)).ToList();
         var duplicates = DuplicateDetector.Find(ordered.Select((f, i) => (f.Suite, f.Text, parsed[i].Measurement?.Metrics)).ToList());
+        var checks = BootChecks.Read(run, manifest ?? (File.Exists(run.ManifestPath) ? run.ReadManifest() : null));
 
         var units = ordered.Select((f, i) => new UnitResult(
             f.Scenario,
@@ -70,10 +71,10 @@ public static partial class RunParser
             Hashing.Sha256OfFile(Path.Combine(run.Path, f.File)),
             parsed[i].UnrecognisedReason,
             parsed[i].Measurement?.Metrics ?? new SortedDictionary<string, MetricValue>(StringComparer.Ordinal),
-            parsed[i].Measurement?.Problems ?? [],
+            [.. parsed[i].Measurement?.Problems ?? [], .. checks?.ProblemsOf(f.File) ?? []],
             duplicates[i].Select(j => ordered[j].File).ToList())).ToList();
 
-        return new RunResults(run.RunId, units);
+        return new RunResults(run.RunId, units) { Boots = checks?.Boots };
     }
 
     /// <summary>

@@ -12,6 +12,13 @@ public sealed record RunResults(string RunId, IReadOnlyList<UnitResult> Units)
 {
     /// <summary>Bumped when the shape of results.json changes.</summary>
     public int SchemaVersion { get; init; } = 1;
+
+    /// <summary>
+    /// The lab's boots with their consoles' facts and problems (<see cref="BootChecks"/>); null for imported runs
+    /// without a units.json (the 2023 reference), and then left out of the file.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<BootSummary>? Boots { get; init; }
 }
 
 /// <summary>One raw file parsed: one repeat of one suite in one scenario (or one console log).</summary>

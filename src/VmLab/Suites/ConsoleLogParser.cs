@@ -19,6 +19,12 @@ public enum ConsoleFindingKind
 
     /// <summary>"Kernel panic - not syncing: ..."</summary>
     Panic,
+
+    /// <summary>"Watchdog detected hard LOCKUP on cpu 1" (a CPU stopped taking interrupts).</summary>
+    HardLockup,
+
+    /// <summary>"INFO: task kworker/0:1:12 blocked for more than 120 seconds." (the hung-task detector).</summary>
+    HungTask,
 }
 
 /// <summary>One console line that marks the run.</summary>
@@ -63,6 +69,8 @@ public sealed partial class ConsoleLogParser : ISuiteParser
         (ConsoleFindingKind.OomKill, "oom_kills", "OOM kill"),
         (ConsoleFindingKind.CallTrace, "call_traces", "call trace"),
         (ConsoleFindingKind.Panic, "panics", "kernel panic"),
+        (ConsoleFindingKind.HardLockup, "hard_lockups", "hard lockup"),
+        (ConsoleFindingKind.HungTask, "hung_tasks", "hung task"),
     ];
 
     /// <inheritdoc />
@@ -108,6 +116,8 @@ public sealed partial class ConsoleLogParser : ISuiteParser
         RcuStall().IsMatch(line) ? ConsoleFindingKind.RcuStall
         : SoftLockup().IsMatch(line) ? ConsoleFindingKind.SoftLockup
         : OomKill().IsMatch(line) ? ConsoleFindingKind.OomKill
+        : HardLockup().IsMatch(line) ? ConsoleFindingKind.HardLockup
+        : HungTask().IsMatch(line) ? ConsoleFindingKind.HungTask
         : CallTrace().IsMatch(line) ? ConsoleFindingKind.CallTrace
         : Panic().IsMatch(line) ? ConsoleFindingKind.Panic
         : null;
@@ -121,6 +131,12 @@ public sealed partial class ConsoleLogParser : ISuiteParser
 
     [GeneratedRegex(@"[Oo]ut of memory: Kill(?:ed)? process")]
     private static partial Regex OomKill();
+
+    [GeneratedRegex(@"Watchdog detected hard LOCKUP on cpu")]
+    private static partial Regex HardLockup();
+
+    [GeneratedRegex(@"INFO: task \S+ blocked for more than \d+ seconds")]
+    private static partial Regex HungTask();
 
     [GeneratedRegex(@"\bCall [Tt]race:")]
     private static partial Regex CallTrace();

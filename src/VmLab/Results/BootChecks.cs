@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using VmLab.Lab;
+
+namespace VmLab.Results;
+
+/// <summary>
+/// One L1 boot as results.json records it: the scenario and repeat block it ran, what its consoles showed (L1's and
+/// each L2 boot's facts), and every problem that makes the units it ran unusable for comparisons.
+/// </summary>
+/// <param name="Problems">Console findings (<c>console:</c>), missing facts (<c>fact missing:</c>), factors not in force (<c>factor:</c>).</param>
+public sealed record BootSummary(
+    string Scenario,
+    int Boot,
+    int Repeat,
+    IReadOnlyDictionary<string, string> L1Facts,
+    IReadOnlyList<IReadOnlyDictionary<string, string>> L2Facts,
+    IReadOnlyList<string> Problems);
+
+/// <summary>
+/// The checks that reach the verdicts (../shared/DESIGN.md, "Experimental design"): for a run the lab made (it has a
+/// units.json), every raw output is tied to the boot that produced it, and that boot's consoles are read again from
+/// raw/ — findings on L1's console taint every unit of the boot, findings on an L2 console the units that L2 boot
+/// ran, a missing fact or a factor not in force taints the boot's units. Re-parsing an edited console (an injected
+/// RCU stall) therefore changes the verdicts, and an interrupted boot, which has no boot record, is checked too.
+/// </summary>
+public sealed class BootChecks
+{
+    private readonly Dictionary<string, UnitRecord> _units;
+    private readonly Dictionary<(string Scenario, int Boot), BootSummary> _boots = [];
+
+    private BootChecks(Dictionary<string, UnitRecord> units) => _units = units;
+
+    /// <summary>The boots, ordered by number (the order they ran in).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<BootSummary> Boots => _boots.Values.OrderBy(b => b.Boot).ToList();
+
+    /// <summary>The checks of <paramref name="run"/>, or null when it has no units.json (imported data, e.g. the 2023 reference).</summary>
+    public static BootChecks? Read(RunDirectory run, Manifest? manifest)
+    {
+        if (RunLedger.Load(run.Path) is not { } ledger)
+        {
+            return null;
+        }
+
+        var checks = new BootChecks(ledger.Units.ToDictionary(u => u.Key, u => u.Value, StringComparer.Ordinal));
+        var boots = ledger.Units.Values.Select(u => u.Boot).Concat(ledger.Boots.Keys).Distinct();
+        foreach (var boot in boots.Order())
+        {
+            var scenario = ledger.Boots.GetValueOrDefault(boot)?.Scenario
+                           ?? ledger.Units.Where(u => u.Value.Boot == boot).Select(u => u.Key.Split('/')[0]).FirstOrDefault();
+            if (scenario is null)
+            {
+                continue;
+            }
+
+            var repeat = ledger.Boots.GetValueOrDefault(boot)?.Repeat
+                         ?? ledger.Units.Where(u => u.Value.Boot == boot).Select(u => int.Parse(u.Key.Split('/')[^1], CultureInfo.InvariantCulture)).First();
+            var evidence = BootEvidence.Read(Path.Combine(run.RawDir, scenario), boot);
+            var expected = Expected(manifest, scenario);
+            var problems = expected is null
+                ? [.. evidence.L1Findings, .. evidence.L2Findings.SelectMany(f => f), $"fact missing: manifest.json does not describe scenario {scenario}, so its factor cannot be checked"]
+                : evidence.Problems(expected);
+            checks._boots[(scenario, boot)] = new BootSummary(scenario, boot, repeat, evidence.L1Facts, evidence.L2Facts, problems);
+        }
+
+        return checks;
+    }
+
+    /// <summary>
+    /// The problems of the raw output <paramref name="file"/> (<c>raw/&lt;scenario&gt;/&lt;suite folder&gt;/&lt;repeat&gt;.txt</c>):
+    /// its boot's, and the lab's own when the unit did not finish cleanly. Console logs have none here.
+    /// </summary>
+    public IReadOnlyList<string> ProblemsOf(string file)
+    {
+        var parts = file.Split('/');
+        if (parts.Length != 4 || !parts[3].EndsWith(".txt", StringComparison.Ordinal))
+        {
+            return [];
+        }
+
+        var key = $"{parts[1]}/{parts[2]}/{parts[3][..^4]}";
+        if (!_units.TryGetValue(key, out var unit))
+        {
+            return [$"lab: {key} is not in units.json, so no boot vouches for it"];
+        }
+
+        var problems = new List<string>();
+        if (unit.State != UnitState.Done)
+        {
+            problems.Add($"lab: the unit is recorded as {unit.State.ToString().ToLowerInvariant()}: {unit.Problems.FirstOrDefault() ?? "no reason given"}");
+        }
+
+        if (_boots.TryGetValue((parts[1], unit.Boot), out var boot))
+        {
+            problems.AddRange(boot.Problems);
+        }
+
+        return problems;
+    }
+
+    /// <summary>What <paramref name="scenario"/> requires, from the manifest the lab wrote; null when it is not described.</summary>
+    private static ExpectedFactors? Expected(Manifest? manifest, string scenario)
+    {
+        if (manifest?.Scenarios.FirstOrDefault(s => s.Id == scenario) is not { } info
+            || !Enum.TryParse<Layer>(info.System, out var measured)
+            || !Enum.TryParse<ThpMode>(info.Thp, ignoreCase: true, out var thp))
+        {
+            return null;
+        }
+
+        var limit = manifest.VcpuRule?.L2Vcpus ?? Topology.StudyGuestCpus;
+        return new ExpectedFactors(measured, info.L2Vcpus ?? limit, thp, info.Vhost != "off", limit);
+    }
+}
