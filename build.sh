@@ -4,6 +4,17 @@
 #   ./build.sh --target=Test           the test suite
 #   ./build.sh --target=X --profile=P  any target, any profile; other --name=value pairs go to Cake
 set -euo pipefail
+
+# A shell started in the background by a non-interactive shell (a script's `cmd &`, nohup, cron, a CI runner) enters
+# with SIGINT ignored, and bash cannot trap a signal ignored on entry: `kill -INT <pid of build.sh>` would do nothing.
+# Restart once with SIGINT at its default (same pid, same arguments) so the trap below can take it.
+if [[ "$(trap -p INT)" == "trap -- '' SIGINT" ]]; then
+  if [[ -z "${VMLAB_SIGINT_RESTORED:-}" ]] && env --default-signal=INT true 2>/dev/null; then # coreutils >= 8.31
+    VMLAB_SIGINT_RESTORED=1 exec env --default-signal=INT "$BASH" "${BASH_SOURCE[0]}" "$@"
+  fi
+  echo "build.sh: started with SIGINT ignored, which this env(1) cannot undo (needs coreutils >= 8.31): stop this build with kill -TERM $$." >&2
+fi
+unset VMLAB_SIGINT_RESTORED # the guard against a restart loop is this process's only, not the build's
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 required_major=10
@@ -26,10 +37,13 @@ dotnet tool restore >/dev/null
 # SIGINT, so the build runs as its own job (set -m: own process group) and gets SIGTERM, which nothing ignores
 # (SIGINT is ignored for good in jobs started in the background by a script, nohup or a CI runner); vmlab then
 # stops its VM, saves every finished unit and says how to --resume.
+# The trap is set before the job starts: a signal arriving in between is remembered and forwarded once it runs.
+build="" stopping=""
+trap 'stopping=1; [[ -z "$build" ]] || kill -TERM -- -"$build" 2>/dev/null || true' INT TERM
 set -m
 dotnet cake build/build.cake "$@" &
 build=$!
-trap 'kill -TERM -- -"$build" 2>/dev/null' INT TERM
+[[ -z "$stopping" ]] || kill -TERM -- -"$build" 2>/dev/null || true
 rc=0
 wait "$build" || rc=$?
 while kill -0 "$build" 2>/dev/null; do rc=0; wait "$build" || rc=$?; done # wait returns early on a trapped signal

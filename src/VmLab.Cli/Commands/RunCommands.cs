@@ -50,7 +50,7 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
         public string? Templates { get; init; }
 
         [CommandOption("--reference <DIR>")]
-        [Description("The 2023 reference run to compare with (default: results/reference-2023 of this checkout).")]
+        [Description("Another reference run to compare with (default: the 2023 reference built into VmLab, a copy of results/reference-2023).")]
         public string? Reference { get; init; }
     }
 
@@ -62,7 +62,9 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
             run.WriteResults(RunParser.Parse(run, run.ReadManifest()));
         }
 
-        var report = ReportWriter.Write(run, Reference.Load(settings.Reference, run), new ReportRenderer(settings.Templates), settings.Out);
+        // The built-in reference, not a directory found beside the run: the same run renders the same bytes anywhere.
+        var reference = settings.Reference is null ? ReferenceRun.Embedded : RunData.Load(new RunDirectory(settings.Reference));
+        var report = ReportWriter.Write(run, reference, new ReportRenderer(settings.Templates), settings.Out);
         Console.Out.WriteLine(report);
         return 0;
     }
@@ -108,28 +110,5 @@ internal sealed class CompareCommand : Command<CompareCommand.Settings>
         AtomicFile.WriteAllText(settings.Out, text);
         Console.Out.WriteLine(settings.Out);
         return 0;
-    }
-}
-
-/// <summary>Finds the 2023 reference run a report is placed beside.</summary>
-internal static class Reference
-{
-    public static RunData? Load(string? explicitDir, RunDirectory run)
-    {
-        if (explicitDir is not null)
-        {
-            return RunData.Load(new RunDirectory(explicitDir));
-        }
-
-        // The checkout's own copy; a run directory copied out of the repository simply has no reference section.
-        try
-        {
-            var dir = new RunDirectory(Path.Combine(RepoPaths.Find(run.Path).ResultsDir, "reference-2023"));
-            return File.Exists(dir.ResultsPath) ? RunData.Load(dir) : null;
-        }
-        catch (LabException)
-        {
-            return null;
-        }
     }
 }

@@ -147,7 +147,15 @@ public static partial class ReleasePlanner
             : target.DownloadUrl(tag, ReleaseRun.ReportFile).ToString();
         body.Append($"Full report: [{ReleaseRun.ReportFile}]({report}). Run `{run.RunId}`")
             .Append(run.Profile is null ? "" : $", profile `{run.Profile}`")
-            .Append($". Check the downloaded assets with `sha256sum -c {ChecksumsAsset}`.\n");
+            .Append(".\n\n")
+            // A report is a function of its run directory and the VmLab version alone, so anyone can redo the last step.
+            .Append("Verify a download, in the directory holding the assets:\n")
+            .Append($"1. `sha256sum -c {ChecksumsAsset}`: every line says OK.\n")
+            .Append($"2. `tar -xzf {TarballAsset} && rm -rf {run.RunId}/results.json {run.RunId}/{ReleaseRun.ReportFile} {run.RunId}/charts`: ")
+            .Append($"the run directory `{run.RunId}/` without what VmLab derives from its `raw/`.\n")
+            .Append($"3. Render it again with the VmLab of this release, from a checkout of `{tag}`: ")
+            .Append($"`dotnet run --project src/VmLab.Cli -- report <this directory>/{run.RunId} --reparse`.\n")
+            .Append($"4. `cmp {ReleaseRun.ReportFile} {run.RunId}/{ReleaseRun.ReportFile}`: no output, the report is the same byte for byte.\n");
         foreach (var group in unavailable.GroupBy(u => u.Reason, StringComparer.Ordinal))
         {
             body.Append($"\nNot in this release: {string.Join(", ", group.Select(u => $"`{u.Name}`"))}: {group.Key}.\n");

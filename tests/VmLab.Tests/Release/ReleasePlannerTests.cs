@@ -44,6 +44,10 @@ public sealed class ReleasePlannerTests
         Assert.StartsWith(SampleRun.Summary.ReplaceLineEndings("\n") + "\n\n---\n", plan.Body);
         Assert.Contains("[REPORT.md](https://github.com/vmlab-org/vmlab/releases/download/v2.1.0/REPORT.md)", plan.Body);
         Assert.Contains("sha256sum -c SHA256SUMS", plan.Body);
+        // The report itself is checked by rendering the extracted run again (CommittedRunTests: the same bytes anywhere).
+        Assert.Contains("`tar -xzf results.tar.gz && rm -rf 2026-11-25-quick/results.json 2026-11-25-quick/REPORT.md 2026-11-25-quick/charts`", plan.Body);
+        Assert.Contains("from a checkout of `v2.1.0`: `dotnet run --project src/VmLab.Cli -- report <this directory>/2026-11-25-quick --reparse`", plan.Body);
+        Assert.Contains("`cmp REPORT.md 2026-11-25-quick/REPORT.md`: no output", plan.Body);
     }
 
     [Fact]

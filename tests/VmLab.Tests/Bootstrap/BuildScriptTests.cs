@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+using VmLab.Common;
+
+namespace VmLab.Tests.Bootstrap;
+
+/// <summary>
+/// Starts the real <c>build.sh</c> the way a script, nohup, cron or a CI runner does (in the background of a
+/// non-interactive shell, so it enters with SIGINT ignored), with a fake <c>dotnet</c> first on PATH whose
+/// <c>cake</c> plays a lab that runs until it is stopped and then saves its state. Nothing real is built.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class BuildScriptTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60); // a busy 2-core machine starts bash slowly
+
+    private readonly string temp = Path.Combine(Path.GetTempPath(), "vmlab-tests", Guid.NewGuid().ToString("N"));
+
+    // The stand-in for the SDK: `--version` and `tool restore` pass build.sh's checks; `cake` records its pid, then
+    // waits to be stopped and, on TERM or INT, writes what stopped it and a "state saved" file, as vmlab saves its
+    // ledger, and exits 128 + the signal.
+    private const string FakeDotnet = """
+        #!/usr/bin/env bash
+        case "${1:-}" in
+          --version) echo 10.0.100 ;;
+          tool) ;;
+          cake)
+            stop() { echo "$1" > "$VMLAB_FAKE_STATE/stopped-by"; echo saved > "$VMLAB_FAKE_STATE/state-saved"; exit "$2"; }
+            trap 'stop TERM 143' TERM
+            trap 'stop INT 130' INT
+            echo $$ > "$VMLAB_FAKE_STATE/lab-pid"
+            while :; do sleep 0.1; done ;;
+          *) echo "fake dotnet: unexpected arguments: $*" >&2; exit 2 ;;
+        esac
+        """;
+
+    // `cmd &` in a non-interactive shell (no job control) starts cmd with SIGINT and SIGQUIT ignored: exactly how
+    // `setsid nohup bash -c './build.sh ... > log 2>&1' &`, cron or a CI runner's step script start a build. The job
+    // records the dispositions it entered with, then execs build.sh (same pid, same dispositions).
+    private const string StartInBackground = """
+        bash -c 'grep SigIgn /proc/$$/status > "$VMLAB_FAKE_STATE/entry-sigign"; exec "$0" "$@"' "$BUILD_SH" --target=Lab --profile=smoke > "$VMLAB_FAKE_STATE/log" 2>&1 &
+        echo $! > "$VMLAB_FAKE_STATE/build-pid"
+        wait $!
+        echo $? > "$VMLAB_FAKE_STATE/rc"
+        """;
+
+    public void Dispose()
+    {
+        if (Directory.Exists(temp))
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task A_build_started_in_the_background_by_a_script_stops_on_the_signal_and_saves_its_state(string signal)
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "reads signal dispositions from /proc");
+        var ct = TestContext.Current.CancellationToken;
+        var bin = Directory.CreateDirectory(Path.Combine(temp, "bin")).FullName;
+        var dotnet = Path.Combine(bin, "dotnet");
+        await File.WriteAllTextAsync(dotnet, FakeDotnet.ReplaceLineEndings("\n") + "\n", ct);
+        File.SetUnixFileMode(dotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var start = new ProcessStartInfo("bash") { ArgumentList = { "-c", StartInBackground.ReplaceLineEndings("\n") } };
+        start.Environment["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+        start.Environment["VMLAB_FAKE_STATE"] = temp;
+        start.Environment["BUILD_SH"] = Path.Combine(RepoPaths.Find(AppContext.BaseDirectory).Root, "build.sh");
+        start.Environment.Remove("VMLAB_SIGINT_RESTORED"); // set only inside a build.sh that restarted itself
+        using var script = Process.Start(start)!;
+        int? build = null;
+        try
+        {
+            build = await WaitForFileAsync("build-pid", ct);
+            var labPid = await WaitForFileAsync("lab-pid", ct);
+            var entry = await File.ReadAllTextAsync(Path.Combine(temp, "entry-sigign"), ct);
+            Assert.True(IsIgnored(entry, 2), $"the premise: build.sh entered with SIGINT ignored ({entry.Trim()})");
+
+            Assert.Equal(0, Send(signal, build.Value));
+
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(Patience);
+            try
+            {
+                await script.WaitForExitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                Assert.Fail($"build.sh was still running {Patience.TotalSeconds} s after SIG{signal}; its log:\n{Log()}");
+            }
+
+            Assert.Equal("TERM", (await File.ReadAllTextAsync(Path.Combine(temp, "stopped-by"), ct)).Trim()); // build.sh forwards TERM to the build's group
+            Assert.True(File.Exists(Path.Combine(temp, "state-saved")), "the lab did not save its state");
+            Assert.NotEqual("0", (await File.ReadAllTextAsync(Path.Combine(temp, "rc"), ct)).Trim());
+            Assert.False(Directory.Exists($"/proc/{labPid}"), $"the lab (pid {labPid}) outlived build.sh");
+        }
+        finally
+        {
+            // Clean up what this test started: build.sh forwards TERM to its job, which then exits.
+            if (!script.HasExited && build is { } pid)
+            {
+                Send("TERM", pid);
+                script.WaitForExit(Patience);
+            }
+
+            if (!script.HasExited)
+            {
+                script.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private async Task<int> WaitForFileAsync(string name, CancellationToken ct)
+    {
+        var path = Path.Combine(temp, name);
+        var stopwatch = Stopwatch.StartNew();
+        while (!File.Exists(path) || new FileInfo(path).Length == 0)
+        {
+            Assert.True(stopwatch.Elapsed < Patience, $"the fake lab did not start within {Patience.TotalSeconds} s; build.sh's log:\n{Log()}");
+            await Task.Delay(50, ct);
+        }
+
+        return int.Parse(await File.ReadAllTextAsync(path, ct), CultureInfo.InvariantCulture);
+    }
+
+    private string Log() => File.Exists(Path.Combine(temp, "log")) ? File.ReadAllText(Path.Combine(temp, "log")) : "(none)";
+
+    // "SigIgn:\t0000000000000006": a hexadecimal mask, bit n-1 for signal n.
+    private static bool IsIgnored(string sigIgnLine, int signal) =>
+        (ulong.Parse(sigIgnLine.Split(':')[1].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & (1UL << (signal - 1))) != 0;
+
+    private static int Send(string signal, int pid)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-s", signal, pid.ToString(CultureInfo.InvariantCulture) } })!;
+        kill.WaitForExit();
+        return kill.ExitCode;
+    }
+}
