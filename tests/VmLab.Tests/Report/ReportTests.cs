@@ -343,5 +343,69 @@ public sealed class ReportTests : IDisposable
         Assert.Equal(["baseline", "guest-up", "guest-vhost-off", "host"], model.Scenarios.Select(s => s.Question));
         Assert.All(model.Scenarios.SelectMany(s => s.Suites).SelectMany(t => t.Rows), r => Assert.Equal(("1.000", "1.000"), (r.Ratio, r.P)));
         Assert.Contains("# VmLab comparison: synthetic-run vs synthetic-run", text);
+        Assert.Null(model.ProfileWarning);
+    }
+
+    [Fact]
+    public void Compare_says_whether_each_verdict_replicates_in_the_other_run()
+    {
+        // Run B is the synthetic run with its raw files rearranged: Q1's two sides swapped (the verdict reverses), two of
+        // guest-vhost-off's three netperf repeats gone (Q3 cannot decide in B); Q4 host vs baseline then compares host
+        // with the twice-as-long hackbench and is still slower (confirmed).
+        var a = SyntheticRun.Copy(Path.Combine(temp, "a"));
+        var b = SyntheticRun.Copy(Path.Combine(temp, "b"));
+        var up = Path.Combine(b.RawDir, "guest-up", "hackbench");
+        var baseline = Path.Combine(b.RawDir, "baseline", "hackbench");
+        Directory.Move(up, up + ".tmp");
+        Directory.Move(baseline, up);
+        Directory.Move(up + ".tmp", baseline);
+        File.Delete(Path.Combine(b.RawDir, "guest-vhost-off", "netperf", "2.txt"));
+        File.Delete(Path.Combine(b.RawDir, "guest-vhost-off", "netperf", "3.txt"));
+        a.WriteResults(RunParser.Parse(a, a.ReadManifest()));
+        b.WriteResults(RunParser.Parse(b, b.ReadManifest()));
+
+        var replication = Replication.Of(RunData.Load(a), RunData.Load(b));
+        var (model, _) = ReportBuilder.BuildComparison(RunData.Load(a), RunData.Load(b), replication);
+        var text = new ReportRenderer().Render("compare", model);
+
+        Assert.Equal(
+            [("Q1", "hackbench", "time_s", Agreement.Reversed), ("Q3", "netperf", "transactions_per_s", Agreement.InconclusiveInOne), ("Q4", "hackbench", "time_s", Agreement.Confirmed)],
+            replication.Comparisons.Select(c => (c.Question, c.Suite, c.Metric, c.Agreement)));
+        Assert.Equal((Verdict.Slower, Verdict.Faster), (replication.Comparisons[0].RunA!.Verdict, replication.Comparisons[0].RunB!.Verdict));
+        Assert.Equal(1, replication.Counts.Single(c => c.Agreement == Agreement.Reversed).Count);
+        Assert.Equal(Enum.GetValues<Agreement>().Length, model.Counts.Count);
+        Assert.Contains("| reversed | 1 | significant in both runs, opposite directions |", text);
+        Assert.Contains("| Q1 | `guest-up` vs `baseline` | hackbench process | `time_s` | slower · B/A 1.846 · Holm p 0.002 | faster · B/A 0.542 · Holm p 0.002 | reversed |", text);
+        Assert.True(text.IndexOf("## Do the verdicts replicate?", StringComparison.Ordinal) < text.IndexOf("## Each scenario in both runs", StringComparison.Ordinal));
+
+        var json = RunJson.Serialize(replication);
+        Assert.Contains("\"agreement\": \"reversed\"", json);
+        Assert.Contains("\"agreement\": \"inconclusive_in_one\"", json);
+    }
+
+    [Fact]
+    public void Compare_json_on_the_command_line_is_the_agreement_table()
+    {
+        var run = SyntheticRun.Copy(temp);
+        run.WriteResults(RunParser.Parse(run, run.ReadManifest()));
+        var cli = Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll");
+        var start = new ProcessStartInfo("dotnet") { ArgumentList = { cli, "compare", run.Path, run.Path, "--json" }, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var json = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.Equal(0, process.ExitCode);
+        var replication = RunJson.Deserialize<Replication>(json, "vmlab compare --json");
+        Assert.Equal(3, replication.Counts.Single(c => c.Agreement == Agreement.Confirmed).Count);
+        Assert.All(replication.Comparisons, c => Assert.Equal(c.RunA, c.RunB));
+    }
+
+    [Fact]
+    public void Compare_warns_when_the_runs_used_different_profiles()
+    {
+        var (model, _) = ReportBuilder.BuildComparison(ReferenceData, ReferenceData with { Manifest = ReferenceData.Manifest with { Profile = "smoke" } });
+
+        Assert.StartsWith("The runs used different profiles (2023-study, smoke)", model.ProfileWarning);
+        Assert.All(model.Agreement, r => Assert.Equal("inconclusive in both", r.Agreement));
     }
 }
