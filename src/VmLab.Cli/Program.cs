@@ -35,8 +35,8 @@ app.Configure(config =>
         .WithDescription("Render <run-dir>/REPORT.md and charts/*.svg from results.json (--reparse re-reads raw/ first).")
         .WithExample("report", "results/reference-2023");
     config.AddCommand<CompareCommand>("compare")
-        .WithDescription("Compare the scenarios two runs share, run B against run A.")
-        .WithExample("compare", "results/reference-2023", "results/2026-11-25T1012Z-smoke");
+        .WithDescription("Do two runs' verdicts agree (confirmed, not significant in the other, reversed, inconclusive)? Then the scenarios they share, run B against run A.")
+        .WithExample("compare", "results/2026-11-25T0947Z-smoke", "results/2026-11-25T1113Z-smoke");
     config.AddCommand<RootfsCommand>("rootfs")
         .WithDescription("Build the arm64 Debian images for the KVM host (L1) and the guest (L2) into artifacts/rootfs/ (cached by content key).");
     config.AddBranch("kernel", kernel =>

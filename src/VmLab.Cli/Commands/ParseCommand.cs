@@ -80,7 +80,7 @@ internal sealed class ParseCommand : Command<ParseCommand.Settings>
         var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned()).AddColumn("better");
         foreach (var (name, value) in measurement.Metrics)
         {
-            var direction = parser.Direction(name) switch
+            var direction = SuiteParsers.Direction(parser.Suite, name) switch
             {
                 MetricDirection.HigherIsBetter => "higher",
                 MetricDirection.LowerIsBetter => "lower",

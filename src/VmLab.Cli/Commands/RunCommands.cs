@@ -70,7 +70,10 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
     }
 }
 
-/// <summary><c>vmlab compare &lt;run-dir-A&gt; &lt;run-dir-B&gt; [--out FILE]</c>: the scenarios two runs share, B against A.</summary>
+/// <summary>
+/// <c>vmlab compare &lt;run-dir-A&gt; &lt;run-dir-B&gt; [--out FILE] [--json]</c>: whether the two runs' verdicts agree,
+/// then the scenarios they share, B against A.
+/// </summary>
 internal sealed class CompareCommand : Command<CompareCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -88,12 +91,34 @@ internal sealed class CompareCommand : Command<CompareCommand.Settings>
         [CommandOption("--templates <DIR>")]
         [Description("A directory with a compare.scriban replacing the built-in one.")]
         public string? Templates { get; init; }
+
+        [CommandOption("--json")]
+        [Description("Print (or write to --out) whether the verdicts agree as JSON instead of the Markdown comparison.")]
+        public bool Json { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var (model, charts) = ReportBuilder.BuildComparison(
-            RunData.Load(new RunDirectory(settings.A)), RunData.Load(new RunDirectory(settings.B)));
+        var a = RunData.Load(new RunDirectory(settings.A));
+        var b = RunData.Load(new RunDirectory(settings.B));
+        var replication = Replication.Of(a, b);
+        if (settings.Json)
+        {
+            var json = RunJson.Serialize(replication);
+            if (settings.Out is null)
+            {
+                Console.Out.Write(json);
+            }
+            else
+            {
+                AtomicFile.WriteAllText(settings.Out, json);
+                Console.Out.WriteLine(settings.Out);
+            }
+
+            return 0;
+        }
+
+        var (model, charts) = ReportBuilder.BuildComparison(a, b, replication);
         var text = new ReportRenderer(settings.Templates).Render("compare", model);
         if (settings.Out is null)
         {

@@ -16,6 +16,13 @@ internal static class Numbers
 
     public static string P(double p) => p < 0.001 ? "<0.001" : p.ToString("0.000", CultureInfo.InvariantCulture);
 
+    /// <summary>A fraction as a percentage: 0.0234 → "2.3%", 0.456 → "46%".</summary>
+    public static string Percent(double fraction)
+    {
+        var pct = fraction * 100;
+        return pct.ToString(Math.Abs(pct) >= 10 ? "0" : "0.0", CultureInfo.InvariantCulture) + "%";
+    }
+
     /// <summary>A ratio as a signed change: 1.49 → "+49%".</summary>
     public static string Change(double ratio)
     {

@@ -14,8 +14,8 @@ public sealed record RunData(Manifest Manifest, RunResults Results, string? Conf
 }
 
 /// <summary>
-/// Turns a run (and the 2023 reference run) into the <see cref="ReportModel"/> and the charts to draw: all the
-/// statistics and all the wording of findings happen here, so templates only lay out text.
+/// Turns a run (and the 2023 reference run) into the <see cref="ReportModel"/> and the charts to draw: the statistics
+/// come from <see cref="RunAnalysis"/>, and all the wording of findings happens here, so templates only lay out text.
 /// </summary>
 public static partial class ReportBuilder
 {
@@ -28,25 +28,17 @@ public static partial class ReportBuilder
         new("Q4", "KVM host vs VM", "host", "baseline", "measured in L1 (limited to L2's CPUs and memory) → in L2"),
     ];
 
-    // The figures a reader compares configurations by; every other directional metric stays in results.json.
-    private static readonly Dictionary<string, string[]> Headline = new(StringComparer.Ordinal)
-    {
-        ["hackbench"] = ["time_s"],
-        ["kernbench"] = ["elapsed_s", "user_s", "system_s"],
-        ["netperf"] = ["throughput_mbps", "transactions_per_s"],
-        ["ab"] = ["requests_per_s", "transfer_rate_kbps", "time_per_request_ms", "connect_mean", "processing_mean", "waiting_mean", "total_mean"],
-    };
-
     /// <summary>Builds the report of <paramref name="run"/>; <paramref name="reference"/> is the 2023 run, when available.</summary>
     public static (ReportModel Model, IReadOnlyList<ChartSpec> Charts) Build(RunData run, RunData? reference)
     {
         var m = run.Manifest;
         var charts = new List<ChartSpec>();
-        var questions = Comparisons(m).Select(spec => Section(run, spec, charts)).ToList();
+        var (questions, families) = Sections(run, Comparisons(m), charts);
 
         var model = new ReportModel(
             m.RunId,
             m.Profile,
+            SmokeBanner(m, run.Results),
             m.Description,
             m.Provenance,
             Durations(m),
@@ -58,7 +50,7 @@ public static partial class ReportBuilder
             Validity(run.Results),
             m.Notes,
             questions,
-            Multiplicity(questions),
+            families.Select(FamilyText).ToList(),
             run.ConfigDiff?.TrimEnd('\n'),
             ConfigDiffVerdict(run.ConfigDiff),
             ReferenceComparison(run, questions, reference),
@@ -66,128 +58,130 @@ public static partial class ReportBuilder
         return (model, charts);
     }
 
-    // Every tested metric is a chance at a false "significant": with many metrics and few repeats, say how many
-    // significant results chance alone would give (the p-values are not corrected for multiplicity).
-    private static string? Multiplicity(IReadOnlyList<QuestionSection> questions)
+    // The questions' sections, each question's headline comparisons Holm-adjusted as one family.
+    private static (List<QuestionSection> Sections, IReadOnlyList<RunAnalysis.Family> Families) Sections(
+        RunData run, IReadOnlyList<ComparisonSpec> specs, List<ChartSpec> charts)
     {
-        var verdicts = questions.SelectMany(q => q.Suites).SelectMany(t => t.Rows).Select(r => r.Verdict).ToList();
-        var tested = verdicts.Count(v => v != VerdictText.Of(Verdict.Inconclusive));
-        if (tested == 0)
+        var analyses = RunAnalysis.Of(run, specs);
+        var families = RunAnalysis.Families(analyses);
+        var sections = analyses.Select(q => Section(q, families.Single(f => f.Question == q.Spec.Question), charts)).ToList();
+        return (sections, families);
+    }
+
+    // Per question: how many headline comparisons were tested, Holm's family, and how many survive it. Replaces a
+    // count of uncorrected p-values, which with many metrics and few repeats invites chance findings.
+    private static string FamilyText(RunAnalysis.Family f)
+    {
+        if (f.Tested == 0 && f.Inconclusive == 0)
         {
-            return null;
+            return $"{f.Question}: no headline comparison: no suite output was measured on both sides.";
         }
 
-        var significant = verdicts.Count(v => v == VerdictText.Of(Verdict.Faster) || v == VerdictText.Of(Verdict.Slower));
-        var expected = (tested * 0.05).ToString("0.#", CultureInfo.InvariantCulture);
-        return $"**Many comparisons:** {significant} of {tested} tested metric comparisons are significant at p < 0.05; " +
-               $"if nothing differed, chance alone would give about {expected} (the p-values are not corrected for the " +
-               "number of comparisons). Treat a single significant result as a lead to confirm with more repeats.";
+        if (f.Tested == 0)
+        {
+            return $"{f.Question}: no headline comparison could be tested ({Count(f.Inconclusive, "inconclusive comparison")}), so Holm's family is empty and nothing is significant.";
+        }
+
+        var text = $"{f.Question}: {Count(f.Tested, "headline comparison")} tested (one per suite output), Holm-adjusted as one family of {f.Tested}: " +
+                   $"{f.Significant} significant after the adjustment ({f.SignificantUnadjusted} at p < 0.05 before it).";
+        return f.Inconclusive == 0 ? text
+            : $"{text} {Count(f.Inconclusive, "inconclusive headline comparison")} {(f.Inconclusive == 1 ? "is" : "are")} not tested and not in the family.";
     }
+
+    private static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
 
     private static IReadOnlyList<ComparisonSpec> Comparisons(Manifest m) => m.Comparisons.Count > 0 ? m.Comparisons : DefaultComparisons;
 
-    private static QuestionSection Section(RunData run, ComparisonSpec spec, List<ChartSpec> charts)
+    private static QuestionSection Section(QuestionAnalysis q, RunAnalysis.Family family, List<ChartSpec> charts)
     {
-        var units = run.Results.Units.Where(u => u.Suite != "console" && u.Recognised).ToList();
-        var a = units.Where(u => u.Scenario == spec.A).ToList();
-        var b = units.Where(u => u.Scenario == spec.B).ToList();
-        var suiteOrder = SuiteParsers.Names.ToList();
-        var workloads = a.Concat(b)
-            .Select(u => (u.Suite, u.Workload)).Distinct()
-            .OrderBy(w => suiteOrder.IndexOf(w.Suite)).ThenBy(w => w.Workload, StringComparer.Ordinal)
-            .ToList();
-
+        var spec = q.Spec;
         var tables = new List<SuiteTable>();
         var findings = new List<string>();
-        foreach (var (suite, workload) in workloads)
+        foreach (var t in q.Tables)
         {
-            var ua = a.Where(u => u.Suite == suite && u.Workload == workload).ToList();
-            var ub = b.Where(u => u.Suite == suite && u.Workload == workload).ToList();
-            var label = workload.Length > 0 ? $"{suite} {workload}" : suite;
             var notes = new List<string>();
-            if (ua.Count == 0 || ub.Count == 0)
+            if (t.MeasuredOnlyIn is { } only)
             {
-                notes.Add($"{label} was measured only in {(ua.Count == 0 ? spec.B : spec.A)}: nothing to compare.");
-                tables.Add(new SuiteTable(suite, workload, null, [], notes));
+                notes.Add($"{t.Label} was measured only in {only}: nothing to compare.");
+                tables.Add(new SuiteTable(t.Suite, t.Workload, null, [], notes));
                 continue;
             }
 
-            var untrusted = ua.Concat(ub).Where(u => !u.Valid).ToList();
-            notes.AddRange(untrusted.Select(u => $"`{u.File}`: {string.Join("; ", u.Reasons())}"));
-            var untrustedLabel = untrusted.Count == 0 ? null
-                : untrusted.All(u => u.DuplicateOf.Count > 0 && u.Problems.Count == 0) ? "reused data"
-                : untrusted.Any(u => u.Problems.Count > 0) && untrusted.Any(u => u.DuplicateOf.Count > 0) ? "invalid and reused data"
-                : "invalid data";
+            notes.AddRange(t.Untrusted.Select(u => $"`{u.File}`: {string.Join("; ", u.Reasons())}"));
+            if (t.Headline is null)
+            {
+                notes.Add($"No headline metric of {t.Label} was measured on both sides: nothing here is tested.");
+            }
 
             var rows = new List<MetricRow>();
             var groups = new List<ChartGroup>();
-            foreach (var metric in MetricsOf(suite, ua, ub))
+            foreach (var m in t.Metrics)
             {
-                var va = ua.Select(u => u.Metrics.GetValueOrDefault(metric).Number).OfType<double>().ToList();
-                var vb = ub.Select(u => u.Metrics.GetValueOrDefault(metric).Number).OfType<double>().ToList();
-                var direction = SuiteParsers.Direction(suite, metric);
-                var c = MetricComparison.Of(va, vb, direction, untrustedLabel);
-                rows.Add(Row(metric, direction, c));
-                if (c.Verdict is Verdict.Faster or Verdict.Slower)
+                var c = m.Comparison;
+                rows.Add(Row(m, t));
+                if (m.IsHeadline && c.Verdict is Verdict.Faster or Verdict.Slower)
                 {
-                    findings.Add($"{spec.B} vs {spec.A}: {label} `{metric}` {Numbers.Change(c.Ratio!.Value)} (p={Numbers.P(c.P!.Value)}, {VerdictText.Of(c.Verdict)})");
+                    findings.Add($"{spec.B} vs {spec.A}: {t.Label} `{m.Metric}` {Numbers.Change(c.Ratio!.Value)} (p={Numbers.P(c.P!.Value)}, Holm p={Numbers.P(c.PAdjusted!.Value)}, {VerdictText.Of(c.Verdict)})");
                 }
 
                 if (c.A.Mean != 0)
                 {
-                    groups.Add(new ChartGroup(metric, 100, c.A.Sd / c.A.Mean * 100, c.B.Mean / c.A.Mean * 100, c.B.Sd / c.A.Mean * 100));
+                    groups.Add(new ChartGroup(m.Metric, 100, c.A.Sd / c.A.Mean * 100, c.B.Mean / c.A.Mean * 100, c.B.Sd / c.A.Mean * 100));
                 }
             }
 
             string? chart = null;
             if (groups.Count > 0)
             {
-                chart = FileName($"{spec.Question}-{spec.B}-{label}") + ".svg";
-                charts.Add(new ChartSpec(chart, $"{spec.Question} {label}: {spec.B} as % of {spec.A}", spec.A, spec.B, groups));
+                chart = FileName($"{spec.Question}-{spec.B}-{t.Label}") + ".svg";
+                charts.Add(new ChartSpec(chart, $"{spec.Question} {t.Label}: {spec.B} as % of {spec.A}", spec.A, spec.B, groups));
             }
 
-            tables.Add(new SuiteTable(suite, workload, chart, rows, notes));
+            tables.Add(new SuiteTable(t.Suite, t.Workload, chart, rows, notes));
         }
 
         if (findings.Count == 0)
         {
-            var verdicts = tables.SelectMany(t => t.Rows).Select(r => r.Verdict).ToList();
-            findings.Add(verdicts.Count == 0 ? "Nothing to compare: no suite was measured on both sides."
-                : verdicts.All(v => v == VerdictText.Of(Verdict.Inconclusive)) ? "No finding: every comparison is inconclusive (see the reason column)."
-                : "No significant difference in any headline metric at the 5% level.");
+            var headlines = q.Tables.Select(t => t.Test).OfType<MetricComparison>().ToList();
+            var unadjusted = headlines.Count(c => c.Tested && c.P < MetricComparison.Alpha);
+            findings.Add(tables.All(t => t.Rows.Count == 0) ? "Nothing to compare: no suite was measured on both sides."
+                : headlines.Count == 0 ? "Nothing tested: no headline metric was measured on both sides."
+                : headlines.All(c => !c.Tested) ? "No finding: every headline comparison is inconclusive (see the why column)."
+                : "No significant difference in any headline metric after Holm's adjustment" +
+                  (unadjusted == 0 ? "." : $" ({unadjusted} below p < 0.05 before it)."));
         }
 
-        return new QuestionSection(spec.Question, spec.Title, spec.Factor, spec.A, spec.B, tables, findings);
+        return new QuestionSection(spec.Question, spec.Title, spec.Factor, spec.A, spec.B, tables, findings, FamilyText(family));
     }
 
-    private static IEnumerable<string> MetricsOf(string suite, List<UnitResult> a, List<UnitResult> b)
+    private static MetricRow Row(MetricAnalysis m, TableAnalysis table)
     {
-        bool Both(string metric) => a.Any(u => u.Metrics.GetValueOrDefault(metric).IsNumber) && b.Any(u => u.Metrics.GetValueOrDefault(metric).IsNumber);
-        if (Headline.TryGetValue(suite, out var headline))
-        {
-            return headline.Where(Both);
-        }
-
-        // UnixBench and any future suite: the overall score first, then every directional metric of the indices.
-        var all = a.Concat(b).SelectMany(u => u.Metrics.Keys).Distinct().Where(Both)
-            .Where(k => SuiteParsers.Direction(suite, k) != MetricDirection.None).ToList();
-        var indices = all.Where(k => k.EndsWith("_index", StringComparison.Ordinal)).ToList();
-        var chosen = indices.Count > 0 ? indices : all;
-        return all.Where(k => k == "index_score").Concat(chosen.Where(k => k != "index_score").OrderBy(k => k, StringComparer.Ordinal));
+        var c = m.Comparison;
+        var tested = m.IsHeadline;
+        return new MetricRow(
+            m.Metric,
+            m.IsHeadline,
+            m.Definition.Direction switch { MetricDirection.HigherIsBetter => "↑", MetricDirection.LowerIsBetter => "↓", _ => "–" },
+            MeanSd(c.A),
+            c.A.N.ToString(CultureInfo.InvariantCulture),
+            c.A.Cv is { } cva ? Numbers.Percent(cva) : "–",
+            MeanSd(c.B),
+            c.B.N.ToString(CultureInfo.InvariantCulture),
+            c.B.Cv is { } cvb ? Numbers.Percent(cvb) : "–",
+            c.Ratio is { } r ? Numbers.Ratio(r) : "–",
+            tested && c.RatioCiLow is { } lo && c.RatioCiHigh is { } hi ? $"{Numbers.Ratio(lo)}–{Numbers.Ratio(hi)}" : "–",
+            tested && c.P is { } p ? Numbers.P(p) : "–",
+            tested && c.PAdjusted is { } pa ? Numbers.P(pa) : "–",
+            tested && c.MinimumDetectableChange is { } mde ? (mde >= 10 ? "over ±1000%" : "±" + Numbers.Percent(mde)) : "–",
+            tested ? VerdictText.Of(c.Verdict) : "not tested",
+            tested ? c.Reason ?? "" : ShownOnly(m, table));
     }
 
-    private static MetricRow Row(string metric, MetricDirection direction, MetricComparison c) => new(
-        metric,
-        direction switch { MetricDirection.HigherIsBetter => "↑", MetricDirection.LowerIsBetter => "↓", _ => "–" },
-        MeanSd(c.A),
-        c.A.N.ToString(CultureInfo.InvariantCulture),
-        MeanSd(c.B),
-        c.B.N.ToString(CultureInfo.InvariantCulture),
-        c.Ratio is { } r ? Numbers.Ratio(r) : "–",
-        c.RatioCiLow is { } lo && c.RatioCiHigh is { } hi ? $"{Numbers.Ratio(lo)}–{Numbers.Ratio(hi)}" : "–",
-        c.P is { } p ? Numbers.P(p) : "–",
-        VerdictText.Of(c.Verdict),
-        c.Reason ?? "");
+    // Why a shown metric carries no verdict: it is another view of the measurement whose headline is tested.
+    private static string ShownOnly(MetricAnalysis m, TableAnalysis table) =>
+        table.Metrics.FirstOrDefault(h => h.IsHeadline) is not { } headline ? "shown only: no headline was measured on both sides"
+        : headline.Definition.Group == m.Definition.Group ? $"shown only: the same {m.Definition.Group} as `{headline.Metric}`"
+        : $"shown only: `{headline.Metric}` is the tested figure of this output";
 
     private static string MeanSd(SampleSummary s) => s.Sd is { } sd ? $"{Numbers.Value(s.Mean)} ± {Numbers.Value(sd)}" : Numbers.Value(s.Mean);
 
@@ -215,11 +209,50 @@ public static partial class ReportBuilder
         { } v => $"not met ({v.L0Cpus} > {v.L1Vcpus} > {v.L2Vcpus} is false): overcommitted",
     };
 
-    private static string? Overcommit(Manifest m) => m.VcpuRule switch
+    // How overcommit biases the study's questions, said from this run's vCPU numbers: the layers' vCPUs and the
+    // clients compete for the same physical CPUs, so ratios are biased, not only absolute numbers.
+    private static string? Overcommit(Manifest m)
     {
-        { Met: false } v => $"The vCPU rule pCPU(L0) > vCPU(L1) > vCPU(L2) was not met ({v.L0Cpus} > {v.L1Vcpus} > {v.L2Vcpus} is false): every result of this run is overcommitted; vCPUs competed for physical CPUs, so absolute numbers are pessimistic and noisy.",
-        _ => null,
-    };
+        if (m.VcpuRule is not { Met: false } v)
+        {
+            return null;
+        }
+
+        var text = new List<string>
+        {
+            $"The vCPU rule pCPU(L0) > vCPU(L1) > vCPU(L2) was not met ({v.L0Cpus} > {v.L1Vcpus} > {v.L2Vcpus} is false): every result of this run is overcommitted.",
+            $"L1's {Count(v.L1Vcpus, "vCPU")} {(v.L1Vcpus == 1 ? "is a QEMU/TCG thread" : "are QEMU/TCG threads")} on L0's {Count(v.L0Cpus, "physical CPU")}, " +
+            $"and L2's {Count(v.L2Vcpus, "vCPU")} {(v.L2Vcpus == 1 ? "runs" : "run")} inside them, " +
+            $"so L2's vCPUs and L1's own vCPU threads compete for the same {Count(Math.Min(v.L0Cpus, v.L1Vcpus), "CPU")}.",
+        };
+        if (v.L2Vcpus > 1 && (v.L1Vcpus <= v.L2Vcpus || v.L0Cpus <= v.L2Vcpus))
+        {
+            text.Add("Q1 (SMP vs UP): the SMP guest's second vCPU has no CPU of its own, so it buys less than it would on a machine that meets the rule; " +
+                     "Q1 understates SMP's gain, and UP may even look better.");
+        }
+
+        text.Add(v.L1Vcpus <= v.L2Vcpus
+            ? $"Q4 (host vs VM): the host scenario's limit to L2's {Count(v.L2Vcpus, "CPU")} limits nothing real (L1 has only {v.L1Vcpus}), while the guest pays for its emulated vCPUs on top; the host–VM gap is overstated."
+            : $"Q4 (host vs VM): the guest's vCPUs compete with L1's own threads for L0's {Count(v.L0Cpus, "CPU")}, a cost the host scenario does not pay; the host–VM gap is overstated.");
+        text.Add($"The netperf and ab clients run on L0 and compete with the TCG threads for the same {Count(v.L0Cpus, "CPU")}. Absolute numbers are pessimistic and noisy.");
+        return string.Join(" ", text);
+    }
+
+    // A smoke run checks the pipeline; its tiny sizes and 2 repeats cannot support a verdict, whatever the p says.
+    private static string? SmokeBanner(Manifest m, RunResults results)
+    {
+        if (!string.Equals(m.Profile, "smoke", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var repeats = results.Units.Where(u => SuiteRegistry.Find(u.Suite) is { IsBenchmark: true })
+            .GroupBy(u => u.File[..Math.Max(0, u.File.LastIndexOf('/'))], StringComparer.Ordinal)
+            .Select(g => g.Count()).DefaultIfEmpty(0).Max();
+        return $"**Smoke run: these verdicts are not evidence.** The smoke profile runs every suite at tiny sizes with {Count(repeats, "repeat")} " +
+               "per scenario to check the pipeline end to end; its p-values, intervals and verdicts show that the statistics work, not how the " +
+               "configurations compare. Measure with the quick or full profile (`./build.sh --profile=quick`) for results.";
+    }
 
     private static ValiditySummary Validity(RunResults results)
     {
@@ -296,7 +329,7 @@ public static partial class ReportBuilder
             return new ReferenceSection("This run *is* the 2023 reference: its numbers are the 2023 report's, re-read through VmLab's parsers. Other runs' reports place their ratios beside these.", []);
         }
 
-        var theirs = Comparisons(reference.Manifest).Select(spec => Section(reference, spec, [])).ToList();
+        var (theirs, _) = Sections(reference, Comparisons(reference.Manifest), []);
         var rows = new List<ReferenceRow>();
         foreach (var q in questions)
         {
@@ -347,28 +380,4 @@ public static partial class ReportBuilder
 
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex NotFileSafe();
-}
-
-/// <summary>What <c>vmlab compare</c> shows: the same scenario in two runs, B against A.</summary>
-public sealed record CompareModel(string RunA, string RunB, ValiditySummary ValidityA, ValiditySummary ValidityB, IReadOnlyList<QuestionSection> Scenarios);
-
-public static partial class ReportBuilder
-{
-    /// <summary>
-    /// Compares every scenario two runs share, run <paramref name="b"/> against run <paramref name="a"/>:
-    /// did a new kernel, QEMU or profile change the numbers beyond the noise?
-    /// </summary>
-    public static (CompareModel Model, IReadOnlyList<ChartSpec> Charts) BuildComparison(RunData a, RunData b)
-    {
-        string Tag(string run, string scenario) => $"{run}/{scenario}";
-        var units = a.Results.Units.Select(u => u with { Scenario = Tag(a.Manifest.RunId, u.Scenario) })
-            .Concat(b.Results.Units.Select(u => u with { Scenario = Tag(b.Manifest.RunId, u.Scenario) })).ToList();
-        var merged = new RunData(a.Manifest, new RunResults($"{a.Manifest.RunId} vs {b.Manifest.RunId}", units));
-        var shared = a.Results.Units.Select(u => u.Scenario).Distinct().Intersect(b.Results.Units.Select(u => u.Scenario))
-            .Order(StringComparer.Ordinal).ToList();
-        var charts = new List<ChartSpec>();
-        var sections = shared.Select(s => Section(merged,
-            new ComparisonSpec(s, $"`{s}` in both runs", Tag(a.Manifest.RunId, s), Tag(b.Manifest.RunId, s), "the run"), charts)).ToList();
-        return (new CompareModel(a.Manifest.RunId, b.Manifest.RunId, Validity(a.Results), Validity(b.Results), sections), charts);
-    }
 }

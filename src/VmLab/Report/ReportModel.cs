@@ -7,6 +7,7 @@ namespace VmLab.Report;
 public sealed record ReportModel(
     string RunId,
     string Profile,
+    string? SmokeBanner,
     string? Description,
     string? Provenance,
     string Durations,
@@ -18,7 +19,7 @@ public sealed record ReportModel(
     ValiditySummary Validity,
     IReadOnlyList<string> Notes,
     IReadOnlyList<QuestionSection> Questions,
-    string? Multiplicity,
+    IReadOnlyList<string> Multiplicity,
     string? ConfigDiff,
     string ConfigDiffVerdict,
     ReferenceSection Reference,
@@ -37,15 +38,23 @@ public sealed record ValiditySummary(int Units, int Valid, int Invalid, IReadOnl
 public sealed record InvalidUnit(string File, string Reasons);
 
 /// <summary>One comparison (a study question, or part of one).</summary>
+/// <param name="Family">How many headline comparisons of the question were tested, Holm's family, how many are significant.</param>
 public sealed record QuestionSection(
-    string Question, string Title, string Factor, string A, string B, IReadOnlyList<SuiteTable> Suites, IReadOnlyList<string> Findings);
+    string Question, string Title, string Factor, string A, string B, IReadOnlyList<SuiteTable> Suites, IReadOnlyList<string> Findings, string Family);
 
 /// <summary>One suite (and workload) of a comparison: its table and chart.</summary>
 public sealed record SuiteTable(string Suite, string Workload, string? Chart, IReadOnlyList<MetricRow> Rows, IReadOnlyList<string> Missing);
 
-/// <summary>One metric's row: A and B summarised, the ratio, the test and the verdict.</summary>
+/// <summary>
+/// One metric's row: A and B summarised (mean ± sd, n, coefficient of variation), the ratio B/A, and for the headline
+/// the test: the ratio's 95% interval, p alone and Holm-adjusted, the minimum detectable change and the verdict.
+/// Shown metrics carry "–" in the test's cells and "not tested" as verdict.
+/// </summary>
+/// <param name="Headline">True for the tested metric of the output.</param>
+/// <param name="Mde">The smallest change the run could detect (α = 0.05 two-sided, 80% power), e.g. "±12%".</param>
 public sealed record MetricRow(
-    string Metric, string Better, string A, string CountA, string B, string CountB, string Ratio, string RatioCi, string P, string Verdict, string Reason);
+    string Metric, bool Headline, string Better, string A, string CountA, string CvA, string B, string CountB, string CvB,
+    string Ratio, string RatioCi, string P, string HolmP, string Mde, string Verdict, string Reason);
 
 /// <summary>"Compared with the 2023 report": this run's ratios beside the reference run's.</summary>
 public sealed record ReferenceSection(string Text, IReadOnlyList<ReferenceRow> Rows);

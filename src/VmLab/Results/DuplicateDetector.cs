@@ -51,9 +51,9 @@ public static class DuplicateDetector
         }
 
         var shared = a.Where(m => m.Value.IsNumber && b.TryGetValue(m.Key, out var o) && o.IsNumber).Select(m => m.Key).ToList();
-        var parser = SuiteParsers.Find(suite);
+        var catalog = SuiteRegistry.Find(suite)?.Catalog;
         return shared.Count >= MinSharedNumbers
-            && shared.Any(k => parser?.Direction(k) is MetricDirection.HigherIsBetter or MetricDirection.LowerIsBetter && a[k].Number != 0)
+            && shared.Any(k => catalog?.Direction(k) is MetricDirection.HigherIsBetter or MetricDirection.LowerIsBetter && a[k].Number != 0)
             && shared.All(k => a[k].Number == b[k].Number)
             && a.Where(m => !m.Value.IsNumber).All(m => !b.TryGetValue(m.Key, out var o) || o.Text == m.Value.Text);
     }

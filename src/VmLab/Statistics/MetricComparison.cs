@@ -1,41 +1,73 @@
+using System.Globalization;
 using MathNet.Numerics.Distributions;
 using VmLab.Suites;
 
 namespace VmLab.Statistics;
 
 /// <summary>
-/// One metric of configuration B compared with configuration A: the ratio of means B/A with its 95% confidence
-/// interval, Welch's two-sided t-test p-value, and the <see cref="Verdict"/>.
+/// One metric of configuration B compared with configuration A by one test: Welch's t-test of log(mean B / mean A).
+/// The ratio's 95% confidence interval, the p-value and the verdict all come from that test (same statistic, same
+/// standard error, same degrees of freedom), so the interval excludes 1 exactly when p &lt; α.
 /// </summary>
+/// <remarks>
+/// The test: with sample means m, sample variances s² and sizes n, the delta method gives
+/// Var(log m) ≈ s²/(n·m²), so log r = log(m_B / m_A) has standard error
+/// se = √(s_A²/(n_A·m_A²) + s_B²/(n_B·m_B²)) = √(CV_A²/n_A + CV_B²/n_B); t = log r / se; the Welch–Satterthwaite
+/// degrees of freedom come from the same two terms, df = se⁴ / (w_A²/(n_A−1) + w_B²/(n_B−1)) with
+/// w = s²/(n·m²); p = 2·P(T_df &gt; |t|); the interval is exp(log r ± t_{0.975,df}·se).
+/// Welch, not Student's pooled test: a slower configuration usually varies more. The log scale, not the raw one:
+/// the report speaks in ratios ("B takes 1.2× as long"), effects of performance factors are multiplicative, and
+/// the interval of a ratio must stay positive (https://en.wikipedia.org/wiki/Welch%27s_t-test,
+/// https://en.wikipedia.org/wiki/Delta_method).
+/// </remarks>
 /// <param name="A">The summary of A's repeats.</param>
 /// <param name="B">The summary of B's repeats.</param>
+/// <param name="Direction">Which way the metric improves.</param>
 /// <param name="Ratio">Mean(B) / Mean(A); null when Mean(A) is 0.</param>
-/// <param name="RatioCiLow">Lower end of the 95% interval of the ratio; null when it cannot be computed.</param>
+/// <param name="RatioCiLow">Lower end of the 95% interval of the ratio; null when there is no test.</param>
 /// <param name="RatioCiHigh">Upper end of the 95% interval of the ratio.</param>
-/// <param name="T">Welch's t statistic (B - A); null when it cannot be computed.</param>
+/// <param name="SeLog">The standard error of log(ratio).</param>
+/// <param name="T">The test statistic log(ratio) / se; null when there is no test.</param>
 /// <param name="Df">The Welch–Satterthwaite degrees of freedom.</param>
-/// <param name="P">The two-sided p-value; null when it cannot be computed.</param>
-/// <param name="Verdict">What the comparison concludes.</param>
-/// <param name="Reason">Why the verdict is <see cref="Verdict.Inconclusive"/>; null otherwise.</param>
+/// <param name="P">The two-sided p-value of this comparison alone; null when there is no test.</param>
+/// <param name="MinimumDetectableChange">
+/// The smallest change of the ratio this design detects with 80% power at α = 0.05 two-sided:
+/// exp((t_{0.975,df} + t_{0.80,df})·se) − 1 (0.25 = ±25%).
+/// </param>
+/// <param name="PAdjusted">Holm's adjusted p over the family (<see cref="FamilySize"/>); null until <see cref="InFamily"/>.</param>
+/// <param name="FamilySize">The number of tested comparisons the p-value was adjusted for; 1 before adjustment.</param>
+/// <param name="Verdict">What the comparison concludes, from <see cref="PAdjusted"/> when adjusted, else from <see cref="P"/>.</param>
+/// <param name="Reason">Why the verdict is inconclusive, or why a small p is not significant after adjustment; null otherwise.</param>
 public sealed record MetricComparison(
     SampleSummary A,
     SampleSummary B,
+    MetricDirection Direction,
     double? Ratio,
     double? RatioCiLow,
     double? RatioCiHigh,
+    double? SeLog,
     double? T,
     double? Df,
     double? P,
+    double? MinimumDetectableChange,
+    double? PAdjusted,
+    int FamilySize,
     Verdict Verdict,
     string? Reason)
 {
-    /// <summary>The significance level of the verdict.</summary>
+    /// <summary>The significance level of the verdict (two-sided).</summary>
     public const double Alpha = 0.05;
 
+    /// <summary>The power at which <see cref="MinimumDetectableChange"/> is computed.</summary>
+    public const double Power = 0.80;
+
+    /// <summary>True when the comparison was tested: it has a p-value and is not inconclusive (it belongs in a Holm family).</summary>
+    public bool Tested => P is not null && Verdict != Verdict.Inconclusive;
+
     /// <summary>
-    /// Compares <paramref name="b"/> with <paramref name="a"/>. <paramref name="untrusted"/> names what makes the data
+    /// Compares <paramref name="b"/> with <paramref name="a"/>. <paramref name="untrusted"/> says what makes the data
     /// unusable (invalid runs, reused outputs); when given, the numbers are still computed so the reader sees them,
-    /// but the verdict is <see cref="Verdict.Inconclusive"/>.
+    /// but the verdict is <see cref="Verdict.Inconclusive"/> and the comparison is not <see cref="Tested"/>.
     /// </summary>
     public static MetricComparison Of(
         IReadOnlyList<double> a, IReadOnlyList<double> b, MetricDirection direction, string? untrusted = null)
@@ -43,62 +75,75 @@ public sealed record MetricComparison(
         var sa = SampleSummary.Of(a);
         var sb = SampleSummary.Of(b);
         double? ratio = sa.Mean == 0 ? null : sb.Mean / sa.Mean;
+        MetricComparison Untested(string why) =>
+            new(sa, sb, direction, ratio, null, null, null, null, null, null, null, null, 1, Verdict.Inconclusive, Join(untrusted, why));
 
         if (sa.N < 2 || sb.N < 2)
         {
-            return new(sa, sb, ratio, null, null, null, null, null, Verdict.Inconclusive,
-                Join($"n={Math.Min(sa.N, sb.N)}: a single run has no spread to test against", untrusted));
+            return Untested($"n={Math.Min(sa.N, sb.N)}: a single run has no spread to test against");
         }
 
-        // Welch's unequal-variance t-test: the two configurations need not share a variance (a slower
-        // system usually varies more), so Student's pooled test would be wrong here.
-        var va = sa.VarianceOfMean;
-        var vb = sb.VarianceOfMean;
-        var se = Math.Sqrt(va + vb);
-        if (se == 0)
+        if (sa.Mean <= 0 || sb.Mean <= 0)
         {
-            return new(sa, sb, ratio, null, null, null, null, null, Verdict.Inconclusive,
-                Join("every repeat gave the same value on both sides: there is no spread to test against", untrusted));
+            return Untested("a mean of 0 or less has no logarithm: the ratio cannot be tested");
         }
 
-        var t = (sb.Mean - sa.Mean) / se;
-        var df = (va + vb) * (va + vb) / ((va * va / (sa.N - 1)) + (vb * vb / (sb.N - 1)));
+        // Relative variances of the means (CV²/n): the two terms of Var(log ratio) by the delta method.
+        var wa = sa.VarianceOfMean / (sa.Mean * sa.Mean);
+        var wb = sb.VarianceOfMean / (sb.Mean * sb.Mean);
+        if (wa + wb == 0)
+        {
+            return Untested("every repeat gave the same value on both sides: there is no spread to test against");
+        }
+
+        var logRatio = Math.Log(sb.Mean / sa.Mean);
+        var se = Math.Sqrt(wa + wb);
+        var t = logRatio / se;
+        var df = (wa + wb) * (wa + wb) / ((wa * wa / (sa.N - 1)) + (wb * wb / (sb.N - 1)));
         var p = 2 * StudentT.CDF(0, 1, df, -Math.Abs(t));
+        var tq = StudentT.InvCDF(0, 1, df, 1 - (Alpha / 2));
+        var mde = Math.Exp((tq + StudentT.InvCDF(0, 1, df, Power)) * se) - 1;
 
-        // The ratio's interval by the delta method on log(B/A), with the same Welch degrees of freedom:
-        // Var(log mean) ≈ Var(mean)/mean², so the interval is multiplicative and never crosses 0.
-        double? low = null, high = null;
-        if (ratio is > 0 && sa.Mean > 0)
-        {
-            var seLog = Math.Sqrt((va / (sa.Mean * sa.Mean)) + (vb / (sb.Mean * sb.Mean)));
-            var tq = StudentT.InvCDF(0, 1, df, 1 - (Alpha / 2));
-            low = ratio * Math.Exp(-tq * seLog);
-            high = ratio * Math.Exp(tq * seLog);
-        }
-
-        Verdict verdict;
-        string? reason = null;
+        var tested = new MetricComparison(sa, sb, direction, ratio, Math.Exp(logRatio - (tq * se)), Math.Exp(logRatio + (tq * se)),
+            se, t, df, p, mde, null, 1, Verdict.Inconclusive, null);
         if (untrusted is not null)
         {
-            (verdict, reason) = (Verdict.Inconclusive, untrusted);
-        }
-        else if (direction == MetricDirection.None)
-        {
-            (verdict, reason) = (Verdict.Inconclusive, "a descriptive metric has no better direction");
-        }
-        else if (p >= Alpha)
-        {
-            verdict = Verdict.NoSignificantDifference;
-        }
-        else
-        {
-            var higher = sb.Mean > sa.Mean;
-            verdict = higher == (direction == MetricDirection.HigherIsBetter) ? Verdict.Faster : Verdict.Slower;
+            return tested with { Reason = untrusted };
         }
 
-        return new(sa, sb, ratio, low, high, t, df, p, verdict, reason);
+        if (direction == MetricDirection.None)
+        {
+            return tested with { Reason = "a descriptive metric has no better direction" };
+        }
+
+        return tested with { Verdict = tested.VerdictAt(p) };
     }
 
-    // Every reason is given: "n=1" alone would hide that the one run was a 404 page.
-    private static string Join(string statistical, string? untrusted) => untrusted is null ? statistical : $"{statistical}; {untrusted}";
+    /// <summary>
+    /// This comparison as one of a family of <paramref name="familySize"/> tested comparisons, with Holm's adjusted
+    /// p-value (<see cref="Holm.Adjust"/>): the verdict is decided by the adjusted p. An untested comparison is
+    /// returned unchanged (it is not in any family).
+    /// </summary>
+    public MetricComparison InFamily(double pAdjusted, int familySize)
+    {
+        if (!Tested)
+        {
+            return this;
+        }
+
+        var verdict = VerdictAt(pAdjusted);
+        var reason = verdict == Verdict.NoSignificantDifference && P < Alpha
+            ? $"p < {Alpha.ToString(CultureInfo.InvariantCulture)} alone, not after Holm's adjustment for {familySize} comparisons"
+            : null;
+        return this with { PAdjusted = pAdjusted, FamilySize = familySize, Verdict = verdict, Reason = reason };
+    }
+
+    // Significant means B differs from A; the metric's direction turns "higher" into faster or slower.
+    private Verdict VerdictAt(double p) =>
+        p >= Alpha ? Verdict.NoSignificantDifference
+        : (B.Mean > A.Mean) == (Direction == MetricDirection.HigherIsBetter) ? Verdict.Faster
+        : Verdict.Slower;
+
+    // Every reason is given, what makes the data unusable first: "n=1" alone would hide that the one run was a 404 page.
+    private static string Join(string? untrusted, string statistical) => untrusted is null ? statistical : $"{untrusted}; {statistical}";
 }

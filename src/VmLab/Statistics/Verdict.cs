@@ -6,10 +6,10 @@ public enum Verdict
     /// <summary>The data cannot decide: fewer than 2 repeats on a side, invalid or reused data, or no spread to test.</summary>
     Inconclusive,
 
-    /// <summary>Welch's test finds no difference at the 5% level.</summary>
+    /// <summary>The test finds no difference at the 5% level (after Holm's adjustment, in a report).</summary>
     NoSignificantDifference,
 
-    /// <summary>B is significantly better than A (p &lt; 0.05) in the metric's own direction (lower time, higher rate).</summary>
+    /// <summary>B is significantly better than A (p &lt; 0.05, Holm-adjusted in a report) in the metric's own direction (lower time, higher rate).</summary>
     Faster,
 
     /// <summary>B is significantly worse than A (p &lt; 0.05).</summary>

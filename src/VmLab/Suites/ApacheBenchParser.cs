@@ -280,17 +280,6 @@ public sealed partial class ApacheBenchParser : ISuiteParser
         return problems;
     }
 
-    /// <inheritdoc />
-    public MetricDirection Direction(string metric) => metric switch
-    {
-        "requests_per_s" or "transfer_rate_kbps" => MetricDirection.HigherIsBetter,
-        "failed_requests" or "non2xx_responses" or "time_per_request_ms" => MetricDirection.LowerIsBetter,
-        _ when metric.EndsWith("_sd", StringComparison.Ordinal) => MetricDirection.None,
-        _ when metric.StartsWith('p') && metric.EndsWith("_ms", StringComparison.Ordinal) => MetricDirection.LowerIsBetter,
-        _ when TableRows.Any(r => metric.StartsWith(r.ToLowerInvariant() + "_", StringComparison.Ordinal)) => MetricDirection.LowerIsBetter,
-        _ => MetricDirection.None,
-    };
-
     private static long Long(string value) => long.Parse(LeadingNumber().Match(value).Value, CultureInfo.InvariantCulture);
 
     private static double Lead(string value) => RawOutput.Number(LeadingNumber().Match(value).Value);

@@ -108,10 +108,6 @@ public sealed partial class ConsoleLogParser : ISuiteParser
         return ParseResult.Ok(new Measurement(Suite, result.ToMetrics(), problems));
     }
 
-    /// <inheritdoc />
-    public MetricDirection Direction(string metric) =>
-        Kinds.Any(k => k.Metric == metric) ? MetricDirection.LowerIsBetter : MetricDirection.None;
-
     private static ConsoleFindingKind? Classify(string line) =>
         RcuStall().IsMatch(line) ? ConsoleFindingKind.RcuStall
         : SoftLockup().IsMatch(line) ? ConsoleFindingKind.SoftLockup

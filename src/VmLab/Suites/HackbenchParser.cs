@@ -135,10 +135,6 @@ public sealed partial class HackbenchParser : ISuiteParser
         return ParseResult.Ok(new Measurement(Suite, run.ToMetrics(), problems));
     }
 
-    /// <inheritdoc />
-    public MetricDirection Direction(string metric) =>
-        metric == "time_s" ? MetricDirection.LowerIsBetter : MetricDirection.None;
-
     private static int Int(Match m, string group) => int.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^\s*Running with (?<groups>\d+)\*(?<per>\d+) \(== (?<tasks>\d+)\) tasks\.\s*$")]

@@ -1,6 +1,9 @@
 namespace VmLab.Suites;
 
-/// <summary>Turns one suite's raw output into a <see cref="Measurement"/>. One implementation per suite, one file each.</summary>
+/// <summary>
+/// Turns one suite's raw output into a <see cref="Measurement"/>. One implementation per suite, one file each; what
+/// the metrics mean (unit, direction, headline) is the suite's <see cref="MetricCatalog"/> in <see cref="SuiteRegistry"/>.
+/// </summary>
 public interface ISuiteParser
 {
     /// <summary>The suite name: <c>hackbench</c>, <c>kernbench</c>, <c>netperf</c>, <c>ab</c>, <c>unixbench</c> or <c>console</c>.</summary>
@@ -8,12 +11,6 @@ public interface ISuiteParser
 
     /// <summary>Parses <paramref name="text"/>; never throws on bad input, answers <see cref="ParseResult.Unrecognised"/> instead.</summary>
     ParseResult Parse(string text, ParseContext? context = null);
-
-    /// <summary>
-    /// Which way <paramref name="metric"/> (one of the names this parser produces) improves;
-    /// <see cref="MetricDirection.None"/> for descriptive metrics and for names this suite does not produce.
-    /// </summary>
-    MetricDirection Direction(string metric);
 }
 
 /// <summary>What the lab knew when the output was produced, for checks the output alone cannot make.</summary>

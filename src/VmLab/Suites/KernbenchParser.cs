@@ -188,13 +188,6 @@ public sealed partial class KernbenchParser : ISuiteParser
         return ParseResult.Ok(new Measurement(Suite, result.ToMetrics(), problems));
     }
 
-    /// <inheritdoc />
-    public MetricDirection Direction(string metric) => metric switch
-    {
-        "elapsed_s" or "user_s" or "system_s" => MetricDirection.LowerIsBetter,
-        _ => MetricDirection.None,
-    };
-
     private static KernbenchResult FromTimeLine(Match time, List<string> problems)
     {
         // GNU time prints "?%" for the CPU share when the elapsed time rounds to zero.

@@ -2,7 +2,7 @@ namespace VmLab.Suites;
 
 /// <summary>
 /// Which way a metric improves, so a comparison can say "faster" or "slower" rather than "different".
-/// Every suite parser answers it for each metric it produces (<see cref="ISuiteParser.Direction"/>).
+/// Every suite's <see cref="MetricCatalog"/> gives it for each metric its parser produces.
 /// </summary>
 public enum MetricDirection
 {

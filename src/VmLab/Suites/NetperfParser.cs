@@ -179,13 +179,6 @@ public sealed partial class NetperfParser : ISuiteParser
         return ParseResult.Ok(new Measurement(Suite, result.ToMetrics(), problems));
     }
 
-    /// <inheritdoc />
-    public MetricDirection Direction(string metric) => metric switch
-    {
-        "throughput_mbps" or "transactions_per_s" => MetricDirection.HigherIsBetter,
-        _ => MetricDirection.None,
-    };
-
     private static string? TestName(Match banner) =>
         (banner.Groups["proto"].Value, banner.Groups["kind"].Value) switch
         {

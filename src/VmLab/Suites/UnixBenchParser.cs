@@ -139,14 +139,6 @@ public sealed partial class UnixBenchParser : ISuiteParser
         return ParseResult.Ok(new Measurement(Suite, new UnixBenchResult(passes).ToMetrics(), problems));
     }
 
-    /// <inheritdoc />
-    public MetricDirection Direction(string metric) =>
-        metric.EndsWith("index_score", StringComparison.Ordinal)
-        || metric.EndsWith("_result", StringComparison.Ordinal)
-        || metric.EndsWith("_index", StringComparison.Ordinal)
-            ? MetricDirection.HigherIsBetter
-            : MetricDirection.None;
-
     /// <summary>The metric stem of a UnixBench test name (see <see cref="UnixBenchIndexLine.MetricStem"/>).</summary>
     public static string Stem(string name) => NonAlphanumerics().Replace(name.ToLowerInvariant(), "_").Trim('_');
 

@@ -42,7 +42,7 @@ public sealed class MetricDirectionTests
             .SelectMany(f =>
             {
                 var parser = SuiteParsers.Get(SuiteFixtures.SuiteOf(f));
-                return parser.ParseFixture(f).Metrics.Keys.Where(k => parser.Direction(k) != MetricDirection.None).Select(_ => parser.Suite);
+                return parser.ParseFixture(f).Metrics.Keys.Where(k => SuiteParsers.Direction(parser.Suite, k) != MetricDirection.None).Select(_ => parser.Suite);
             })
             .ToHashSet();
 
