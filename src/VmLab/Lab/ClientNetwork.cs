@@ -196,7 +196,9 @@ public sealed class ClientNetwork : IAsyncDisposable
     public ImmutableArray<string> ClientArguments(string shellCommand) =>
     [
         .. ClientChroot.CleanEnvironment,
-        "setsid",
+        // A session of its own, so a timeout can kill everything the command started. --wait: should setsid have to
+        // fork (when started as a process group leader), it still returns the command's exit code, not its own.
+        "setsid", "--wait",
         .. Wrap(ClientChroot.Shell(ClientRoot, "exec 2>&1; " + shellCommand)),
     ];
 

@@ -1,4 +1,6 @@
 using System.Text;
+using CliWrap;
+using CliWrap.Buffered;
 using VmLab.Common;
 using VmLab.Lab;
 using VmLab.Rootfs;
@@ -20,8 +22,24 @@ internal static class L0Network
         new ClientRootBuilder(Paths, TextWriter.Null)
             .BuildAsync(ClientRootPlan.Create(ClientRootDefinition.Load(Paths.RootfsDir)), force: false, CancellationToken.None));
 
-    public static void RequireRoot() =>
+    private static readonly Lazy<string?> NamespacesUnavailable = new(() =>
+    {
+        if (!File.Exists("/dev/net/tun"))
+        {
+            return "/dev/net/tun does not exist (no tun/tap in this kernel or container)";
+        }
+
+        // Root without CAP_SYS_ADMIN/CAP_NET_ADMIN (an unprivileged container) cannot make network namespaces.
+        var probe = Cli.Wrap("unshare").WithArguments(["--net", "true"]).WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync().GetAwaiter().GetResult();
+        return probe.ExitCode == 0 ? null : $"unshare --net fails here ({probe.StandardError.Trim()}): no network namespaces for this root";
+    });
+
+    public static void RequireRoot()
+    {
         Assert.SkipUnless(Privileges.Detect().IsRoot, "needs root (ip netns add, ip tuntap, chroot); CI runs the tests as root");
+        Assert.SkipWhen(NamespacesUnavailable.Value is not null, $"needs network namespaces and tun: {NamespacesUnavailable.Value}");
+    }
 
     /// <summary>The client root of the current recipe: the one already built (artifacts/ or VMLAB_ARTIFACTS), else built when allowed, else a skip saying why.</summary>
     public static async Task<ClientRootArtifact> ClientRootAsync()
