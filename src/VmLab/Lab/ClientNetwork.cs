@@ -240,7 +240,8 @@ public sealed class ClientNetwork : IAsyncDisposable
         var session = running.ProcessId;
         int exitCode;
         var timedOut = false;
-        // Registered after CliWrap's own callback, so it runs first (LIFO): the whole session dies, then CliWrap reaps.
+        // CliWrap kills the process it started (setsid's pid, which dash and the client replace or fork from); this
+        // kills the rest of the session, whichever of the two runs first.
         using (linked.Token.Register(() => ProcessSession.Kill(session)))
         {
             try
