@@ -82,6 +82,11 @@ Task("Rootfs")
     .IsDependentOn("BuildCli")
     .Does<BuildContext>(data => Context.Vmlab(data, "rootfs"));
 
+Task("ClientRoot")
+    .Description("Build L0's native client root (netperf, ab; mmdebstrap, main + non-free) that the lab runs with chroot in its network namespace (cached by content key; root).")
+    .IsDependentOn("BuildCli")
+    .Does<BuildContext>(data => Context.Vmlab(data, "client-root"));
+
 Task("KernelConfig")
     .Description("Fetch and verify the kernel source, configure host (VHOST_NET=y) and guest from one config, verify both, write config.diff.")
     .IsDependentOn("BuildCli")

@@ -4,6 +4,7 @@
 Task("Lab")
     .Description("Boot L1 (TCG, EL2) and L2 (KVM) and run every suite over every scenario: --profile, --resume=<run-id>, --results=DIR, --scenario=a,b, --suite=a,b.")
     .IsDependentOn("BuildCli")
+    .IsDependentOn("ClientRoot") // the network clients run on L0 from it (cached: a no-op once built)
     .Does<BuildContext>(data =>
 {
     var args = new List<string> { "lab", "run", "--profile", data.Profile };
@@ -37,10 +38,11 @@ Task("LabPlan")
     .Does<BuildContext>(data => Context.Vmlab(data, "lab", "plan", "--profile", data.Profile));
 
 Task("Reproduce")
-    .Description("From nothing to REPORT.md: Prerequisites → Kernel → Rootfs → Lab → Report (cached stages are skipped).")
+    .Description("From nothing to REPORT.md: Prerequisites → Kernel → Rootfs → ClientRoot → Lab → Report (cached stages are skipped).")
     .IsDependentOn("Prerequisites") // dependencies resolve by name when the target runs, so order of definition is free
     .IsDependentOn("Kernel")
     .IsDependentOn("Rootfs")
+    .IsDependentOn("ClientRoot")
     .IsDependentOn("Lab")
     .IsDependentOn("Report");
 

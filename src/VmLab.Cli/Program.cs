@@ -39,6 +39,8 @@ app.Configure(config =>
         .WithExample("compare", "results/2026-11-25T0947Z-smoke", "results/2026-11-25T1113Z-smoke");
     config.AddCommand<RootfsCommand>("rootfs")
         .WithDescription("Build the arm64 Debian images for the KVM host (L1) and the guest (L2) into artifacts/rootfs/ (cached by content key).");
+    config.AddCommand<ClientRootCommand>("client-root")
+        .WithDescription("Build L0's native client root (netperf, ab) into artifacts/client/<key>/root/, run with chroot in the lab's network namespace (cached by content key; needs root).");
     config.AddBranch("kernel", kernel =>
     {
         kernel.SetDescription("The two arm64 kernels: KVM host (VHOST_NET=y) and guest, from one verified source and config.");

@@ -151,7 +151,7 @@ public sealed record RootfsDefinition(string Directory, RootfsSettings Settings,
         }
     }
 
-    private static T Read<T>(string path)
+    internal static T Read<T>(string path)
     {
         try
         {
