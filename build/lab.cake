@@ -2,7 +2,7 @@
 // smoke profile into a temporary results folder, timed. The work is in `vmlab lab run` (src/VmLab/Lab).
 
 Task("Lab")
-    .Description("Boot L1 (TCG, EL2) and L2 (KVM) and run every suite over every scenario: --profile, --resume=<run-id>, --results=DIR, --scenario=a,b, --suite=a,b.")
+    .Description("Boot L1 (TCG, EL2) and L2 (KVM) and run every suite over every scenario: --profile, --seed=N, --resume=<run-id>, --results=DIR, --scenario=a,b, --suite=a,b.")
     .IsDependentOn("BuildCli")
     .IsDependentOn("ClientRoot") // the network clients run on L0 from it (cached: a no-op once built)
     .Does<BuildContext>(data =>
@@ -24,6 +24,7 @@ Task("Lab")
     }
 
     Pass("resume", "--resume");
+    Pass("seed", "--seed");
     Pass("results", "--results");
     Pass("scenario", "--scenario", list: true);
     Pass("suite", "--suite", list: true);

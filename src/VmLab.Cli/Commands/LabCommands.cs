@@ -129,24 +129,31 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         using var runLock = RunLock.Take(runDirectory);
 
         var artifacts = LabArtifacts.Locate(paths, settings.KernelDir, settings.RootfsDir, settings.KernbenchSource);
+        var clientRoot = ClientRootArtifact.Locate(paths);
         var work = Path.Combine(paths.Artifacts, "lab", "runs", runId);
         var payload = await artifacts.PayloadDiskAsync(paths, Path.Combine(work, "payload.log"), stop.Token);
-        var launcher = new QemuL1Launcher(artifacts, payload, plan.Topology) { Initrd = settings.Initrd };
-        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output);
-        var l0 = await L0Facts.GatherAsync(paths, stop.Token);
-        var provenance = ArtifactProvenance.Read(artifacts);
+        // The network clients' side: a namespace of this run's own, removed at the end (a killed run's by the next sweep).
+        await using var network = await ClientNetwork.CreateAsync(runId, clientRoot.RootDirectory, new ClientNetworkOptions { Log = output.WriteLine }, stop.Token);
+        var launcher = new QemuL1Launcher(artifacts, payload, plan.Topology) { Initrd = settings.Initrd, Network = (network.Name, network.Tap) };
+        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output, network);
         var run = new VmLab.Results.RunDirectory(runDirectory);
         var previous = RunLedger.Load(runDirectory) is { } ledger && File.Exists(run.ManifestPath) ? (Ledger: ledger, Manifest: run.ReadManifest()) : default;
+        var l0 = await L0Facts.GatherAsync(paths, stop.Token);
+        l0 = l0 with { Load = previous.Manifest?.L0?.LoadAtStart ?? l0.Load }; // a resumed run keeps its first start's load
+        var provenance = ArtifactProvenance.Read(artifacts);
+        var client = clientRoot.PackageVersions.Select(p => new VmLab.Results.SoftwareVersion(p.Key, $"L0 client root ({clientRoot.Metadata.Architecture}, chroot in the lab's network namespace)", p.Value)).ToList();
         var started = previous.Manifest?.StartedUtc ?? DateTimeOffset.UtcNow;
+        VmLab.Results.Manifest Manifest(DateTimeOffset? ended) =>
+            LabManifest.Build(runner.Plan, artifacts, provenance, l0, runner.Ledger, started, ended, client, ended is null ? null : L0Facts.LoadNow());
         LabManifest.CopyKernelConfigs(run, artifacts);
-        run.WriteManifest(LabManifest.Build(plan, artifacts, provenance, l0, runner.Ledger, started, null));
+        run.WriteManifest(Manifest(null));
         try
         {
             await runner.RunAsync(stop.Token);
         }
         catch (OperationCanceledException)
         {
-            run.WriteManifest(LabManifest.Build(plan, artifacts, provenance, l0, runner.Ledger, started, null));
+            run.WriteManifest(Manifest(null));
             output.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {runDirectory}.");
             output.WriteLine($"  next: ./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}");
             return 130;
@@ -154,7 +161,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
 
         // Resuming a finished run boots nothing: it refreshes the manifest but keeps the run's own end.
         var ended = runner.Ledger.LastBoot == previous.Ledger?.LastBoot && previous.Manifest?.EndedUtc is { } end ? end : DateTimeOffset.UtcNow;
-        run.WriteManifest(LabManifest.Build(plan, artifacts, provenance, l0, runner.Ledger, started, ended));
+        run.WriteManifest(Manifest(ended));
         // The next stage (Report) finds the run it should render here when no --run is given.
         AtomicFile.WriteAllText(Path.Combine(paths.Artifacts, "lab", "last-run"), runDirectory + "\n");
         output.WriteLine($"vmlab: run directory {runDirectory}");

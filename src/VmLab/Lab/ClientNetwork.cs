@@ -70,7 +70,7 @@ public sealed record ClientNetworkOptions
 /// the tap and the namespace, and drops the owner record. When the owner cannot dispose (SIGKILL, a crash), the
 /// next <see cref="CreateAsync"/> on this machine sweeps every namespace whose recorded owner is gone.
 /// </remarks>
-public sealed class ClientNetwork : IAsyncDisposable
+public sealed class ClientNetwork : IAsyncDisposable, INetworkClient
 {
     /// <summary>L0's address on the lab network (L1 is <see cref="JobScript.L1Address"/>, L2 <see cref="JobScript.L2Address"/>).</summary>
     public const string L0Address = "192.168.0.1";
@@ -276,6 +276,9 @@ public sealed class ClientNetwork : IAsyncDisposable
     /// Removes the namespace: kills what still runs in it, deletes the tap and the namespace, drops the owner record.
     /// Never throws (it runs after errors and Ctrl-C): a failure is logged, and the record stays for the next sweep.
     /// </summary>
+    /// <summary>The lab's network client: <see cref="RunClientAsync"/>.</summary>
+    public Task<ClientRun> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken) => RunClientAsync(command, timeout, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

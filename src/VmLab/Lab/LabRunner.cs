@@ -82,9 +82,6 @@ public interface INetworkClient
     Task<ClientRun> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken);
 }
 
-/// <summary>One client run: exit code, duration, and the output (stdout and stderr interleaved) that becomes the raw file.</summary>
-public sealed record ClientRun(int ExitCode, TimeSpan Duration, byte[] Output);
-
 /// <summary>
 /// Drives a run: one L1 boot per scenario and repeat with pending units, in the plan's seeded block order; saves
 /// every unit the moment it arrives (raw file atomically, then the ledger); runs the network clients on L0 when the

@@ -203,7 +203,7 @@ public sealed partial class LabRunnerTests
         public Task<ClientRun> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken)
         {
             Commands.Add(command);
-            return Task.FromResult(new ClientRun(exitCode, TimeSpan.FromSeconds(1.5), File.ReadAllBytes(output)));
+            return Task.FromResult(new ClientRun(command, exitCode, TimeSpan.FromSeconds(1.5), File.ReadAllBytes(output), TimedOut: exitCode == 124));
         }
     }
 

@@ -27,7 +27,7 @@ public sealed class ConsoleLogParserTests
         var m = parser.Recognised(text);
 
         Assert.True(m.Valid, string.Join("; ", m.Problems));
-        Assert.Equal(["call_traces", "oom_kills", "panics", "rcu_stalls", "soft_lockups"], m.Metrics.Keys);
+        Assert.Equal(["call_traces", "hard_lockups", "hung_tasks", "oom_kills", "panics", "rcu_stalls", "soft_lockups"], m.Metrics.Keys);
         Assert.All(m.Metrics.Values, v => Assert.Equal(0, v.Number));
     }
 
