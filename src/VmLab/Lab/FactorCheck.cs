@@ -25,7 +25,7 @@ public static class FactorCheck
     public static IEnumerable<(string Layer, string Key)> Required(Layer measured) =>
         measured == Layer.L2
             ? [("L1", "thp"), ("L1", "kvm"), ("L1", "vhost_threads"), ("L1", "l2_qemu"), ("L2", "nproc")]
-            : [("L1", "thp"), ("L1", "kvm"), ("L1", "limit_cpus")];
+            : [("L1", "thp"), ("L1", "kvm"), ("L1", "limit_cpus"), ("L1", "servers_cgroup")];
 
     /// <param name="l1Facts">L1's facts (FACT markers on L1's console).</param>
     /// <param name="l2Facts">Each L2 boot's facts, from the nested consoles.</param>

@@ -48,7 +48,7 @@ public static class Evidence
             boots.Select(Row).ToList(),
             QemuLines(boots),
             HostLimit(boots),
-            m.Suites.Select(s => new SuiteRow(s.Id, s.RunsOn, s.Command)).ToList(),
+            m.Suites.Select(s => new SuiteRow(s.Id, s.RunsOn, Cell(s.Command))).ToList(),
             m.Software.Select(s => new SoftwareRow(s.Name, s.Where, s.Version)).ToList(),
             L0(m));
     }
@@ -71,8 +71,11 @@ public static class Evidence
             L1("kvm"),
             limit,
             L1("l0_link"),
-            b.Problems.Count == 0 ? "ok" : $"{b.Problems.Count} problem{(b.Problems.Count == 1 ? "" : "s")}: {b.Problems[0]}");
+            b.Problems.Count == 0 ? "ok" : Cell($"{b.Problems.Count} problem{(b.Problems.Count == 1 ? "" : "s")}: {b.Problems[0]}"));
     }
+
+    // A Markdown table cell ends at a bare '|', even inside backticks (the kernbench command has "||").
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
 
     // "always [madvise] never" → "madvise": the mode in force is the bracketed one.
     private static string Thp(string text) =>

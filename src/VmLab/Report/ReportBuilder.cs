@@ -43,7 +43,8 @@ public static partial class ReportBuilder
             m.Provenance,
             Durations(m),
             m.Layers.Select(l => new LayerRow(l.Layer, l.Role, Show(l.Cpus), l.MemoryMb is { } mb ? $"{mb} MiB" : "–", l.Uname ?? "–", l.Cmdline ?? "–", l.Thp ?? "–", l.Cpu ?? "–")).ToList(),
-            m.Scenarios.Select(s => new ScenarioRow(s.Id, s.Description, s.System, Show(s.L2Vcpus), s.Thp ?? "–", s.Vhost ?? "–", s.Source ?? "–")).ToList(),
+            m.Scenarios.Select(s => new ScenarioRow(s.Id, s.Description, s.System, Show(s.L2Vcpus), s.Thp ?? "–", s.Vhost ?? "–", s.Source ?? "–",
+                s.Network is { } n ? $"{n.Client.ToUpperInvariant()} → {n.Server.ToUpperInvariant()}" : "–")).ToList(),
             m.Sources.Where(s => s.Fallback is not null).Select(s => $"{s.Name}: {s.Fallback}" + (s.Url.Length > 0 ? $" (used {s.Url})" : "")).ToList(),
             VcpuRuleText(m),
             Overcommit(m),
@@ -54,7 +55,8 @@ public static partial class ReportBuilder
             run.ConfigDiff?.TrimEnd('\n'),
             ConfigDiffVerdict(run.ConfigDiff),
             ReferenceComparison(run, questions, reference),
-            AppendixOf(run));
+            AppendixOf(run),
+            Evidence.Of(m, run.Results));
         return (model, charts);
     }
 

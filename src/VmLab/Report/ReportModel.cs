@@ -23,13 +23,15 @@ public sealed record ReportModel(
     string? ConfigDiff,
     string ConfigDiffVerdict,
     ReferenceSection Reference,
-    Appendix Appendix);
+    Appendix Appendix,
+    EvidenceSection Evidence);
 
 /// <summary>One layer on the first page and in the appendix.</summary>
 public sealed record LayerRow(string Layer, string Role, string Cpus, string Memory, string Uname, string Cmdline, string Thp, string Cpu);
 
 /// <summary>One scenario with its settings.</summary>
-public sealed record ScenarioRow(string Id, string Description, string System, string L2Vcpus, string Thp, string Vhost, string Source);
+/// <param name="Network">Where the network suites' client and server ran, e.g. "L0 → L2".</param>
+public sealed record ScenarioRow(string Id, string Description, string System, string L2Vcpus, string Thp, string Vhost, string Source, string Network);
 
 /// <summary>How many units could be used, and why the others could not.</summary>
 public sealed record ValiditySummary(int Units, int Valid, int Invalid, IReadOnlyList<InvalidUnit> InvalidUnits, IReadOnlyList<string> ReusedGroups);
