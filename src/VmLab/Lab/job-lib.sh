@@ -55,7 +55,11 @@ vmlab_limit() {
 # vmlab_bridge L1_ADDRESS L0_ADDRESS: L1's NIC (a tap in L0's network namespace, where the clients run) and tap0
 # (L2's NIC) on one bridge br0 with L1's address: L0 .1, L1 .101, L2 .105 on one 192.168.0.0/24 (docs/PROTOCOL.md).
 vmlab_bridge() {
-  vmlab_nic=$(ls /sys/class/net | grep -v -e '^lo$' -e '^tap' -e '^br' | head -n 1)
+  # The NIC is the interface with a device behind it (sit0, ip6tnl0 and the like are virtual, lo too).
+  vmlab_nic=
+  for vmlab_i in /sys/class/net/*; do
+    [ -e "$vmlab_i/device" ] && [ "${vmlab_i##*/}" != tap0 ] && { vmlab_nic=${vmlab_i##*/}; break; }
+  done
   ip link show tap0 >/dev/null 2>&1 || ip tuntap add dev tap0 mode tap
   ip addr flush dev tap0
   if [ -n "$vmlab_nic" ] && ip link add br0 type bridge forward_delay 0 stp_state 0 \
