@@ -104,7 +104,7 @@ vmlab_address() {
 # "vmlab_servers restart" stops init's servers and starts them from this shell, inside its cgroup (the host limit).
 vmlab_servers() {
   if [ "$1" = restart ]; then
-    apache2ctl stop >/dev/null 2>&1; pkill -x netserver
+    pkill -x apache2; pkill -x netserver
     vmlab_i=0
     while pgrep -x apache2 >/dev/null || pgrep -x netserver >/dev/null; do
       [ "$vmlab_i" -ge 20 ] && break
@@ -112,7 +112,10 @@ vmlab_servers() {
     done
   fi
   pgrep -x netserver >/dev/null || netserver >/dev/null 2>&1
-  pgrep -x apache2 >/dev/null || apache2ctl start >/dev/null 2>&1
+  if ! pgrep -x apache2 >/dev/null; then
+    vmlab_why=$( ( . /etc/apache2/envvars && mkdir -p /run/lock "$APACHE_RUN_DIR" "$APACHE_LOG_DIR" && apache2 -k start ) 2>&1 ) \
+      || vmlab_fact apache2_start "$(echo "$vmlab_why" | tail -n 3 | tr '\n' ' ')"
+  fi
   vmlab_fact servers "netserver=$(pgrep -x netserver >/dev/null && echo up || echo down) apache2=$(pgrep -x apache2 >/dev/null && echo up || echo down)"
   vmlab_fact servers_cgroup "$(for p in $(pgrep -x netserver) $(pgrep -x apache2); do sed -n 's/^0:://p' /proc/$p/cgroup; done | sort -u | tr '\n' ' ' | sed 's/ $//')"
 }
