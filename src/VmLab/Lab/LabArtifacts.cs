@@ -127,9 +127,16 @@ public sealed record LabArtifacts(string HostKernel, string GuestKernel, string 
             ? Directory.GetDirectories(parent).Where(complete).OrderByDescending(Directory.GetLastWriteTimeUtc).FirstOrDefault()
             : null;
 
+    /// <summary>
+    /// The newest finished image <paramref name="name"/> in the layouts the rootfs stage writes (&lt;key&gt;/ or
+    /// images/&lt;image&gt;/&lt;key&gt;/). Never a build in progress: <c>work/</c> holds half-built trees (with /proc
+    /// mounted inside them), which a recursive search would walk into and fail on.
+    /// </summary>
     private static string? NewestFile(string parent, string name) =>
         Directory.Exists(parent)
-            ? Directory.EnumerateFiles(parent, name, SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
+            ? Directory.EnumerateFiles(parent, name, new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3, IgnoreInaccessible = true })
+                .Where(f => !Path.GetRelativePath(parent, f).Split(Path.DirectorySeparatorChar).Contains("work"))
+                .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
             : null;
 
     private static string? NewestKernelTarball(string downloads) =>

@@ -45,4 +45,23 @@ public sealed class LabArtifactsTests
         Assert.Contains("host.img", error.Message);
         Assert.Contains("--target=Rootfs", error.Next);
     }
+
+    [Fact]
+    public void An_image_build_in_progress_is_not_picked()
+    {
+        var paths = EmptyArtifacts();
+        Touch(Path.Combine(paths.Artifacts, "kernel", "k1", "host", "Image"));
+        Touch(Path.Combine(paths.Artifacts, "kernel", "k1", "guest", "Image"));
+        Touch(Path.Combine(paths.Artifacts, "rootfs", "k1", "host.img"));
+        Touch(Path.Combine(paths.Artifacts, "rootfs", "k1", "guest.img"));
+        // A rootfs build under way: newer half-written images in its work folder (whose trees also hold a mounted /proc,
+        // which a recursive search walked into: "Access to the path …/tree/proc/1/map_files is denied", seen here).
+        Touch(Path.Combine(paths.Artifacts, "rootfs", "work", "k2", "host.img"));
+        Touch(Path.Combine(paths.Artifacts, "rootfs", "work", "k2", "guest.img"));
+
+        var found = LabArtifacts.Locate(paths, kernbenchSource: "none");
+
+        Assert.EndsWith("rootfs/k1/host.img", found.HostImage);
+        Assert.EndsWith("rootfs/k1/guest.img", found.GuestImage);
+    }
 }
