@@ -69,12 +69,15 @@ public static class LabManifest
             EndedUtc = ended,
             VcpuRule = new VcpuRule(t.L0.Cpus, t.L1Cpus, t.L2SmpCpus),
             Notes = notes,
-            ReproduceCommand = $"./build.sh --profile={plan.Profile.Name} --seed={plan.Order.Seed}",
+            ReproduceCommand = plan.Shard is { } shard
+                ? $"./build.sh --target=Lab --profile={plan.Profile.Name} --seed={plan.Order.Seed} --run-id={shard.RunId} --shard={shard.Index}/{shard.Count}"
+                : $"./build.sh --profile={plan.Profile.Name} --seed={plan.Order.Seed}",
             Seed = plan.Order.Seed,
             Order = [.. plan.Order.Describe()],
             Suites = [.. plan.Suites.Select(suite => Describe(suite, t))],
             Software = [.. provenance.Software, .. client ?? []],
             L0 = new L0State(l0.Virtualization, l0.Thp, l0.Load, loadAtEnd),
+            Shard = plan.Shard,
         };
     }
 
