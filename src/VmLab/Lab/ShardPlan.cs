@@ -192,3 +192,68 @@ public sealed record ShardPlan(RunPlan Plan, ShardGrain Grain, IReadOnlyList<Sha
 
     private static string SuiteKey(string suite) => suite.StartsWith("netperf", StringComparison.Ordinal) ? "netperf" : suite;
 }
+
+/// <summary>
+/// <c>vmlab lab plan --shards N --json</c>: the shard matrix a workflow's lab jobs run (<c>.github/workflows/reproduce.yml</c>
+/// reads <see cref="Matrix"/> as the <c>lab</c> job's <c>strategy.matrix</c>). Everything a shard job needs to run its
+/// part is here, the seed and run id included, so every shard agrees on the order.
+/// </summary>
+/// <param name="Fits">False when the split cannot fit the job limit; <see cref="Refusal"/> says why.</param>
+/// <param name="RunnerHours">The sum of the shards' estimates in hours (rounded up to a tenth): the run's cost.</param>
+public sealed record ShardMatrixJson(
+    string RunId,
+    string Profile,
+    ulong Seed,
+    int ShardCount,
+    string Grain,
+    double JobLimitSeconds,
+    IReadOnlyList<string> Scenarios,
+    IReadOnlyList<string> Suites,
+    int Units,
+    double TotalEstimateSeconds,
+    double RunnerHours,
+    double LongestShardSeconds,
+    bool Fits,
+    string? Refusal,
+    IReadOnlyList<ShardJson> Shards,
+    ShardMatrix Matrix)
+{
+    /// <summary>The run id of a sharded run started without <c>--run-id</c>: derived from the seed and profile, the same on every machine.</summary>
+    public static string DefaultRunId(string profile, ulong seed) => $"seed-{seed.ToString(CultureInfo.InvariantCulture)}-{profile}";
+
+    public static ShardMatrixJson Of(ShardPlan shards, string runId, TimeSpan jobLimit)
+    {
+        var refusal = shards.Refusal(jobLimit);
+        return new ShardMatrixJson(
+            runId,
+            shards.Plan.Profile.Name,
+            shards.Plan.Order.Seed,
+            shards.Count,
+            shards.Grain.ToString().ToLowerInvariant(),
+            jobLimit.TotalSeconds,
+            [.. shards.Plan.Scenarios.Select(s => s.Id)],
+            [.. shards.Plan.Suites.Select(s => s.Id)],
+            shards.Shards.Sum(s => s.Units.Count),
+            shards.Total.TotalSeconds,
+            Math.Ceiling(shards.Total.TotalHours * 10) / 10,
+            shards.Shards.Max(s => s.Estimate).TotalSeconds,
+            refusal is null,
+            refusal,
+            [.. shards.Shards.Select(s => new ShardJson(
+                s.Id, s.Index, s.DirectoryName(runId), s.Blocks, [.. s.Units.Select(u => u.Key)], s.Boots, s.Estimate.TotalSeconds,
+                RunPlan.FormatDuration(s.Estimate), ShardPlan.TimeoutMinutes(s, jobLimit)))],
+            new ShardMatrix([.. shards.Shards.Select(s => new ShardMatrixEntry(s.Id, s.Index, ShardPlan.TimeoutMinutes(s, jobLimit), RunPlan.FormatDuration(s.Estimate)))]));
+    }
+}
+
+/// <summary>One shard in the plan's JSON.</summary>
+/// <param name="Directory">Its run directory's name (the run id plus <c>-shard-K</c>).</param>
+/// <param name="TimeoutMinutes">Its job's timeout (<see cref="ShardPlan.TimeoutMinutes"/>).</param>
+public sealed record ShardJson(
+    string Id, int Index, string Directory, IReadOnlyList<int> Blocks, IReadOnlyList<string> Units, int Boots, double EstimateSeconds, string Estimate, int TimeoutMinutes);
+
+/// <summary>A GitHub Actions matrix: <c>strategy.matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}</c>.</summary>
+public sealed record ShardMatrix(IReadOnlyList<ShardMatrixEntry> Include);
+
+/// <summary>One lab job: <c>matrix.shard</c> (<c>K/N</c>), <c>matrix.index</c>, <c>matrix.timeout</c> (minutes), <c>matrix.estimate</c>.</summary>
+public sealed record ShardMatrixEntry(string Shard, int Index, int Timeout, string Estimate);
