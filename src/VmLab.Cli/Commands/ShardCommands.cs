@@ -56,3 +56,36 @@ internal static class Sharding
         return (plan with { Shard = shards.Describe(shard, runId) }, shard.DirectoryName(runId));
     }
 }
+
+/// <summary><c>vmlab merge &lt;shard-dir&gt;… --out results/&lt;run-id&gt;</c>: one run directory from a sharded run's shards.</summary>
+internal sealed class MergeCommand : Spectre.Console.Cli.Command<MergeCommand.Settings>
+{
+    public sealed class Settings : Spectre.Console.Cli.CommandSettings
+    {
+        [Spectre.Console.Cli.CommandArgument(0, "<shard-dir>")]
+        [System.ComponentModel.Description("The shards' run directories (results/<run-id>-shard-K), in any order.")]
+        public string[] Shards { get; init; } = [];
+
+        [Spectre.Console.Cli.CommandOption("--out <DIR>")]
+        [System.ComponentModel.Description("The merged run directory to create, e.g. results/<run-id>.")]
+        public string Out { get; init; } = "";
+
+        [Spectre.Console.Cli.CommandOption("--allow-missing")]
+        [System.ComponentModel.Description("Merge even when shards are missing: a partial run whose manifest and report name them.")]
+        public bool AllowMissing { get; init; }
+    }
+
+    public override int Execute(Spectre.Console.Cli.CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Out.Length == 0)
+        {
+            throw new LabException("vmlab merge needs --out <DIR>: the merged run directory.", "e.g. vmlab merge results/R-shard-1 results/R-shard-2 --out results/R");
+        }
+
+        var manifest = ShardMerge.Merge(settings.Shards, settings.Out, settings.AllowMissing);
+        Console.WriteLine($"vmlab: merged {manifest.Shards!.Count} shard(s) of run {manifest.RunId} into {settings.Out}" +
+                          (manifest.MissingShards is { } missing ? $" (missing: {string.Join(", ", missing)})" : ""));
+        Console.WriteLine($"  next: vmlab report {settings.Out} --reparse");
+        return 0;
+    }
+}
