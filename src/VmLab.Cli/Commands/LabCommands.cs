@@ -125,6 +125,11 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         var paths = RepoPaths.Find();
         var plan = settings.Plan(paths);
         var shardRunId = default(string);
+        if (settings.Shards is not null)
+        {
+            throw new LabException("lab run takes --shard K/N (one shard), not --shards N.", "see the shards with: vmlab lab plan --profile P --shards N --seed S, then run each with --shard K/N --seed S");
+        }
+
         if (settings.Shard is { } shard)
         {
             (plan, shardRunId) = Sharding.ForShard(plan, settings, shard);
