@@ -148,6 +148,8 @@ public static partial class ShardMerge
             Same("profile", first.Manifest.Profile, part.Manifest.Profile);
             Same("seed", first.Manifest.Seed?.ToString(CultureInfo.InvariantCulture), part.Manifest.Seed?.ToString(CultureInfo.InvariantCulture));
             Same("shard count", first.Shard.Count.ToString(CultureInfo.InvariantCulture), part.Shard.Count.ToString(CultureInfo.InvariantCulture));
+            Same("order (scenarios per block)", string.Join("; ", first.Manifest.Order), string.Join("; ", part.Manifest.Order));
+            Same("suites", string.Join(", ", first.Manifest.Suites.Select(x => x.Id)), string.Join(", ", part.Manifest.Suites.Select(x => x.Id)));
             Same("VmLab commit", first.Manifest.VmlabVersion, part.Manifest.VmlabVersion);
             foreach (var name in first.Manifest.Artifacts.Select(a => a.Name).Union(part.Manifest.Artifacts.Select(a => a.Name)))
             {

@@ -74,6 +74,18 @@ public sealed partial class ShardMergeTests : IDisposable
     }
 
     [Fact]
+    public void Shards_of_another_seed_or_VmLab_commit_are_refused()
+    {
+        var one = MakeShard(1);
+
+        var seed = Assert.Throws<LabException>(() => ShardMerge.Merge([one, MakeShard(2, m => m with { Seed = 7 })], Path.Combine(_temp, "a")));
+        var commit = Assert.Throws<LabException>(() => ShardMerge.Merge([one, MakeShard(2, m => m with { VmlabVersion = "0000000" })], Path.Combine(_temp, "b")));
+
+        Assert.Equal("Shards differ in seed: 2026-11-29T0447Z-smoke-shard-1 has 925827383, 2026-11-29T0447Z-smoke-shard-2 has 7.", seed.Message);
+        Assert.StartsWith("Shards differ in VmLab commit", commit.Message);
+    }
+
+    [Fact]
     public void A_missing_shard_is_refused_unless_allowed_and_then_named()
     {
         var one = MakeShard(1);
