@@ -2,7 +2,7 @@
 // smoke profile into a temporary results folder, timed. The work is in `vmlab lab run` (src/VmLab/Lab).
 
 Task("Lab")
-    .Description("Boot L1 (TCG, EL2) and L2 (KVM) and run every suite over every scenario: --profile, --seed=N, --resume=<run-id>, --results=DIR, --scenario=a,b, --suite=a,b.")
+    .Description("Boot L1 (TCG, EL2) and L2 (KVM) and run every suite over every scenario: --profile, --seed=N, --resume=<run-id>, --results=DIR, --scenario=a,b, --suite=a,b, --run-id=ID, --shard=K/N.")
     .IsDependentOn("BuildCli")
     .IsDependentOn("ClientRoot") // the network clients run on L0 from it (cached: a no-op once built)
     .Does<BuildContext>(data =>
@@ -30,13 +30,33 @@ Task("Lab")
     Pass("suite", "--suite", list: true);
     Pass("kernbench-source", "--kernbench-source");
     Pass("initrd", "--initrd"); // probes only: boot L1 from an initramfs instead of the host image's init
+    Pass("run-id", "--run-id");
+    Pass("shard", "--shard"); // K/N of a sharded run (README: "Scale-out"); needs --seed
     Context.Vmlab(data, args.ToArray());
 });
 
 Task("LabPlan")
-    .Description("Print the lab's plan and estimate for --profile without running anything.")
+    .Description("Print the lab's plan and estimate for --profile without running anything; --shards=N (--seed, --run-id, --job-limit=5h30m, --json=true) prints the shard matrix.")
     .IsDependentOn("BuildCli")
-    .Does<BuildContext>(data => Context.Vmlab(data, "lab", "plan", "--profile", data.Profile));
+    .Does<BuildContext>(data =>
+{
+    var args = new List<string> { "lab", "plan", "--profile", data.Profile };
+    foreach (var name in new[] { "shards", "seed", "run-id", "job-limit" })
+    {
+        if (HasArgument(name))
+        {
+            args.Add("--" + name);
+            args.Add(Argument<string>(name));
+        }
+    }
+
+    if (Argument("json", false))
+    {
+        args.Add("--json");
+    }
+
+    Context.Vmlab(data, args.ToArray());
+});
 
 Task("Reproduce")
     .Description("From nothing to REPORT.md: Prerequisites → Kernel → Rootfs → ClientRoot → Lab → Report (cached stages are skipped).")

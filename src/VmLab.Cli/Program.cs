@@ -34,6 +34,9 @@ app.Configure(config =>
     config.AddCommand<ReportCommand>("report")
         .WithDescription("Render <run-dir>/REPORT.md and charts/*.svg from results.json (--reparse re-reads raw/ first).")
         .WithExample("report", "results/reference-2023");
+    config.AddCommand<MergeCommand>("merge")
+        .WithDescription("Join a sharded run's shard directories into one run directory (refusing shards of different runs, inputs or overlapping units).")
+        .WithExample("merge", "results/R-shard-1", "results/R-shard-2", "--out", "results/R");
     config.AddCommand<CompareCommand>("compare")
         .WithDescription("Do two runs' verdicts agree (confirmed, not significant in the other, reversed, inconclusive)? Then the scenarios they share, run B against run A.")
         .WithExample("compare", "results/2026-11-25T0947Z-smoke", "results/2026-11-25T1113Z-smoke");

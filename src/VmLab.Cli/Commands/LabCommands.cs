@@ -42,6 +42,22 @@ internal class LabPlanSettings : CommandSettings
     [Description("Seed of the run order (repeat blocks, each a random permutation of the scenarios); default: a new random seed, recorded in manifest.json.")]
     public ulong? Seed { get; init; }
 
+    [CommandOption("--run-id <ID>")]
+    [Description("The run's id (its directory under results/); a sharded run's shards go to <ID>-shard-K. Default: UTC time and profile, or for shards seed-<seed>-<profile>.")]
+    public string? RunId { get; init; }
+
+    [CommandOption("--shards <N>")]
+    [Description("plan: split the run into N shards (whole repeat blocks; single units when N exceeds the blocks) and print the shard matrix.")]
+    public int? Shards { get; init; }
+
+    [CommandOption("--job-limit <DURATION>")]
+    [Description("plan --shards: refuse a split whose shards cannot fit a job this long (default 5h30m, under GitHub's 6 h).")]
+    public string JobLimit { get; init; } = "5h30m";
+
+    [CommandOption("--json")]
+    [Description("plan --shards: print the shard matrix as JSON (what the reproduce workflow reads).")]
+    public bool Json { get; init; }
+
     public RunPlan Plan(RepoPaths paths)
     {
         var profile = LabProfiles.Load(paths, Profile);
@@ -56,6 +72,11 @@ internal sealed class LabPlanCommand : Command<LabPlanSettings>
     public override int Execute(CommandContext context, LabPlanSettings settings, CancellationToken cancellationToken)
     {
         var plan = settings.Plan(RepoPaths.Find());
+        if (settings.Shards is not null)
+        {
+            return Sharding.PrintPlan(plan, settings);
+        }
+
         Console.WriteLine(plan.Describe(plan.Boots(_ => true), 0));
         return 0;
     }
@@ -93,13 +114,33 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         [CommandOption("--initrd <FILE>")]
         [Description("Boot L1 with this initramfs (probing a kernel and the protocol without a rootfs image).")]
         public string? Initrd { get; init; }
+
+        [CommandOption("--shard <K/N>")]
+        [Description("Run only shard K of N (needs --seed; --run-id or the default seed-<seed>-<profile>) into results/<run-id>-shard-K/.")]
+        public string? Shard { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var paths = RepoPaths.Find();
         var plan = settings.Plan(paths);
-        var runId = settings.Resume ?? $"{DateTime.UtcNow.ToString("yyyy-MM-dd'T'HHmm'Z'", CultureInfo.InvariantCulture)}-{plan.Profile.Name}";
+        var shardRunId = default(string);
+        if (settings.Shards is not null)
+        {
+            throw new LabException("lab run takes --shard K/N (one shard), not --shards N.", "see the shards with: vmlab lab plan --profile P --shards N --seed S, then run each with --shard K/N --seed S");
+        }
+
+        if (settings.Shard is { } shard)
+        {
+            (plan, shardRunId) = Sharding.ForShard(plan, settings, shard);
+        }
+
+        var runId = settings.Resume ?? shardRunId ?? settings.RunId ?? $"{DateTime.UtcNow.ToString("yyyy-MM-dd'T'HHmm'Z'", CultureInfo.InvariantCulture)}-{plan.Profile.Name}";
+        if (shardRunId is not null && runId != shardRunId)
+        {
+            throw new LabException($"--resume {runId} is not shard {settings.Shard}'s run directory ({shardRunId}).", $"resume it with --resume={shardRunId}");
+        }
+
         var runDirectory = Path.Combine(Path.GetFullPath(settings.Results ?? paths.ResultsDir), runId);
         if (settings.Resume is not null)
         {
@@ -155,7 +196,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         {
             run.WriteManifest(Manifest(null));
             output.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {runDirectory}.");
-            output.WriteLine($"  next: ./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}");
+            output.WriteLine($"  next: ./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}{(plan.Shard is { } part ? $" --seed={plan.Order.Seed} --run-id={part.RunId} --shard={part.Index}/{part.Count}" : "")}");
             return 130;
         }
 

@@ -28,16 +28,7 @@ public static class LabManifest
             notes.Add($"Overcommitted: the vCPU rule {t.RuleText}. Every result of this run is marked overcommitted.");
         }
 
-        foreach (var group in ledger.Units.Where(u => u.Value.State != UnitState.Done).GroupBy(u => u.Value.State))
-        {
-            notes.Add($"{group.Count()} unit(s) {group.Key.ToString().ToLowerInvariant()}: " +
-                      string.Join("; ", group.Select(u => $"{u.Key} ({u.Value.Problems.FirstOrDefault()})")));
-        }
-
-        foreach (var (key, unit) in ledger.Units.Where(u => u.Value is { State: UnitState.Done, Problems.Count: > 0 }))
-        {
-            notes.Add($"{key} is invalid: {string.Join("; ", unit.Problems)}");
-        }
+        notes.AddRange(UnitNotes(ledger));
 
         return new Manifest
         {
@@ -69,13 +60,31 @@ public static class LabManifest
             EndedUtc = ended,
             VcpuRule = new VcpuRule(t.L0.Cpus, t.L1Cpus, t.L2SmpCpus),
             Notes = notes,
-            ReproduceCommand = $"./build.sh --profile={plan.Profile.Name} --seed={plan.Order.Seed}",
+            ReproduceCommand = plan.Shard is { } shard
+                ? $"./build.sh --target=Lab --profile={plan.Profile.Name} --seed={plan.Order.Seed} --run-id={shard.RunId} --shard={shard.Index}/{shard.Count}"
+                : $"./build.sh --profile={plan.Profile.Name} --seed={plan.Order.Seed}",
             Seed = plan.Order.Seed,
             Order = [.. plan.Order.Describe()],
             Suites = [.. plan.Suites.Select(suite => Describe(suite, t))],
             Software = [.. provenance.Software, .. client ?? []],
             L0 = new L0State(l0.Virtualization, l0.Thp, l0.Load, loadAtEnd),
+            Shard = plan.Shard,
         };
+    }
+
+    /// <summary>The notes about the ledger's units: those that failed or were unavailable, and those done but invalid.</summary>
+    public static IEnumerable<string> UnitNotes(RunLedger ledger)
+    {
+        foreach (var group in ledger.Units.Where(u => u.Value.State != UnitState.Done).GroupBy(u => u.Value.State))
+        {
+            yield return $"{group.Count()} unit(s) {group.Key.ToString().ToLowerInvariant()}: " +
+                         string.Join("; ", group.Select(u => $"{u.Key} ({u.Value.Problems.FirstOrDefault()})"));
+        }
+
+        foreach (var (key, unit) in ledger.Units.Where(u => u.Value is { State: UnitState.Done, Problems.Count: > 0 }))
+        {
+            yield return $"{key} is invalid: {string.Join("; ", unit.Problems)}";
+        }
     }
 
     /// <summary>A suite's exact command as the baseline scenario runs it, the server's address as <c>SERVER</c>.</summary>

@@ -17,6 +17,11 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
     /// <summary>An order recorded by an earlier part of this run (resume), which wins over a draw from <see cref="Seed"/>.</summary>
     public RunOrder? RecordedOrder { get; init; }
 
+    /// <summary>
+    /// The shard of a sharded run this plan runs (<c>--shard K/N</c>): only its units run and count. Null runs every unit.
+    /// </summary>
+    public Results.ShardOf? Shard { get; init; }
+
     /// <summary>The order boots run in: the recorded one, else drawn from <see cref="Seed"/> for these scenarios and repeats.</summary>
     public RunOrder Order => RecordedOrder ?? RunOrder.Draw(Seed, Scenarios.Select(s => s.Id).ToList(), Profile.Repeats);
 
@@ -57,7 +62,11 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
     public IEnumerable<LabUnit> Units =>
         from step in Order.Sequence
         from suite in Suites
-        select new LabUnit(step.Scenario, suite.Id, step.Repeat);
+        let unit = new LabUnit(step.Scenario, suite.Id, step.Repeat)
+        where InShard(unit)
+        select unit;
+
+    private bool InShard(LabUnit unit) => Shard is null || Shard.Units.Contains(unit.Key);
 
     /// <summary>
     /// The boots that run the units <paramref name="isPending"/> says are still to do, numbered from
@@ -69,7 +78,7 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
         foreach (var (repeat, id) in Order.Sequence)
         {
             var scenario = Scenarios.Single(s => s.Id == id);
-            var pending = Suites.Where(s => isPending(new LabUnit(scenario.Id, s.Id, repeat))).ToList();
+            var pending = Suites.Where(s => new LabUnit(scenario.Id, s.Id, repeat) is var u && InShard(u) && isPending(u)).ToList();
             if (pending.Count > 0)
             {
                 boots.Add(new Boot(firstBoot + boots.Count, scenario, repeat, pending));
@@ -101,6 +110,11 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
         foreach (var scenario in Scenarios)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  {scenario.Id,-16} {scenario.Question,-6} measured in {scenario.Measured}, L2 {(scenario.GuestSmp ? "SMP" : "UP")}, THP {scenario.Thp.ToString().ToLowerInvariant()}, vhost {(scenario.Vhost ? "on" : "off")}");
+        }
+
+        if (Shard is { } shard)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Shard {shard.Index}/{shard.Count} of run {shard.RunId}: {shard.Units.Count} units of block(s) {string.Join(", ", shard.Blocks)}");
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"Suites: {string.Join(", ", Suites.Select(s => s.Id))}");

@@ -56,7 +56,7 @@ public static partial class ReportBuilder
             ConfigDiffVerdict(run.ConfigDiff),
             ReferenceComparison(run, questions, reference),
             AppendixOf(run),
-            Evidence.Of(m, run.Results));
+            Evidence.Of(m, run.Results)) { Shards = ShardBreakdown.Of(m, run.Results) };
         return (model, charts);
     }
 

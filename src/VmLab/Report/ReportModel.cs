@@ -24,7 +24,11 @@ public sealed record ReportModel(
     string ConfigDiffVerdict,
     ReferenceSection Reference,
     Appendix Appendix,
-    EvidenceSection Evidence);
+    EvidenceSection Evidence)
+{
+    /// <summary>A merged run's per-shard breakdown and consistency check; null (no section) for any other run.</summary>
+    public ShardSection? Shards { get; init; }
+}
 
 /// <summary>One layer on the first page and in the appendix.</summary>
 public sealed record LayerRow(string Layer, string Role, string Cpus, string Memory, string Uname, string Cmdline, string Thp, string Cpu);

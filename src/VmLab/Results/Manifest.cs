@@ -75,6 +75,49 @@ public sealed record Manifest
 
     /// <summary>L0 as the run saw it: virtualised or not, THP, load average at start and end.</summary>
     public L0State? L0 { get; init; }
+
+    /// <summary>In a shard's run directory: which part of which run it holds (absent from unsharded runs).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ShardOf? Shard { get; init; }
+
+    /// <summary>In a run merged from shards (<c>vmlab merge</c>): every shard it holds, with its machine's facts and times.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ShardRecord>? Shards { get; init; }
+
+    /// <summary>In a partial merge (<c>--allow-missing</c>): the shards (<c>K/N</c>) that are not in it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? MissingShards { get; init; }
+}
+
+/// <summary>The part of a sharded run one shard's run directory holds.</summary>
+/// <param name="RunId">The run the shard belongs to (its directory is this plus <c>-shard-K</c>).</param>
+/// <param name="Index">K, from 1.</param>
+/// <param name="Count">N, the run's shard count.</param>
+/// <param name="Grain"><c>block</c> (whole repeat blocks) or <c>unit</c> (consecutive units of the seeded order).</param>
+/// <param name="Blocks">The repeat blocks its units belong to.</param>
+/// <param name="Units">Its units (<c>scenario/suite/repeat</c>) in execution order.</param>
+/// <param name="EstimateSeconds">The plan's estimate of its job.</param>
+public sealed record ShardOf(string RunId, int Index, int Count, string Grain, IReadOnlyList<int> Blocks, IReadOnlyList<string> Units, double EstimateSeconds);
+
+/// <summary>One shard of a merged run: what it held, its boots as renumbered in the merged run, its machine and times.</summary>
+/// <param name="Directory">The shard's own run id (its directory name).</param>
+/// <param name="Boots">Its boots' numbers in the merged run (consoles and units.json renumbered to keep them unique).</param>
+/// <param name="L0">Its L0 layer (CPU model, kernel, CPUs, memory) as its manifest recorded it.</param>
+/// <param name="L0State">Its L0's virtualisation, THP and load at start and end.</param>
+public sealed record ShardRecord(
+    int Index,
+    string Directory,
+    IReadOnlyList<int> Blocks,
+    IReadOnlyList<string> Units,
+    IReadOnlyList<int> Boots,
+    DateTimeOffset? StartedUtc,
+    DateTimeOffset? EndedUtc,
+    double EstimateSeconds,
+    LayerEnvironment? L0,
+    L0State? L0State)
+{
+    /// <summary><c>K/N</c>.</summary>
+    public string Id(int count) => $"{Index}/{count}";
 }
 
 /// <summary>One suite as the lab ran it.</summary>

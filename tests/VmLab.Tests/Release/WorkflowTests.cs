@@ -13,7 +13,7 @@ public sealed partial class WorkflowTests
 {
     private static readonly string Root = RepoPaths.Find(AppContext.BaseDirectory).Root;
 
-    public static TheoryData<string> Workflows => new("ci.yml", "release.yml");
+    public static TheoryData<string> Workflows => new("ci.yml", "release.yml", "reproduce.yml");
 
     private static YamlMappingNode Load(string workflow)
     {
@@ -40,7 +40,7 @@ public sealed partial class WorkflowTests
 
     private static IEnumerable<YamlMappingNode> Steps(YamlMappingNode workflow) =>
         ((YamlMappingNode)Get(workflow, "jobs")!).Children.Values
-            .SelectMany(job => ((YamlSequenceNode)Get(job, "steps")!).Children.Cast<YamlMappingNode>());
+            .SelectMany(job => (Get(job, "steps") as YamlSequenceNode)?.Children.Cast<YamlMappingNode>() ?? []); // a job that calls a workflow has none
 
     /// <summary>The tasks build/*.cake defines, and the default target (what ./build.sh without --target runs).</summary>
     private static (HashSet<string> Tasks, string Default) CakeTargets()
@@ -77,6 +77,14 @@ public sealed partial class WorkflowTests
         Assert.NotEmpty(jobs.Children);
         foreach (var (name, job) in jobs.Children)
         {
+            if (Get(job, "uses") is YamlScalarNode called)
+            {
+                // A job that calls a reusable workflow: it must be one of ours, and has no runner or steps of its own.
+                Assert.True(File.Exists(Path.Combine(Root, called.Value!.StartsWith("./", StringComparison.Ordinal) ? called.Value[2..] : called.Value)), $"job {name} calls {called.Value}, which does not exist");
+                Assert.Null(Get(job, "steps"));
+                continue;
+            }
+
             Assert.True(Get(job, "runs-on") is YamlScalarNode, $"job {name} has no runs-on");
             var steps = Assert.IsType<YamlSequenceNode>(Get(job, "steps"));
             Assert.All(steps.Children, step =>
