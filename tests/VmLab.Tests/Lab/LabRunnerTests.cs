@@ -138,7 +138,10 @@ public sealed partial class LabRunnerTests
         var settings = NewRun();
         using var ctrlC = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var first = new FakeVm(boot => boot.Repeat == 1 ? Behaving(boot) : "echo '@@VMLAB:READY layer=l1 uptime=1@@'; exec sleep 600");
-        var output = new LineWatch(line => line.Contains("boot 2/2", StringComparison.Ordinal), () => ctrlC.CancelAfter(500));
+        // "Ctrl-C" once boot 2's VM is up (its console says READY): on a busy machine building its disks alone can take
+        // longer than any fixed delay, and a Ctrl-C before the VM started leaves no console to keep.
+        var console2 = Path.Combine(settings.RunDirectory, "raw", "host", "console-2.log");
+        var output = new LineWatch(line => line.Contains("boot 2/2", StringComparison.Ordinal), () => CancelWhenReady(console2, ctrlC));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new LabRunner(HostHackbench, settings, first, output).RunAsync(ctrlC.Token));
 
@@ -278,6 +281,16 @@ public sealed partial class LabRunnerTests
 
         public int GetHashCode(RunOrder? obj) => obj?.Seed.GetHashCode() ?? 0;
     }
+
+    private static void CancelWhenReady(string console, CancellationTokenSource ctrlC) => _ = Task.Run(async () =>
+    {
+        while (!ctrlC.IsCancellationRequested && !(File.Exists(console) && (await File.ReadAllTextAsync(console)).Contains("@@VMLAB:READY", StringComparison.Ordinal)))
+        {
+            await Task.Delay(50);
+        }
+
+        ctrlC.Cancel();
+    });
 
     private static int PidOf(RunSettings settings, string scenario, int boot)
     {
