@@ -80,7 +80,7 @@ Task("Prerequisites")
 Task("Rootfs")
     .Description("Build the arm64 host (L1) and guest (L2) root filesystem images (mmdebstrap + mkfs.ext4 -d; cached by content key).")
     .IsDependentOn("BuildCli")
-    .Does<BuildContext>(data => Context.Vmlab(data, "rootfs"));
+    .Does<BuildContext>(data => Context.Vmlab(data, ["rootfs", .. data.RootfsOptions]));
 
 Task("ClientRoot")
     .Description("Build L0's native client root (netperf, ab; mmdebstrap, main + non-free) that the lab runs with chroot in its network namespace (cached by content key; root).")

@@ -24,6 +24,12 @@ public sealed class BuildContext
             .SelectMany(name => new[] { "--" + name, context.Argument<string>(name) })
             .Concat(context.Argument("offline", false) ? new[] { "--offline" } : Array.Empty<string>())
             .ToArray();
+        // --unixbench=FILE --unixbench-sha256=HEX reach `vmlab rootfs`: a UnixBench 5.1.3 tarball the user vouches for
+        // (machines that reach neither GitHub nor ../shared/third_party/). vmlab checks that both are given.
+        RootfsOptions = new[] { "unixbench", "unixbench-sha256" }
+            .Where(name => context.HasArgument(name))
+            .SelectMany(name => new[] { "--" + name, context.Argument<string>(name) })
+            .ToArray();
     }
 
     public DirectoryPath Root { get; }
@@ -36,4 +42,5 @@ public sealed class BuildContext
     public FilePath CliProject { get; }
     public FilePath CliDll { get; }
     public string[] KernelOptions { get; }
+    public string[] RootfsOptions { get; }
 }

@@ -47,9 +47,17 @@ public sealed record SourceUse(string Name, string Status, string Detail, string
         _ => $"{Name}: {Status} ({Detail})",
     };
 
+    private static string Words(SourceOrigin origin) => origin switch
+    {
+        SourceOrigin.LocalFile => "the user's file",
+        SourceOrigin.LocalCopy => "the declared local copy",
+        SourceOrigin.DebianPackage => "the Debian package",
+        _ => origin.ToString(),
+    };
+
     /// <summary>
     /// Obtains UnixBench through the shared <see cref="SourceFetch"/> (verified download already there, the
-    /// user's file, then the mirrors unless offline). When nothing can be had, the images are built without it
+    /// mirrors unless offline, the user's file, then the declared local copy beside the repository). When nothing can be had, the images are built without it
     /// and the reason is kept; a checksum mismatch still stops the build (that is never "unavailable").
     /// </summary>
     /// <param name="mayDownload">False for a dry plan: only what is already on disk counts.</param>
@@ -57,16 +65,19 @@ public sealed record SourceUse(string Name, string Status, string Detail, string
         PinnedSource pin, RepoPaths paths, LocalSource? local, bool mayDownload, Action<string>? onLine, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-        var fetch = new SourceFetch(paths.Downloads, http) { Local = local, OnLine = onLine };
+        var fetch = new SourceFetch(paths.Downloads, http) { Local = local, OnLine = onLine, BaseDirectory = paths.Root };
         if (!mayDownload)
         {
-            fetch = new SourceFetch(paths.Downloads, http) { Local = local, OnLine = onLine, Offline = true };
+            fetch = new SourceFetch(paths.Downloads, http) { Local = local, OnLine = onLine, BaseDirectory = paths.Root, Offline = true };
         }
 
         try
         {
             var got = await fetch.FetchAsync(pin, cancellationToken);
-            var detail = got.IsFallback ? $"{got.Origin} {got.From}; {got.Trust}" : $"{pin.FileName} from {got.From}, sha256 as pinned";
+            var detail = got.IsFallback
+                ? $"{Words(got.Origin)} {got.From} instead of {pin.FileName} (sha256 {pin.Sha256}); {got.Trust}"
+                  + (got.Attempts.Count > 0 ? "; tried first: " + string.Join("; ", got.Attempts) : "")
+                : $"{pin.FileName} from {got.From}, sha256 as pinned";
             return new SourceUse($"{pin.Name} {pin.Version}", got.IsFallback ? "substituted" : "used", detail, got.Sha256, got.Path);
         }
         catch (LabException ex) when (ex.Message.StartsWith($"{pin.FileName} could not be obtained", StringComparison.Ordinal))

@@ -15,6 +15,15 @@ public sealed record ImagePlan(RootfsRecipe Recipe, ContentKey Key, SourceUse Un
 
     public string MetadataFile(RepoPaths paths) => Path.Combine(Directory(paths), "metadata.json");
 
+    /// <summary>
+    /// The commands that must exit 0 inside the tree: the recipe's, then <see cref="UnixBenchInstall.Checks"/> when
+    /// UnixBench goes into this image (wanted by the recipe and its source available).
+    /// </summary>
+    public ImmutableArray<string> Checks => HasUnixBench ? [.. Recipe.Checks, .. UnixBenchInstall.Checks] : Recipe.Checks;
+
+    /// <summary>True when UnixBench is built into this image.</summary>
+    public bool HasUnixBench => Recipe.UnixBench && UnixBench.Sha256 is not null;
+
     /// <summary>An image is done when its metadata exists (written last, atomically, after the image).</summary>
     public bool IsBuilt(RepoPaths paths) => File.Exists(MetadataFile(paths)) && File.Exists(ImageFile(paths));
 }
@@ -27,7 +36,7 @@ public sealed record ImagePlan(RootfsRecipe Recipe, ContentKey Key, SourceUse Un
 public sealed record RootfsPlan(RootfsDefinition Definition, ImmutableArray<ImagePlan> Images)
 {
     /// <summary>Bumped when the build steps change in a way that changes images (mmdebstrap options, mkfs options).</summary>
-    public const string BuilderVersion = "rootfs-builder-1";
+    public const string BuilderVersion = "rootfs-builder-2";
 
     public ContentKey SetKey
     {
@@ -70,7 +79,9 @@ public sealed record RootfsPlan(RootfsDefinition Definition, ImmutableArray<Imag
                 .Add("headroomMiB", headroom.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .Add("unixbench", recipe.UnixBench ? unixBench.Sha256 ?? "unavailable" : "not wanted")
                 .Add("documentSet", recipe.DocumentSet ? docSet.Sha256! : "not wanted");
-            return new ImagePlan(recipe, key, unixBench, docSet, headroom);
+            var image = new ImagePlan(recipe, key, unixBench, docSet, headroom);
+            key.Add("checks", string.Join("\n", image.Checks));
+            return image;
         });
         return new RootfsPlan(definition, [.. images]);
     }

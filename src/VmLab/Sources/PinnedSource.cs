@@ -47,6 +47,11 @@ public sealed record PinnedSource(
             throw new Common.LabException($"{versionsJson}: '{name}' has sha256 '{source.Sha256}', which is not 64 lower-case hex digits.");
         }
 
+        foreach (var copy in source.Fallbacks.OfType<LocalCopyFallback>().Where(c => c.Sha256.Length != 64 || !c.Sha256.All(char.IsAsciiHexDigitLower)))
+        {
+            throw new Common.LabException($"{versionsJson}: '{name}' declares the local copy {copy.Path} with sha256 '{copy.Sha256}', which is not 64 lower-case hex digits.");
+        }
+
         return source;
     }
 }
@@ -55,6 +60,7 @@ public sealed record PinnedSource(
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(LocalFileFallback), "local-file")]
 [JsonDerivedType(typeof(DebianPackageFallback), "debian-package")]
+[JsonDerivedType(typeof(LocalCopyFallback), "local-copy")]
 public abstract record SourceFallback;
 
 /// <summary>A file the user names on the command line together with its sha256 (e.g. <c>--kernel-source FILE --kernel-sha256 HEX</c>).</summary>
@@ -68,6 +74,17 @@ public sealed record LocalFileFallback(string Options) : SourceFallback;
 /// <param name="Package">The binary package name.</param>
 /// <param name="PathInPackage">The file's path inside the package, without a leading slash.</param>
 public sealed record DebianPackageFallback(string Package, string PathInPackage) : SourceFallback;
+
+/// <summary>
+/// A verified copy the project keeps beside the repository for machines that cannot reach the upstream (e.g.
+/// <c>../shared/third_party/byte-unixbench-5.1.3.tar.gz</c>), pinned by its own sha256: the same release packed by
+/// another tool gives other bytes than the upstream archive. It is used only when the file is there and its sha256
+/// matches; a mismatch stops the build.
+/// </summary>
+/// <param name="Path">The file, relative to the repository root (or absolute).</param>
+/// <param name="Sha256">The copy's own sha256 (lower-case hex).</param>
+/// <param name="Note">What the copy is and where its hash was recorded, for metadata and the report.</param>
+public sealed record LocalCopyFallback(string Path, string Sha256, string Note) : SourceFallback;
 
 /// <summary>A file the user supplies instead of the download.</summary>
 /// <param name="Path">The file.</param>
@@ -85,6 +102,9 @@ public enum SourceOrigin
 
     /// <summary>Extracted from a Debian package (<see cref="DebianPackageFallback"/>).</summary>
     DebianPackage,
+
+    /// <summary>The project's declared local copy (<see cref="LocalCopyFallback"/>).</summary>
+    LocalCopy,
 }
 
 /// <summary>A source file on disk, verified, with the record of how it was obtained (for metadata.json and the report).</summary>

@@ -17,6 +17,9 @@ public sealed class SourceFetch(string downloads, HttpClient http)
     /// <summary>A user-supplied file standing in for the download, checked against its own sha256.</summary>
     public LocalSource? Local { get; init; }
 
+    /// <summary>What a <see cref="LocalCopyFallback"/>'s relative path is relative to: the repository root.</summary>
+    public string? BaseDirectory { get; init; }
+
     /// <summary>Skip the mirrors (set from <see cref="OfflineVariable"/> by default).</summary>
     public bool Offline { get; init; } = Environment.GetEnvironmentVariable(OfflineVariable) is "1" or "true";
 
@@ -71,6 +74,24 @@ public sealed class SourceFetch(string downloads, HttpClient http)
                 case LocalFileFallback l:
                     attempts.Add($"local file: not given ({l.Options})");
                     break;
+                case LocalCopyFallback copy:
+                    var file = Path.GetFullPath(copy.Path, BaseDirectory ?? Environment.CurrentDirectory);
+                    if (!File.Exists(file))
+                    {
+                        attempts.Add($"local copy: {file} not found");
+                        break;
+                    }
+
+                    var sha = await Hashing.Sha256OfFileAsync(file, cancellationToken);
+                    if (sha != copy.Sha256)
+                    {
+                        throw new LabException(
+                            $"The local copy {file} has sha256 {sha}, but {copy.Sha256} is declared for it; it was not used.",
+                            "restore the file from its source (see the README beside it), or remove it so the build goes without it");
+                    }
+
+                    return Substitute(source, SourceOrigin.LocalCopy, file, sha, file, VersionOf(file),
+                        $"sha256 {sha} declared for this copy beside the pin ({copy.Note})", attempts);
                 case DebianPackageFallback debian:
                     OnLine?.Invoke($"{source.Name}: trying the Debian package {debian.Package}");
                     var record = await new DebianPackageFetch(downloads).FetchAsync(debian, OnLine, cancellationToken);

@@ -56,6 +56,31 @@ public sealed class ArtifactProvenanceTests
     }
 
     [Fact]
+    public void UnixBench_from_the_shared_local_copy_reaches_the_manifest_as_a_substitution_with_both_hashes()
+    {
+        var provenance = ArtifactProvenance.FromMetadata(Load("kernel-host-metadata.json"), [("guest", Load("rootfs-guest-unixbench-metadata.json"))]);
+
+        var unixBench = provenance.Sources.Single(s => s.Name == "UnixBench 5.1.3");
+        Assert.Equal("3e1c44ed8d5d610d00217ed0366ad009bfb969b449ac7ca32d12204b275cc078", unixBench.Sha256);
+        Assert.StartsWith("substituted: the declared local copy /work/shared/third_party/byte-unixbench-5.1.3.tar.gz instead of byte-unixbench-5.1.3.tar.gz (sha256 3a6bb00f270a5329682dff20fd2c1ab5332ef046eb54a96a0d7bd371005d31a3)", unixBench.Fallback);
+        Assert.Contains("tried first: https://github.com/kdlucas/byte-unixbench/archive/v5.1.3.tar.gz: Name or service not known", unixBench.Fallback);
+        Assert.Equal("f58325662a0d10f388fea2eb559c507da3e3d23acb74d037aa03fadb3dd214a2", provenance.ImageSha256["guest"]);
+    }
+
+    [Fact]
+    public void The_real_image_build_recorded_UnixBenchs_checks_and_their_output()
+    {
+        var metadata = Load("rootfs-guest-unixbench-metadata.json");
+        var checks = metadata["checks"]!.AsArray().Select(c => (Command: c!["command"]!.GetValue<string>(), Rc: c["exitCode"]!.GetValue<int>(), Output: c["output"]!.GetValue<string>())).ToList();
+
+        Assert.Equal([.. VmLab.Rootfs.RootfsDefinition.Load(Path.Combine(VmLab.Common.RepoPaths.Find(AppContext.BaseDirectory).RootfsDir)).Recipe("guest").Checks, .. VmLab.Rootfs.UnixBenchInstall.Checks], checks.Select(c => c.Command));
+        Assert.All(checks, c => Assert.Equal(0, c.Rc));
+        Assert.Equal("Run and 18 programs in pgms/", checks[^4].Output);
+        Assert.Equal("22", checks[^3].Output);
+        Assert.Empty(VmLab.Rootfs.UnixBenchInstall.ProblemsOfRunCheck(checks[^1].Output));
+    }
+
+    [Fact]
     public void Missing_metadata_contributes_nothing_rather_than_failing_the_run()
     {
         var provenance = ArtifactProvenance.FromMetadata(null, [("host", null)]);

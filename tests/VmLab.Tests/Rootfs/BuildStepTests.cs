@@ -89,15 +89,83 @@ public sealed class UnixBenchSourceTests
 
     private static RepoPaths TempArtifacts() => RootfsTestTree.Repo with { Artifacts = Directory.CreateTempSubdirectory("vmlab-art-").FullName };
 
-    [Fact]
-    public async Task Without_network_or_a_local_file_UnixBench_is_declared_unavailable_with_the_reason()
+    /// <summary>A checkout with no <c>../shared/third_party/</c> beside it (as on CI): its own folder as the root.</summary>
+    private static RepoPaths ElsewhereWithoutShared()
     {
-        var use = await SourceUse.ResolveUnixBenchAsync(Pin, TempArtifacts(), local: null, mayDownload: false, onLine: null, TestContext.Current.CancellationToken);
+        var root = Directory.CreateTempSubdirectory("vmlab-repo-").FullName;
+        return new RepoPaths(Path.Combine(root, "repo")) { Artifacts = Path.Combine(root, "artifacts") };
+    }
+
+    [Fact]
+    public async Task Without_network_a_local_file_or_the_shared_copy_UnixBench_is_declared_unavailable_with_the_reason()
+    {
+        var use = await SourceUse.ResolveUnixBenchAsync(Pin, ElsewhereWithoutShared(), local: null, mayDownload: false, onLine: null, TestContext.Current.CancellationToken);
 
         Assert.Equal("unavailable", use.Status);
         Assert.Null(use.Sha256);
         Assert.StartsWith("UnixBench 5.1.3: source unavailable (", use.Summary);
         Assert.Contains("--unixbench FILE --unixbench-sha256 HEX", use.Detail);
+        Assert.Contains("local copy: ", use.Detail);
+        Assert.Contains("shared/third_party/byte-unixbench-5.1.3.tar.gz not found", use.Detail);
+    }
+
+    [Fact]
+    public void The_pin_keeps_GitHubs_archive_and_declares_the_shared_git_archive_by_its_own_sha256()
+    {
+        Assert.Equal("3a6bb00f270a5329682dff20fd2c1ab5332ef046eb54a96a0d7bd371005d31a3", Pin.Sha256);
+        Assert.Equal(new Uri("https://github.com/kdlucas/byte-unixbench/archive/v5.1.3.tar.gz"), Pin.Urls[0]);
+        Assert.IsType<LocalFileFallback>(Pin.Fallbacks[0]);
+        var copy = Assert.IsType<LocalCopyFallback>(Pin.Fallbacks[1]);
+        Assert.Equal("../shared/third_party/byte-unixbench-5.1.3.tar.gz", copy.Path);
+        Assert.Equal("3e1c44ed8d5d610d00217ed0366ad009bfb969b449ac7ca32d12204b275cc078", copy.Sha256);
+    }
+
+    [Fact]
+    public async Task The_shared_copy_is_used_verified_and_declared_as_a_substitution_when_it_is_there()
+    {
+        // The repository root is <tmp>/repo, so ../shared/third_party/ is <tmp>/shared/third_party/.
+        var paths = ElsewhereWithoutShared();
+        var third = Directory.CreateDirectory(Path.Combine(paths.Root, "..", "shared", "third_party")).FullName;
+        var file = Path.Combine(third, "byte-unixbench-5.1.3.tar.gz");
+        File.WriteAllBytes(file, [4, 5, 6]);
+        var sha = Hashing.Sha256OfFile(file);
+        var pin = Pin with { Fallbacks = [Pin.Fallbacks[0], (LocalCopyFallback)Pin.Fallbacks[1] with { Sha256 = sha }] };
+
+        var use = await SourceUse.ResolveUnixBenchAsync(pin, paths, local: null, mayDownload: false, onLine: null, TestContext.Current.CancellationToken);
+
+        Assert.Equal("substituted", use.Status);
+        Assert.Equal(sha, use.Sha256);
+        Assert.Equal(Path.GetFullPath(file), use.LocalPath);
+        Assert.StartsWith("UnixBench 5.1.3: substituted (the declared local copy " + Path.GetFullPath(file) + " instead of byte-unixbench-5.1.3.tar.gz (sha256 3a6bb00f", use.Summary);
+        Assert.Contains("git archive of tag v5.1.3", use.Detail);
+        Assert.Contains("local file: not given", use.Detail);
+    }
+
+    [Fact]
+    public async Task A_shared_copy_whose_sha256_differs_from_the_declared_one_stops_the_build()
+    {
+        var paths = ElsewhereWithoutShared();
+        var third = Directory.CreateDirectory(Path.Combine(paths.Root, "..", "shared", "third_party")).FullName;
+        File.WriteAllBytes(Path.Combine(third, "byte-unixbench-5.1.3.tar.gz"), [4, 5, 6]);
+
+        var error = await Assert.ThrowsAsync<LabException>(() =>
+            SourceUse.ResolveUnixBenchAsync(Pin, paths, local: null, mayDownload: false, onLine: null, TestContext.Current.CancellationToken));
+
+        Assert.Contains("3e1c44ed8d5d610d00217ed0366ad009bfb969b449ac7ca32d12204b275cc078 is declared for it; it was not used", error.Message);
+    }
+
+    [Fact]
+    public async Task The_users_file_wins_over_the_shared_copy()
+    {
+        var paths = TempArtifacts();
+        var tarball = Path.Combine(paths.Artifacts, "mine.tgz");
+        File.WriteAllBytes(tarball, [7, 8, 9]);
+        var sha = Hashing.Sha256OfFile(tarball);
+
+        var use = await SourceUse.ResolveUnixBenchAsync(Pin, paths, new LocalSource(tarball, sha), mayDownload: false, onLine: null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(Path.GetFullPath(tarball), use.LocalPath);
+        Assert.StartsWith("the user's file ", use.Detail);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace VmLab.Tests.Suites;
 
-/// <summary>The real tool outputs under fixtures/seed-2023 and fixtures/l0, with the suite each belongs to.</summary>
+/// <summary>The real tool outputs under fixtures/seed-2023, fixtures/l0 and fixtures/arm64, with the suite each belongs to.</summary>
 internal static partial class SuiteFixtures
 {
     /// <summary>Files that are a tool's error output, not a result: the parser must refuse them.</summary>
@@ -18,7 +18,7 @@ internal static partial class SuiteFixtures
 
     /// <summary>Every fixture file as "dir/name", ordinal order.</summary>
     public static IReadOnlyList<string> Files { get; } =
-        new[] { "seed-2023", "l0" }
+        new[] { "seed-2023", "l0", "arm64" }
             .SelectMany(dir => Directory.GetFiles(Fixture.Path(dir), "*.txt").Select(f => $"{dir}/{Path.GetFileName(f)}"))
             .Order(StringComparer.Ordinal)
             .ToArray();
