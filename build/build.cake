@@ -47,6 +47,19 @@ Task("Test")
     .Does<BuildContext>(data =>
 {
     CleanDirectory(data.TestResults);
+    // The workflow linters the tests run (tests/workflows/package.json, pinned by its package-lock.json): a few
+    // seconds, and part of the test command so that `./build.sh --target=Test` works on a fresh clone as CI's does.
+    var npm = StartProcess("npm", new ProcessSettings
+    {
+        Arguments = new ProcessArgumentBuilder().Append("ci").Append("--prefix").AppendQuoted(data.Root.Combine("tests/workflows").FullPath)
+            .Append("--no-audit").Append("--no-fund").Append("--loglevel=error"),
+        RedirectStandardOutput = true,
+    });
+    if (npm != 0)
+    {
+        Warning($"npm ci in tests/workflows exited {npm}: the workflow lint tests will fail (is Node.js installed?)");
+    }
+
     // xunit.v3 runs on Microsoft.Testing.Platform (global.json opts dotnet test in), whose
     // arguments differ from VSTest's, so the command line is spelled out here.
     var exitCode = StartProcess("dotnet", new ProcessSettings
