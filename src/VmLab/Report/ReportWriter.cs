@@ -16,7 +16,9 @@ public static class ReportWriter
     /// </summary>
     public static string Write(RunDirectory run, RunData? reference, ReportRenderer renderer, string? outFile = null)
     {
-        var (model, charts) = ReportBuilder.Build(RunData.Load(run), reference);
+        var data = RunData.Load(run);
+        RunParser.Verify(run, data.Results);
+        var (model, charts) = ReportBuilder.Build(data, reference);
         var report = Path.GetFullPath(outFile ?? run.ReportPath);
         var directory = Path.GetDirectoryName(report)!;
         var chartsDir = Path.Combine(directory, "charts");
