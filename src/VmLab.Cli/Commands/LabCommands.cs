@@ -97,27 +97,15 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        // Everything is checked before anything is written: the options, the artifacts, and the run resumed (its
+        // ledger, profile, seed and kernel) or the new run's directory being free. A refused start changes no file.
         var paths = RepoPaths.Find();
         var plan = settings.Plan(paths);
-        var runId = settings.Resume ?? $"{DateTime.UtcNow.ToString("yyyy-MM-dd'T'HHmm'Z'", CultureInfo.InvariantCulture)}-{plan.Profile.Name}";
-        var runDirectory = Path.Combine(Path.GetFullPath(settings.Results ?? paths.ResultsDir), runId);
-        if (settings.Resume is not null)
-        {
-            // Everything about the run is checked before anything of it is rewritten.
-            var recorded = RunLedger.Load(runDirectory)
-                ?? throw new LabException($"There is no run to resume in {runDirectory} (no {RunLedger.FileName}).", "list the runs with: ls results/, or start a new run without --resume");
-            if (recorded.Profile != plan.Profile.Name)
-            {
-                throw new LabException($"Run {runId} was started with profile '{recorded.Profile}', not '{plan.Profile.Name}'.", $"resume it with --profile={recorded.Profile}");
-            }
-
-            if (settings.Seed is { } seed && recorded.Order is { } order && order.Seed != seed)
-            {
-                throw new LabException($"Run {runId} was started with seed {order.Seed}, not {seed}: a resumed run keeps its order.", "drop --seed when resuming");
-            }
-
-            plan = recorded.Order is { } kept ? plan.WithOrder(kept) : plan;
-        }
+        var runId = LabStart.RunId(settings.Resume, DateTimeOffset.UtcNow, plan.Profile.Name);
+        var runDirectory = LabStart.RunDirectoryOf(paths, settings.Results, runId);
+        var artifacts = LabArtifacts.Locate(paths, settings.KernelDir, settings.RootfsDir, settings.KernbenchSource);
+        var clientRoot = ClientRootArtifact.Locate(paths);
+        plan = LabStart.Check(runDirectory, settings.Resume is not null, plan, settings.Seed, artifacts);
 
         var output = new ProgressWriter(Console.Out);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -128,8 +116,6 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         using var orphan = ParentWatch.Start(stop);
         using var runLock = RunLock.Take(runDirectory);
 
-        var artifacts = LabArtifacts.Locate(paths, settings.KernelDir, settings.RootfsDir, settings.KernbenchSource);
-        var clientRoot = ClientRootArtifact.Locate(paths);
         var work = Path.Combine(paths.Artifacts, "lab", "runs", runId);
         var payload = await artifacts.PayloadDiskAsync(paths, Path.Combine(work, "payload.log"), stop.Token);
         // The network clients' side: a namespace of this run's own, removed at the end (a killed run's by the next sweep).
@@ -225,11 +211,13 @@ internal sealed class ParentWatch : IDisposable
 internal sealed class RunLock : IDisposable
 {
     private readonly FileStream _file;
+    private readonly bool _created;
 
-    private RunLock(FileStream file) => _file = file;
+    private RunLock(FileStream file, bool created) => (_file, _created) = (file, created);
 
     public static RunLock Take(string runDirectory)
     {
+        var created = !Directory.Exists(runDirectory);
         Directory.CreateDirectory(runDirectory);
         var path = Path.Combine(runDirectory, ".lock");
         try
@@ -238,7 +226,7 @@ internal sealed class RunLock : IDisposable
             file.SetLength(0);
             file.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture)));
             file.Flush();
-            return new RunLock(file);
+            return new RunLock(file, created);
         }
         catch (IOException)
         {
@@ -250,6 +238,12 @@ internal sealed class RunLock : IDisposable
     public void Dispose()
     {
         _file.Dispose();
-        File.Delete(Path.Combine(Path.GetDirectoryName(_file.Name)!, ".lock"));
+        var directory = Path.GetDirectoryName(_file.Name)!;
+        File.Delete(Path.Combine(directory, ".lock"));
+        // A new run that failed before it saved anything (no payload disk, no network) leaves no empty results/<id>/.
+        if (_created && !Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            Directory.Delete(directory);
+        }
     }
 }
