@@ -24,6 +24,7 @@ app.Configure(config =>
         lab.SetDescription("The nested lab: L1 (TCG, EL2) hosting L2 (KVM), every suite over every scenario.");
         lab.AddCommand<LabPlanCommand>("plan").WithDescription("Print the plan (scenarios × suites × repeats), the topology and the estimate.");
         lab.AddCommand<LabRunCommand>("run").WithDescription("Run, or --resume, a lab run into results/<run-id>/.");
+        lab.AddCommand<LabRepairCommand>("repair").WithDescription("Rebuild a damaged units.json from raw/ and the console logs (runs nothing).");
     });
     config.AddCommand<ParseCommand>("parse")
         .WithDescription("Parse one raw benchmark output (hackbench, kernbench, netperf, ab, unixbench, console) and check its validity.")

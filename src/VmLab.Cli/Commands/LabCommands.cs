@@ -155,6 +155,31 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
     }
 }
 
+/// <summary><c>vmlab lab repair &lt;run-dir&gt;</c>: rebuilds a damaged units.json from raw/ and the console markers, running nothing.</summary>
+internal sealed class LabRepairCommand : Command<LabRepairCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<run-dir>")]
+        [Description("The run directory, e.g. results/2026-11-29T0447Z-smoke.")]
+        public string RunDir { get; init; } = "";
+
+        [CommandOption("--force")]
+        [Description("Rebuild units.json even when it is readable (the old one is kept beside it).")]
+        public bool Force { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var run = new VmLab.Results.RunDirectory(settings.RunDir);
+        var ledger = LedgerRepair.Repair(run, settings.Force, DateTimeOffset.UtcNow);
+        var done = ledger.Units.Count(u => u.Value.State == UnitState.Done);
+        Console.Out.WriteLine($"{Path.Combine(run.Path, RunLedger.FileName)}: rebuilt from raw/ and the console logs: {ledger.Units.Count} units ({done} done), last boot {ledger.LastBoot}.");
+        Console.Out.WriteLine($"  next: vmlab parse-run {run.Path}, or resume the run to run the units it lacks: --resume={run.RunId}");
+        return 0;
+    }
+}
+
 /// <summary>
 /// The run's progress lines on the console. When the console is gone (the build that started vmlab was killed and
 /// took the pipe with it), the lines are dropped instead of failing the run: the run must still stop its VM and save.
