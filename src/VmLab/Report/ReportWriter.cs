@@ -22,7 +22,7 @@ public static class ReportWriter
         var report = Path.GetFullPath(outFile ?? run.ReportPath);
         var directory = Path.GetDirectoryName(report)!;
         var chartsDir = Path.Combine(directory, "charts");
-        var outputs = new ReportOutputs(report);
+        var outputs = new ReportOutputs(report, run.RunId);
         // The run's own REPORT.md and charts/ are vmlab's by contract (docs/CONTRACTS.md), also before it kept a list.
         var ownRun = string.Equals(report, Path.GetFullPath(run.ReportPath), StringComparison.Ordinal);
         var written = outputs.Read() ?? (ownRun ? Legacy(chartsDir) : []);
@@ -84,18 +84,35 @@ public static class ReportWriter
 /// <c>.&lt;report&gt;.outputs</c> beside a report: the files (relative to its directory, '/'-separated) that
 /// vmlab report wrote for it, so a later render removes only those.
 /// </summary>
-internal sealed class ReportOutputs(string report)
+/// <remarks>
+/// The list names the run it was written for: another run's report in that directory (e.g. <c>--out</c> into a copy
+/// of reference-2023) finds files it did not write, so it refuses instead of replacing them.
+/// </remarks>
+internal sealed class ReportOutputs(string report, string runId)
 {
+    private readonly string _header = $"# written by vmlab report for run {runId}";
+
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(report)!, $".{System.IO.Path.GetFileName(report)}.outputs");
 
-    /// <summary>The listed files; null when there is no list. Only plain names and charts/&lt;name&gt;.svg are kept.</summary>
-    public HashSet<string>? Read() =>
-        File.Exists(Path)
-            ? File.ReadAllLines(Path)
+    /// <summary>
+    /// The listed files; null when there is no list; empty when it is another run's. Only plain names and
+    /// charts/&lt;name&gt;.svg are kept.
+    /// </summary>
+    public HashSet<string>? Read()
+    {
+        if (!File.Exists(Path))
+        {
+            return null;
+        }
+
+        var lines = File.ReadAllLines(Path);
+        return lines.FirstOrDefault() != _header
+            ? []
+            : lines.Skip(1)
                 .Where(l => l.Length > 0 && !l.Contains("..", StringComparison.Ordinal) && !l.StartsWith('/') && l.Count(c => c == '/') <= 1)
-                .ToHashSet(StringComparer.Ordinal)
-            : null;
+                .ToHashSet(StringComparer.Ordinal);
+    }
 
     public void Write(IEnumerable<string> files) =>
-        ReportWriter.WriteIfChanged(Path, string.Concat(files.Order(StringComparer.Ordinal).Select(f => f + "\n")));
+        ReportWriter.WriteIfChanged(Path, _header + "\n" + string.Concat(files.Order(StringComparer.Ordinal).Select(f => f + "\n")));
 }
