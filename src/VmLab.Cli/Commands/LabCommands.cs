@@ -114,7 +114,9 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var orphan = ParentWatch.Start(stop);
-        using var runLock = RunLock.Take(runDirectory);
+        // The run's own directory, and what runs share under artifacts/ (payload staging, boot disks, stage builds).
+        using var runLock = DirectoryLock.Take(runDirectory, $"Run {runId}");
+        using var artifactsLock = DirectoryLock.Take(paths.Artifacts, "A lab run or stage build using " + paths.Artifacts);
 
         var work = Path.Combine(paths.Artifacts, "lab", "runs", runId);
         var payload = await artifacts.PayloadDiskAsync(paths, Path.Combine(work, "payload.log"), stop.Token);
@@ -229,46 +231,5 @@ internal sealed class ParentWatch : IDisposable
     {
         var stat = File.ReadAllText("/proc/self/stat");
         return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-    }
-}
-
-/// <summary>One vmlab per run directory: a second one (a resume while the first still runs) is refused, naming the first.</summary>
-internal sealed class RunLock : IDisposable
-{
-    private readonly FileStream _file;
-    private readonly bool _created;
-
-    private RunLock(FileStream file, bool created) => (_file, _created) = (file, created);
-
-    public static RunLock Take(string runDirectory)
-    {
-        var created = !Directory.Exists(runDirectory);
-        Directory.CreateDirectory(runDirectory);
-        var path = Path.Combine(runDirectory, ".lock");
-        try
-        {
-            var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            file.SetLength(0);
-            file.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture)));
-            file.Flush();
-            return new RunLock(file, created);
-        }
-        catch (IOException)
-        {
-            var holder = File.Exists(path) ? File.ReadAllText(path) : "?";
-            throw new LabException($"Run {Path.GetFileName(runDirectory)} is already running (pid {holder}).", $"wait for it, or stop it: kill -INT {holder}");
-        }
-    }
-
-    public void Dispose()
-    {
-        _file.Dispose();
-        var directory = Path.GetDirectoryName(_file.Name)!;
-        File.Delete(Path.Combine(directory, ".lock"));
-        // A new run that failed before it saved anything (no payload disk, no network) leaves no empty results/<id>/.
-        if (_created && !Directory.EnumerateFileSystemEntries(directory).Any())
-        {
-            Directory.Delete(directory);
-        }
     }
 }
