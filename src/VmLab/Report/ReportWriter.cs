@@ -17,7 +17,7 @@ public static class ReportWriter
     public static string Write(RunDirectory run, RunData? reference, ReportRenderer renderer, string? outFile = null)
     {
         var data = RunData.Load(run);
-        RunParser.Verify(run, data.Results);
+        RunParser.Verify(run, data.Results, data.Manifest);
         var (model, charts) = ReportBuilder.Build(data, reference);
         var report = Path.GetFullPath(outFile ?? run.ReportPath);
         var directory = Path.GetDirectoryName(report)!;

@@ -127,8 +127,15 @@ public static partial class RunParser
     /// directory's, and its raw files are exactly those in raw/, with the same sha256s. A results.json copied from
     /// another run, or left behind by an edit of raw/, is refused (a report must not show numbers raw/ does not hold).
     /// </summary>
-    public static void Verify(RunDirectory run, RunResults results)
+    public static void Verify(RunDirectory run, RunResults results, Manifest? manifest = null)
     {
+        if (manifest is not null && manifest.RunId != run.RunId)
+        {
+            throw new LabException(
+                $"{run.ManifestPath} describes run {manifest.RunId}, not {run.RunId} (the directory it is in): the report would show both.",
+                "rename the directory back to its run id, or copy the run under its own name");
+        }
+
         var next = $"derive it again from raw/: vmlab parse-run {run.Path}";
         if (results.RunId != run.RunId)
         {

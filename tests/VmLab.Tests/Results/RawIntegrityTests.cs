@@ -131,6 +131,18 @@ public sealed class RawIntegrityTests : IDisposable
     }
 
     [Fact]
+    public void Report_refuses_a_manifest_of_another_run_id_so_the_header_and_the_directory_agree()
+    {
+        // The run id came from the directory name in one place and from the manifest in another (issue 16, item 8).
+        var run = RawIntegrityTests.CopyOf(_root);
+        File.WriteAllText(run.ManifestPath, File.ReadAllText(run.ManifestPath).Replace($"\"{SmokeRunId}\"", "\"2026-01-01T0000Z-smoke\"", StringComparison.Ordinal));
+
+        var error = Assert.Throws<LabException>(() => ReportWriter.Write(run, null, new ReportRenderer()));
+
+        Assert.Contains("2026-01-01T0000Z-smoke", error.Message);
+    }
+
+    [Fact]
     public void Report_refuses_a_results_json_whose_raw_files_differ_from_raw()
     {
         var run = CopyOf(_root);
