@@ -5,6 +5,7 @@
 #load "testresults.cake"
 #load "lab.cake"
 #load "release.cake"
+#load "options.cake"
 
 using System.Xml.Linq;
 
@@ -12,6 +13,7 @@ var target = Argument("target", "Reproduce");
 
 Setup<BuildContext>(context =>
 {
+    BuildOptions.Check(context, target, context.TasksToExecute.Select(t => t.Name));
     var data = new BuildContext(context);
     Information($"VmLab: target {target}, profile {data.Profile}, configuration {data.Configuration}{(data.IsCI ? ", CI" : "")}");
     return data;

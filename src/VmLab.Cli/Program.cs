@@ -3,9 +3,12 @@ using Spectre.Console.Cli;
 using VmLab.CommandLine.Commands;
 
 var app = new CommandApp();
+var parseFailed = false;
 app.Configure(config =>
 {
     config.SetApplicationName("vmlab");
+    // A typo (--profle) is refused, never ignored: an ignored option runs the default (issue 16, item 7).
+    config.UseStrictParsing();
     // A user never sees a stack trace: every failure is one line saying what happened and what to do.
     config.SetExceptionHandler((ex, _) =>
     {
@@ -15,6 +18,7 @@ app.Configure(config =>
             AnsiConsole.MarkupLineInterpolated($"  next: {next}");
         }
 
+        parseFailed = ex is CommandParseException;
         return ex is CommandParseException or CommandRuntimeException ? 64 : 1;
     });
     config.AddCommand<PrerequisitesCommand>("prerequisites")
@@ -24,6 +28,7 @@ app.Configure(config =>
         lab.SetDescription("The nested lab: L1 (TCG, EL2) hosting L2 (KVM), every suite over every scenario.");
         lab.AddCommand<LabPlanCommand>("plan").WithDescription("Print the plan (scenarios × suites × repeats), the topology and the estimate.");
         lab.AddCommand<LabRunCommand>("run").WithDescription("Run, or --resume, a lab run into results/<run-id>/.");
+        lab.AddCommand<LabRepairCommand>("repair").WithDescription("Rebuild a damaged units.json from raw/ and the console logs (runs nothing).");
     });
     config.AddCommand<ParseCommand>("parse")
         .WithDescription("Parse one raw benchmark output (hackbench, kernbench, netperf, ab, unixbench, console) and check its validity.")
@@ -54,4 +59,14 @@ app.Configure(config =>
     config.AddCommand<ReleaseCommand>("release")
         .WithDescription("Publish a run (report, results.tar.gz, kernel files, SHA256SUMS) as a GitHub release; --dry-run shows it.");
 });
-return await app.RunAsync(args);
+var rc = await app.RunAsync(args);
+if (parseFailed)
+{
+    // The known options: the help of the command named (a branch, lab or kernel, and its command; or one command).
+    var words = args.TakeWhile(a => !a.StartsWith('-')).ToArray();
+    var command = words.Take(words.FirstOrDefault() is "lab" or "kernel" ? 2 : 1).ToArray();
+    Console.Error.WriteLine("The known options and arguments:");
+    await app.RunAsync([.. command, "--help"]);
+}
+
+return rc;

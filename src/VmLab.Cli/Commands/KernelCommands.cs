@@ -112,6 +112,7 @@ internal sealed class KernelBuildCommand : AsyncCommand<KernelSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
     {
+        using var artifactsLock = DirectoryLock.Take(RepoPaths.Find().Artifacts, "A lab run or stage build using artifacts/");
         using var http = KernelSettings.Http();
         var set = await KernelSettings.Pipeline(http).BuildAsync(settings.ToRequest(), cancellationToken);
         foreach (var kernel in set.Built)

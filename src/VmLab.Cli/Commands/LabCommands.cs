@@ -122,6 +122,8 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        // Everything is checked before anything is written: the options, the artifacts, and the run resumed (its
+        // ledger, profile, seed and kernel) or the new run's directory being free. A refused start changes no file.
         var paths = RepoPaths.Find();
         var plan = settings.Plan(paths);
         var shardRunId = default(string);
@@ -135,30 +137,18 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
             (plan, shardRunId) = Sharding.ForShard(plan, settings, shard);
         }
 
-        var runId = settings.Resume ?? shardRunId ?? settings.RunId ?? $"{DateTime.UtcNow.ToString("yyyy-MM-dd'T'HHmm'Z'", CultureInfo.InvariantCulture)}-{plan.Profile.Name}";
+        var runId = settings.Resume is not null || (shardRunId ?? settings.RunId) is null
+            ? LabStart.RunId(settings.Resume, DateTimeOffset.UtcNow, plan.Profile.Name)
+            : (shardRunId ?? settings.RunId)!;
         if (shardRunId is not null && runId != shardRunId)
         {
             throw new LabException($"--resume {runId} is not shard {settings.Shard}'s run directory ({shardRunId}).", $"resume it with --resume={shardRunId}");
         }
 
-        var runDirectory = Path.Combine(Path.GetFullPath(settings.Results ?? paths.ResultsDir), runId);
-        if (settings.Resume is not null)
-        {
-            // Everything about the run is checked before anything of it is rewritten.
-            var recorded = RunLedger.Load(runDirectory)
-                ?? throw new LabException($"There is no run to resume in {runDirectory} (no {RunLedger.FileName}).", "list the runs with: ls results/, or start a new run without --resume");
-            if (recorded.Profile != plan.Profile.Name)
-            {
-                throw new LabException($"Run {runId} was started with profile '{recorded.Profile}', not '{plan.Profile.Name}'.", $"resume it with --profile={recorded.Profile}");
-            }
-
-            if (settings.Seed is { } seed && recorded.Order is { } order && order.Seed != seed)
-            {
-                throw new LabException($"Run {runId} was started with seed {order.Seed}, not {seed}: a resumed run keeps its order.", "drop --seed when resuming");
-            }
-
-            plan = recorded.Order is { } kept ? plan.WithOrder(kept) : plan;
-        }
+        var runDirectory = LabStart.RunDirectoryOf(paths, settings.Results, runId);
+        var artifacts = LabArtifacts.Locate(paths, settings.KernelDir, settings.RootfsDir, settings.KernbenchSource);
+        var clientRoot = ClientRootArtifact.Locate(paths);
+        plan = LabStart.Check(runDirectory, settings.Resume is not null, plan, settings.Seed, artifacts);
 
         var output = new ProgressWriter(Console.Out);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -167,10 +157,10 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var orphan = ParentWatch.Start(stop);
-        using var runLock = RunLock.Take(runDirectory);
+        // The run's own directory, and what runs share under artifacts/ (payload staging, boot disks, stage builds).
+        using var runLock = DirectoryLock.Take(runDirectory, $"Run {runId}");
+        using var artifactsLock = DirectoryLock.Take(paths.Artifacts, "A lab run or stage build using " + paths.Artifacts);
 
-        var artifacts = LabArtifacts.Locate(paths, settings.KernelDir, settings.RootfsDir, settings.KernbenchSource);
-        var clientRoot = ClientRootArtifact.Locate(paths);
         var work = Path.Combine(paths.Artifacts, "lab", "runs", runId);
         var payload = await artifacts.PayloadDiskAsync(paths, Path.Combine(work, "payload.log"), stop.Token);
         // The network clients' side: a namespace of this run's own, removed at the end (a killed run's by the next sweep).
@@ -206,6 +196,31 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         // The next stage (Report) finds the run it should render here when no --run is given.
         AtomicFile.WriteAllText(Path.Combine(paths.Artifacts, "lab", "last-run"), runDirectory + "\n");
         output.WriteLine($"vmlab: run directory {runDirectory}");
+        return 0;
+    }
+}
+
+/// <summary><c>vmlab lab repair &lt;run-dir&gt;</c>: rebuilds a damaged units.json from raw/ and the console markers, running nothing.</summary>
+internal sealed class LabRepairCommand : Command<LabRepairCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<run-dir>")]
+        [Description("The run directory, e.g. results/2026-11-29T0447Z-smoke.")]
+        public string RunDir { get; init; } = "";
+
+        [CommandOption("--force")]
+        [Description("Rebuild units.json even when it is readable (the old one is kept beside it).")]
+        public bool Force { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var run = new VmLab.Results.RunDirectory(settings.RunDir);
+        var ledger = LedgerRepair.Repair(run, settings.Force, DateTimeOffset.UtcNow);
+        var done = ledger.Units.Count(u => u.Value.State == UnitState.Done);
+        Console.Out.WriteLine($"{Path.Combine(run.Path, RunLedger.FileName)}: rebuilt from raw/ and the console logs: {ledger.Units.Count} units ({done} done), last boot {ledger.LastBoot}.");
+        Console.Out.WriteLine($"  next: vmlab parse-run {run.Path}, or resume the run to run the units it lacks: --resume={run.RunId}");
         return 0;
     }
 }
@@ -259,38 +274,5 @@ internal sealed class ParentWatch : IDisposable
     {
         var stat = File.ReadAllText("/proc/self/stat");
         return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-    }
-}
-
-/// <summary>One vmlab per run directory: a second one (a resume while the first still runs) is refused, naming the first.</summary>
-internal sealed class RunLock : IDisposable
-{
-    private readonly FileStream _file;
-
-    private RunLock(FileStream file) => _file = file;
-
-    public static RunLock Take(string runDirectory)
-    {
-        Directory.CreateDirectory(runDirectory);
-        var path = Path.Combine(runDirectory, ".lock");
-        try
-        {
-            var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            file.SetLength(0);
-            file.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture)));
-            file.Flush();
-            return new RunLock(file);
-        }
-        catch (IOException)
-        {
-            var holder = File.Exists(path) ? File.ReadAllText(path) : "?";
-            throw new LabException($"Run {Path.GetFileName(runDirectory)} is already running (pid {holder}).", $"wait for it, or stop it: kill -INT {holder}");
-        }
-    }
-
-    public void Dispose()
-    {
-        _file.Dispose();
-        File.Delete(Path.Combine(Path.GetDirectoryName(_file.Name)!, ".lock"));
     }
 }

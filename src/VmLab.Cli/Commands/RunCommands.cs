@@ -14,6 +14,10 @@ internal sealed class ParseRunCommand : Command<ParseRunCommand.Settings>
         [CommandArgument(0, "<run-dir>")]
         [Description("The run directory, e.g. results/reference-2023.")]
         public string RunDir { get; init; } = "";
+
+        [CommandOption("--force")]
+        [Description("Replace results.json even when it holds more raw outputs than raw/ now gives.")]
+        public bool Force { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -21,7 +25,8 @@ internal sealed class ParseRunCommand : Command<ParseRunCommand.Settings>
         var run = new RunDirectory(settings.RunDir);
         var manifest = File.Exists(run.ManifestPath) ? run.ReadManifest() : null;
         var results = RunParser.Parse(run, manifest);
-        run.WriteResults(results);
+        RunParser.Save(run, results, settings.Force);
+        RunParser.WarnAboutChangedFiles(results, Console.Error);
         var invalid = results.Units.Count(u => !u.Valid);
         Console.Out.WriteLine($"{run.ResultsPath}: {results.Units.Count} raw outputs, {invalid} invalid, unrecognised or reused");
         return 0;
@@ -59,7 +64,9 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
         var run = new RunDirectory(settings.RunDir);
         if (settings.Reparse)
         {
-            run.WriteResults(RunParser.Parse(run, run.ReadManifest()));
+            var results = RunParser.Parse(run, run.ReadManifest());
+            RunParser.Save(run, results, force: false);
+            RunParser.WarnAboutChangedFiles(results, Console.Error);
         }
 
         // The built-in reference, not a directory found beside the run: the same run renders the same bytes anywhere.

@@ -1,8 +1,12 @@
+using System.Runtime.InteropServices;
+
 namespace VmLab.Common;
 
 /// <summary>
-/// Writes that either happen whole or not at all: write a temporary file beside the target, then rename.
-/// A crash, Ctrl-C or full disk mid-write leaves the previous content (or nothing), never half a file.
+/// Writes that either happen whole or not at all, and survive a power loss: write a temporary file beside the
+/// target, fsync it, rename it into place, then fsync the directory (the rename is only durable once the directory
+/// is: https://lwn.net/Articles/457667/). A crash, Ctrl-C, full disk or power loss mid-write leaves the previous
+/// content (or nothing), never half a file or an empty one.
 /// </summary>
 public static class AtomicFile
 {
@@ -18,7 +22,7 @@ public static class AtomicFile
         try
         {
             await File.WriteAllTextAsync(temp, contents, cancellationToken);
-            File.Move(temp, path, overwrite: true);
+            Commit(temp, path);
         }
         finally
         {
@@ -33,12 +37,50 @@ public static class AtomicFile
         try
         {
             write(temp);
-            File.Move(temp, path, overwrite: true);
+            Commit(temp, path);
         }
         finally
         {
             File.Delete(temp); // no-op after a successful move
         }
+    }
+
+    /// <summary>Flushes <paramref name="directory"/>'s entries (renames, new files) to disk. A no-op where directories cannot be opened (Windows).</summary>
+    public static void SyncDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var fd = Open(directory, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open {directory} to sync it (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"fsync of {directory} failed (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    private static void Commit(string temp, string path)
+    {
+        using (var file = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     private static string TempBeside(string path)
@@ -47,4 +89,14 @@ public static class AtomicFile
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
     }
+
+    // DllImport rather than LibraryImport: the source-generated stubs need unsafe code, for three plain calls.
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static extern int Fsync(int fd);
+
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static extern int Close(int fd);
 }

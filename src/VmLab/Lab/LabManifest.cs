@@ -98,15 +98,22 @@ public static class LabManifest
     /// <summary>Copies host.config, guest.config and config.diff from the kernel artifacts into the run's kernel/ folder.</summary>
     public static void CopyKernelConfigs(RunDirectory run, LabArtifacts artifacts)
     {
-        var kernelDir = Path.GetDirectoryName(Path.GetDirectoryName(artifacts.HostKernel))!;
-        foreach (var (from, to) in new[] { ("host/.config", "host.config"), ("guest/.config", "guest.config"), ("config.diff", "config.diff") })
+        foreach (var (source, to) in KernelConfigs(artifacts))
         {
-            var source = Path.Combine(kernelDir, from);
-            if (File.Exists(source))
+            var target = Path.Combine(run.KernelDir, to);
+            // A resume copies nothing: the run's configs are already these (LabStart.Check refused other ones).
+            if (File.Exists(source) && (!File.Exists(target) || Hashing.Sha256OfFile(source) != Hashing.Sha256OfFile(target)))
             {
-                AtomicFile.WriteAllBytes(Path.Combine(run.KernelDir, to), File.ReadAllBytes(source));
+                AtomicFile.WriteAllBytes(target, File.ReadAllBytes(source));
             }
         }
+    }
+
+    /// <summary>The kernel files a run keeps: each artifact's path and its name under the run's kernel/.</summary>
+    public static IReadOnlyList<(string From, string To)> KernelConfigs(LabArtifacts artifacts)
+    {
+        var kernelDir = Path.GetDirectoryName(Path.GetDirectoryName(artifacts.HostKernel))!;
+        return [(Path.Combine(kernelDir, "host", ".config"), "host.config"), (Path.Combine(kernelDir, "guest", ".config"), "guest.config"), (Path.Combine(kernelDir, "config.diff"), "config.diff")];
     }
 
     private static ScenarioInfo Describe(Scenario s, Topology t) => new(

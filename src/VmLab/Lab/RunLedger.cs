@@ -119,14 +119,33 @@ public sealed record RunLedger(
             return null;
         }
 
-        var ledger = JsonSerializer.Deserialize<RunLedger>(File.ReadAllText(path), Options)
-                     ?? throw new LabException($"{path} is empty.", $"delete it to start the run's bookkeeping over (units already in raw/ will run again)");
+        RunLedger? ledger;
+        try
+        {
+            ledger = JsonSerializer.Deserialize<RunLedger>(File.ReadAllText(path), Options);
+        }
+        catch (JsonException e)
+        {
+            throw Unreadable(path, runDirectory, File.ReadAllText(path).Trim().Length == 0 ? "it is empty" : e.Message, e);
+        }
+
+        if (ledger?.Units is null || ledger.RunId is null || ledger.Profile is null)
+        {
+            throw Unreadable(path, runDirectory, "it holds no ledger (no run id, profile or units)", null);
+        }
+
         return ledger with
         {
             Units = ledger.Units.WithComparers(StringComparer.Ordinal),
             Boots = ledger.Boots ?? ImmutableSortedDictionary<int, BootRecord>.Empty,
         };
     }
+
+    // After a power loss before AtomicFile synced (or an edit), units.json can be empty or cut short; the raw files
+    // and their console markers still hold the record.
+    private static LabException Unreadable(string path, string runDirectory, string why, Exception? inner) =>
+        new($"{path} cannot be read: {why}. The run's ledger (which units are done, with their sha256s) is damaged.",
+            $"rebuild it from raw/ and the console logs: vmlab lab repair {runDirectory}", inner);
 
     /// <summary>Writes the ledger atomically: a Ctrl-C mid-write leaves the previous ledger, never half of one.</summary>
     public Task SaveAsync(string runDirectory, CancellationToken cancellationToken = default) =>

@@ -64,6 +64,9 @@ public sealed record Topology(
         $"pCPU {L0.Cpus} > L1 vCPU {L1Cpus} > L2 vCPU {L2SmpCpus}: " +
         (Overcommitted ? "NOT met, run is overcommitted (" + string.Join("; ", Violations) + ")" : "met");
 
+    /// <summary>The most CPUs QEMU's virt machine boots with gic-version=2.</summary>
+    public const int GicV2MaxCpus = 8;
+
     /// <summary>
     /// Chooses the sizes. L2 SMP is the study's 2 vCPUs (UP: 1). L1 gets twice L2's vCPUs (the course ratio
     /// 4:2), kept strictly between L2 and L0; when no such number exists, L1 gets the closest size that still runs
@@ -88,6 +91,17 @@ public sealed record Topology(
         if (l1 < 1)
         {
             throw new Common.LabException($"L1 needs at least 1 vCPU, not {l1}.", "drop --l1-cpus or give a positive number");
+        }
+
+        // L1 is QEMU's virt machine with GICv2 (QemuL1Launcher), which boots at most 8 CPUs; L2 runs on L1's vCPUs.
+        if (l1 > GicV2MaxCpus)
+        {
+            throw new Common.LabException($"L1 cannot have {l1} vCPUs: its virt machine's GICv2 boots at most {GicV2MaxCpus}.", $"drop --l1-cpus/--l2-cpus or give at most {GicV2MaxCpus}");
+        }
+
+        if (l2 > l1)
+        {
+            throw new Common.LabException($"L2 cannot have {l2} vCPUs on an L1 with {l1}.", "give --l2-cpus at most --l1-cpus");
         }
 
         var available = l0.MemoryMiB - L0ReserveMiB;

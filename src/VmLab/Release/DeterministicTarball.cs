@@ -60,10 +60,14 @@ public static class DeterministicTarball
         }
     }
 
+    /// <summary>A lock (.lock, .lock.holder) or an AtomicFile temporary (.name.pid.guid.tmp): the machinery's, not the run's.</summary>
+    public static bool IsBookkeeping(string name) =>
+        name is ".lock" or ".lock.holder" || (name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal));
+
     private static void Collect(DirectoryInfo directory, string name, List<(string Name, string? File)> entries)
     {
         entries.Add((name + "/", null));
-        foreach (var child in directory.EnumerateFileSystemInfos().OrderBy(c => c.Name, StringComparer.Ordinal))
+        foreach (var child in directory.EnumerateFileSystemInfos().Where(c => !IsBookkeeping(c.Name)).OrderBy(c => c.Name, StringComparer.Ordinal))
         {
             if (child.LinkTarget is not null)
             {

@@ -3,7 +3,11 @@ using VmLab.Results;
 
 namespace VmLab.Report;
 
-/// <summary>Writes REPORT.md and charts/*.svg of a run directory (atomically; stale charts of an older render are removed).</summary>
+/// <summary>
+/// Writes REPORT.md and charts/*.svg of a run directory (atomically). It never deletes or overwrites a file it did
+/// not write: what each report wrote is listed beside it in <c>.&lt;report&gt;.outputs</c>, and only charts on that
+/// list that the report no longer draws are removed.
+/// </summary>
 public static class ReportWriter
 {
     /// <summary>
@@ -12,35 +16,103 @@ public static class ReportWriter
     /// </summary>
     public static string Write(RunDirectory run, RunData? reference, ReportRenderer renderer, string? outFile = null)
     {
-        var (model, charts) = ReportBuilder.Build(RunData.Load(run), reference);
-        var report = outFile ?? run.ReportPath;
-        var chartsDir = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(report))!, "charts");
-        Directory.CreateDirectory(chartsDir);
-        var wanted = charts.Select(c => c.File).ToHashSet(StringComparer.Ordinal);
-        foreach (var stale in Directory.GetFiles(chartsDir, "*.svg").Where(f => !wanted.Contains(Path.GetFileName(f))))
-        {
-            File.Delete(stale);
-        }
+        var data = RunData.Load(run);
+        RunParser.Verify(run, data.Results, data.Manifest);
+        var (model, charts) = ReportBuilder.Build(data, reference);
+        var report = Path.GetFullPath(outFile ?? run.ReportPath);
+        var directory = Path.GetDirectoryName(report)!;
+        var chartsDir = Path.Combine(directory, "charts");
+        var outputs = new ReportOutputs(report, run.RunId);
+        // The run's own REPORT.md and charts/ are vmlab's by contract (docs/CONTRACTS.md), also before it kept a list.
+        var ownRun = string.Equals(report, Path.GetFullPath(run.ReportPath), StringComparison.Ordinal);
+        var written = outputs.Read() ?? (ownRun ? Legacy(chartsDir) : []);
 
         // Charts are independent drawings (and each SVG's ids are renumbered per document): draw them on every core
         // while the template renders.
         var markdown = Task.Run(() => renderer.Render("report", model));
-        var svgs = charts.AsParallel().AsOrdered().Select(c => (c.File, Svg: ChartRenderer.Svg(c))).ToList();
-        foreach (var (file, svg) in svgs)
+        var svgs = charts.AsParallel().AsOrdered().Select(c => (File: "charts/" + c.File, Svg: ChartRenderer.Svg(c))).ToList();
+        var text = markdown.GetAwaiter().GetResult();
+        var files = svgs.Append((File: Path.GetFileName(report), Svg: text)).ToList();
+
+        // Everything is checked before anything is written: a file in the way that this report did not write is refused.
+        var foreign = files
+            .Where(f => !written.Contains(f.File) && !(ownRun && f.File == Path.GetFileName(report)))
+            .Where(f => File.Exists(Path.Combine(directory, f.File)) && File.ReadAllText(Path.Combine(directory, f.File)) != f.Svg)
+            .Select(f => Path.Combine(directory, f.File))
+            .ToList();
+        if (foreign.Count > 0)
         {
-            WriteIfChanged(Path.Combine(chartsDir, file), svg);
+            throw new LabException(
+                $"vmlab report would overwrite {foreign.Count} file(s) not written by vmlab report (not listed in {outputs.Path}): {string.Join(", ", foreign.Take(5))}{(foreign.Count > 5 ? ", …" : "")}.",
+                "choose an --out in a directory of its own, or move those files away");
         }
 
-        WriteIfChanged(report, markdown.GetAwaiter().GetResult());
+        var wanted = files.Select(f => f.File).ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in written.Where(f => !wanted.Contains(f) && f.StartsWith("charts/", StringComparison.Ordinal) && f.EndsWith(".svg", StringComparison.Ordinal)))
+        {
+            File.Delete(Path.Combine(directory, stale));
+        }
+
+        Directory.CreateDirectory(chartsDir);
+        foreach (var (file, content) in svgs)
+        {
+            WriteIfChanged(Path.Combine(directory, file), content);
+        }
+
+        outputs.Write(wanted);
+        WriteIfChanged(report, text);
         return report;
     }
 
+    // A run directory rendered before the list existed: its charts/*.svg are the report's.
+    private static HashSet<string> Legacy(string chartsDir) =>
+        Directory.Exists(chartsDir)
+            ? Directory.GetFiles(chartsDir, "*.svg").Select(f => "charts/" + Path.GetFileName(f)).ToHashSet(StringComparer.Ordinal)
+            : [];
+
     // Unchanged files keep their timestamps, so make and git see nothing happened.
-    private static void WriteIfChanged(string path, string text)
+    internal static void WriteIfChanged(string path, string text)
     {
         if (!File.Exists(path) || File.ReadAllText(path) != text)
         {
             AtomicFile.WriteAllText(path, text);
         }
     }
+}
+
+/// <summary>
+/// <c>.&lt;report&gt;.outputs</c> beside a report: the files (relative to its directory, '/'-separated) that
+/// vmlab report wrote for it, so a later render removes only those.
+/// </summary>
+/// <remarks>
+/// The list names the run it was written for: another run's report in that directory (e.g. <c>--out</c> into a copy
+/// of reference-2023) finds files it did not write, so it refuses instead of replacing them.
+/// </remarks>
+internal sealed class ReportOutputs(string report, string runId)
+{
+    private readonly string _header = $"# written by vmlab report for run {runId}";
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(report)!, $".{System.IO.Path.GetFileName(report)}.outputs");
+
+    /// <summary>
+    /// The listed files; null when there is no list; empty when it is another run's. Only plain names and
+    /// charts/&lt;name&gt;.svg are kept.
+    /// </summary>
+    public HashSet<string>? Read()
+    {
+        if (!File.Exists(Path))
+        {
+            return null;
+        }
+
+        var lines = File.ReadAllLines(Path);
+        return lines.FirstOrDefault() != _header
+            ? []
+            : lines.Skip(1)
+                .Where(l => l.Length > 0 && !l.Contains("..", StringComparison.Ordinal) && !l.StartsWith('/') && l.Count(c => c == '/') <= 1)
+                .ToHashSet(StringComparer.Ordinal);
+    }
+
+    public void Write(IEnumerable<string> files) =>
+        ReportWriter.WriteIfChanged(Path, _header + "\n" + string.Concat(files.Order(StringComparer.Ordinal).Select(f => f + "\n")));
 }

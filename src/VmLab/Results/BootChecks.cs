@@ -71,7 +71,11 @@ public sealed class BootChecks
     /// The problems of the raw output <paramref name="file"/> (<c>raw/&lt;scenario&gt;/&lt;suite folder&gt;/&lt;repeat&gt;.txt</c>):
     /// its boot's, and the lab's own when the unit did not finish cleanly. Console logs have none here.
     /// </summary>
-    public IReadOnlyList<string> ProblemsOf(string file)
+    /// <remarks>
+    /// A raw output whose sha256 (<paramref name="sha256"/>) is not the one the lab recorded when it saved the file was
+    /// changed since: its numbers are not the measurement, so the unit is invalid (<c>lab: sha256 …</c>).
+    /// </remarks>
+    public IReadOnlyList<string> ProblemsOf(string file, string? sha256 = null)
     {
         var parts = file.Split('/');
         if (parts.Length != 4 || !parts[3].EndsWith(".txt", StringComparison.Ordinal))
@@ -86,6 +90,11 @@ public sealed class BootChecks
         }
 
         var problems = new List<string>();
+        if (sha256 is not null && unit.Sha256 is not null && unit.Sha256 != sha256)
+        {
+            problems.Add($"lab: sha256 of {file} is {sha256[..12]}…, units.json recorded {unit.Sha256[..Math.Min(12, unit.Sha256.Length)]}… when the lab saved it: the file was changed since");
+        }
+
         if (unit.State != UnitState.Done)
         {
             problems.Add($"lab: the unit is recorded as {unit.State.ToString().ToLowerInvariant()}: {unit.Problems.FirstOrDefault() ?? "no reason given"}");

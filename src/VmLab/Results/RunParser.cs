@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using VmLab.Common;
+using VmLab.Lab;
 using VmLab.Suites;
 
 namespace VmLab.Results;
@@ -19,6 +20,7 @@ public static partial class RunParser
             throw new LabException($"{run.RawDir} does not exist: there are no raw outputs to parse.", "run the lab first: ./build.sh --target=Lab");
         }
 
+        RefuseWhatIsNotARawFile(run);
         var context = new ParseContext(manifest?.AbExpectedDocumentLength);
         var found = new List<(string Scenario, string Suite, string Repeat, string File, string Text)>();
         foreach (var scenarioDir in Directory.GetDirectories(run.RawDir))
@@ -63,18 +65,157 @@ public static partial class RunParser
         var duplicates = DuplicateDetector.Find(ordered.Select((f, i) => (f.Suite, f.Text, parsed[i].Measurement?.Metrics)).ToList());
         var checks = BootChecks.Read(run, manifest ?? (File.Exists(run.ManifestPath) ? run.ReadManifest() : null));
 
+        RefuseMissingDoneUnits(run, ordered.Select(f => f.File).ToHashSet(StringComparer.Ordinal));
+        var hashes = ordered.Select(f => Hashing.Sha256OfFile(Path.Combine(run.Path, f.File))).ToList();
         var units = ordered.Select((f, i) => new UnitResult(
             f.Scenario,
             f.Suite,
             f.Repeat,
             f.File,
-            Hashing.Sha256OfFile(Path.Combine(run.Path, f.File)),
+            hashes[i],
             parsed[i].UnrecognisedReason,
             parsed[i].Measurement?.Metrics ?? new SortedDictionary<string, MetricValue>(StringComparer.Ordinal),
-            [.. parsed[i].Measurement?.Problems ?? [], .. checks?.ProblemsOf(f.File) ?? []],
+            [.. parsed[i].Measurement?.Problems ?? [], .. checks?.ProblemsOf(f.File, hashes[i]) ?? []],
             duplicates[i].Select(j => ordered[j].File).ToList())).ToList();
 
         return new RunResults(run.RunId, units) { Boots = checks?.Boots };
+    }
+
+    /// <summary>
+    /// Writes <paramref name="results"/> as the run's results.json. Replacing one that holds more raw outputs (raw/
+    /// emptied or half restored) is refused unless <paramref name="force"/>: a good results.json is not lost to a mistake.
+    /// </summary>
+    public static void Save(RunDirectory run, RunResults results, bool force)
+    {
+        if (!force && File.Exists(run.ResultsPath))
+        {
+            int? before;
+            try
+            {
+                before = run.ReadResults().Units.Count;
+            }
+            catch (LabException)
+            {
+                before = null; // a broken results.json is not worth keeping
+            }
+
+            if (before > results.Units.Count)
+            {
+                throw new LabException(
+                    $"{run.ResultsPath} holds {before} raw outputs; raw/ now gives {results.Units.Count}. It is not replaced.",
+                    $"restore raw/ (e.g. git checkout -- {run.RawDir}), or replace it anyway: vmlab parse-run {run.Path} --force");
+            }
+        }
+
+        run.WriteResults(results);
+    }
+
+    /// <summary>Says, one line each, which raw files differ from what units.json recorded (their units are invalid).</summary>
+    public static void WarnAboutChangedFiles(RunResults results, TextWriter error)
+    {
+        foreach (var unit in results.Units)
+        {
+            foreach (var problem in unit.Problems.Where(p => p.StartsWith("lab: sha256", StringComparison.Ordinal)))
+            {
+                error.WriteLine($"vmlab: {unit.File}: sha256 mismatch: {problem} (its verdicts are inconclusive)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="results"/> was derived from this run directory as it is now: its run id is the
+    /// directory's, and its raw files are exactly those in raw/, with the same sha256s. A results.json copied from
+    /// another run, or left behind by an edit of raw/, is refused (a report must not show numbers raw/ does not hold).
+    /// </summary>
+    public static void Verify(RunDirectory run, RunResults results, Manifest? manifest = null)
+    {
+        if (manifest is not null && manifest.RunId != run.RunId)
+        {
+            throw new LabException(
+                $"{run.ManifestPath} describes run {manifest.RunId}, not {run.RunId} (the directory it is in): the report would show both.",
+                "rename the directory back to its run id, or copy the run under its own name");
+        }
+
+        var next = $"derive it again from raw/: vmlab parse-run {run.Path}";
+        if (results.RunId != run.RunId)
+        {
+            throw new LabException($"{run.ResultsPath} belongs to run {results.RunId}, not to {run.RunId} (the directory it is in).", next);
+        }
+
+        var onDisk = Directory.Exists(run.RawDir)
+            ? Directory.GetDirectories(run.RawDir)
+                .SelectMany(d => Directory.GetFiles(d, "console-*.log").Concat(Directory.GetDirectories(d).SelectMany(s => Directory.GetFiles(s, "*.txt"))))
+                .Select(f => Relative(run, f))
+                .ToHashSet(StringComparer.Ordinal)
+            : [];
+        var listed = results.Units.ToDictionary(u => u.File, u => u.Sha256, StringComparer.Ordinal);
+        var differ = listed
+            .Where(u => !onDisk.Contains(u.Key) || Hashing.Sha256OfFile(Path.Combine(run.Path, u.Key)) != u.Value)
+            .Select(u => u.Key)
+            .Concat(onDisk.Where(f => !listed.ContainsKey(f)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (differ.Count > 0)
+        {
+            throw new LabException(
+                $"{run.ResultsPath} does not match raw/: {differ.Count} raw file(s) are missing, changed or not in it: {string.Join(", ", differ.Take(8))}{(differ.Count > 8 ? ", …" : "")}.",
+                next);
+        }
+    }
+
+    /// <summary>
+    /// raw/ holds directories and regular files only: a symlink (which could point anywhere, e.g. /etc/passwd) or a
+    /// directory where a raw output belongs is refused before anything is read, naming it.
+    /// </summary>
+    private static void RefuseWhatIsNotARawFile(RunDirectory run)
+    {
+        var raw = new DirectoryInfo(run.RawDir);
+        var entries = new List<FileSystemInfo> { raw };
+        if (raw.LinkTarget is null)
+        {
+            entries.AddRange(raw.EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }));
+        }
+
+        foreach (var entry in entries)
+        {
+            var relative = Relative(run, entry.FullName);
+            var depth = relative.Count(c => c == '/');
+            if (entry.LinkTarget is not null)
+            {
+                throw new LabException($"{relative} is a symlink (to {entry.LinkTarget}), not a raw output the lab saved: it is not read.", $"replace it with the file itself, or remove it: rm {entry.FullName}");
+            }
+
+            if (entry is DirectoryInfo && depth >= 3)
+            {
+                throw new LabException($"{relative} is a directory where raw/<scenario>/<suite>/ holds only raw outputs (files).", $"move it out of the run directory: {entry.FullName}");
+            }
+
+            if (entry is FileInfo file && (file.Attributes & (FileAttributes.Device | FileAttributes.ReparsePoint)) != 0)
+            {
+                throw new LabException($"{relative} is not a regular file.", $"remove it: {entry.FullName}");
+            }
+        }
+    }
+
+    /// <summary>Every unit units.json records as done has its raw file: a lost one is refused, not left out of the results.</summary>
+    private static void RefuseMissingDoneUnits(RunDirectory run, IReadOnlySet<string> found)
+    {
+        if (RunLedger.Load(run.Path) is not { } ledger)
+        {
+            return;
+        }
+
+        var missing = ledger.Units
+            .Where(u => u.Value.State == UnitState.Done && u.Value.Sha256 is not null)
+            .Select(u => $"raw/{u.Key}.txt")
+            .Where(f => !found.Contains(f))
+            .ToList();
+        if (missing.Count > 0)
+        {
+            throw new LabException(
+                $"{missing.Count} raw output(s) that units.json records as done are missing from {run.RawDir}: {string.Join(", ", missing.Take(8))}{(missing.Count > 8 ? ", …" : "")}.",
+                $"restore them (e.g. git checkout -- {run.RawDir}), or run those units again: vmlab lab run --resume={run.RunId}");
+        }
     }
 
     /// <summary>

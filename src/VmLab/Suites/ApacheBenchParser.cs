@@ -114,6 +114,7 @@ public sealed partial class ApacheBenchParser : ISuiteParser
         var percentiles = new SortedDictionary<int, double>();
         bool tableHeader = false, percentileHeader = false, benchmarking = false;
         int tables = 0, summaries = 0;
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         string? abort = null;
 
         foreach (var line in lines)
@@ -163,6 +164,7 @@ public sealed partial class ApacheBenchParser : ISuiteParser
 
                 // "Time per request" appears twice; the first is the mean per request, the lab's metric.
                 fields.TryAdd(field.Groups["key"].Value, field.Groups["value"].Value);
+                seen[field.Groups["key"].Value] = seen.GetValueOrDefault(field.Groups["key"].Value) + 1;
             }
             else if (FailedBreakdown().Match(line) is { Success: true } breakdown && fields.ContainsKey("Failed requests"))
             {
@@ -174,6 +176,12 @@ public sealed partial class ApacheBenchParser : ISuiteParser
         if (Math.Max(tables, summaries) > 1)
         {
             return ParseResult.Unrecognised($"{Math.Max(tables, summaries)} ab runs in one file; expected exactly one run per file");
+        }
+
+        // A summary line ab prints once, found again, was added to the output: which of the two is ab's is unknown.
+        if (seen.FirstOrDefault(f => f.Value > (f.Key == "Time per request" ? 2 : 1)) is { Key: { } repeated } again)
+        {
+            return ParseResult.Unrecognised($"'{repeated}:' appears {again.Value} times; ab prints it {(repeated == "Time per request" ? "twice" : "once")}: the output was edited or two outputs were mixed");
         }
 
         var hasSummary = fields.ContainsKey("Complete requests") || fields.ContainsKey("Document Path") || fields.ContainsKey("Concurrency Level");

@@ -14,6 +14,21 @@ public sealed class ParseCommandTests
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
 
+    [Theory]
+    [InlineData("lab plan --profle smoke", "Unknown option 'profle'", "--profile <NAME>")]
+    [InlineData("parse-run results/x --frce", "Unknown option 'frce'", "--force")]
+    [InlineData("report results/x extra", "extra", "--out <FILE>")]
+    public async Task An_unknown_option_or_argument_is_refused_listing_the_known_ones(string command, string error, string known)
+    {
+        // `vmlab lab plan --profle smoke` planned the default quick profile and exited 0 (issue 16, item 7).
+        var run = await Vmlab(command.Split(' '));
+
+        Assert.Equal(64, run.ExitCode);
+        Assert.Contains(error, run.StandardOutput + run.StandardError);
+        Assert.Contains(known, run.StandardOutput);
+        Assert.DoesNotContain("Estimated duration", run.StandardOutput);
+    }
+
     [Fact]
     public async Task The_vhost_off_ab_block_of_2023_is_reported_invalid_as_json()
     {

@@ -52,6 +52,31 @@ public sealed class AtomicFileTests
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Equal(["results.json"], Directory.GetFiles(dir).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public async Task A_write_syncs_the_file_before_the_rename_and_the_directory_after_it()
+    {
+        // Observed from outside with strace: the file's fsync, the rename, then an fsync of the directory.
+        var dir = Directory.CreateTempSubdirectory("vmlab-atomic-").FullName;
+        var trace = Path.Combine(dir, "trace.txt");
+        var target = Path.Combine(dir, "out.json");
+        var reference = Path.Combine(RepoPaths.Find(AppContext.BaseDirectory).ResultsDir, "reference-2023");
+        var probe = await Cli.Wrap("strace")
+            .WithArguments(["-f", "-e", "trace=fsync,rename,renameat,renameat2,openat", "-o", trace,
+                "dotnet", Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll"), "compare", reference, reference, "--json", "--out", target])
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteAsync(TestContext.Current.CancellationToken)
+            .Task.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result.ExitCode : -1, TaskScheduler.Default);
+        Assert.SkipWhen(probe != 0 || !File.Exists(trace), "strace is not available here");
+
+        var lines = File.ReadAllLines(trace);
+        var rename = Array.FindIndex(lines, l => l.Contains("rename") && l.Contains("out.json.") && l.Contains(".tmp"));
+        Assert.True(rename > 0, "no rename of a temporary file into out.json");
+        Assert.Contains(lines[..rename], l => l.Contains("fsync("));
+        var dirOpen = Array.FindIndex(lines, rename, l => l.Contains($"openat(AT_FDCWD, \"{dir}\""));
+        Assert.True(dirOpen > rename, "the directory was not opened after the rename");
+        Assert.Contains(lines[dirOpen..], l => l.Contains("fsync("));
+    }
 }
 
 public sealed class LoggedCommandTests

@@ -10,4 +10,5 @@ internal static class Profiles
 
     public static LabProfile Smoke => LabProfiles.Load(Repo, "smoke");
     public static LabProfile Full => LabProfiles.Load(Repo, "full");
+    public static LabProfile Quick => LabProfiles.Load(Repo, "quick");
 }

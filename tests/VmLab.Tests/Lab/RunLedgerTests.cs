@@ -73,4 +73,20 @@ public sealed class RunLedgerTests
     {
         Assert.Equal(5, RunLedger.Empty("r", "smoke").WithBoot(5).WithBoot(3).LastBoot);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"runId\": \"r\", \"pro")]
+    [InlineData("null")]
+    public void An_empty_or_corrupt_ledger_is_refused_naming_the_file_and_the_repair(string text)
+    {
+        var dir = Directory.CreateTempSubdirectory("vmlab-ledger-").FullName;
+        var path = Path.Combine(dir, RunLedger.FileName);
+        File.WriteAllText(path, text);
+
+        var error = Assert.Throws<LabException>(() => RunLedger.Load(dir));
+
+        Assert.Contains(path, error.Message);
+        Assert.Contains("vmlab lab repair", error.Next);
+    }
 }

@@ -77,4 +77,16 @@ public sealed class TopologyTests
         Assert.Contains("3000 MiB", error.Message);
         Assert.Contains("--l2-memory", error.Next);
     }
+
+    [Theory]
+    [InlineData(null, 999)]
+    [InlineData(9, null)]
+    [InlineData(2, 3)]
+    public void Vcpu_overrides_a_machine_cannot_boot_are_refused(int? l1, int? l2)
+    {
+        // --l2-cpus=999 was planned instead of refused (issue 16, item 8).
+        var error = Assert.Throws<LabException>(() => Topology.Choose(new MachineCapacity(2, 24000), 1024, new TopologyOverrides(L1Cpus: l1, L2Cpus: l2)));
+
+        Assert.Contains("vCPU", error.Message);
+    }
 }

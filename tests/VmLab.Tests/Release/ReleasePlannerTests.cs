@@ -180,6 +180,25 @@ public sealed class TarballTests
     }
 
     [Fact]
+    public async Task A_lock_or_a_temporary_file_in_the_run_directory_does_not_reach_the_archive()
+    {
+        // .tmp and .lock files ended up inside results.tar.gz (issue 16, item 8).
+        var ct = TestContext.Current.CancellationToken;
+        using var a = SampleRun.Create();
+        var clean = Path.Combine(a.Root, "clean.tar.gz");
+        await DeterministicTarball.WriteAsync(a.RunDirectory, "run", clean, ct);
+        a.Write(".lock", "123");
+        a.Write(".lock.holder", "123 2026-11-29T05:00:00Z\n");
+        a.Write(".units.json.123.abcdef.tmp", "{");
+        a.Write("raw/baseline/.1.txt.9.ff.tmp", "half");
+
+        var busy = Path.Combine(a.Root, "busy.tar.gz");
+        await DeterministicTarball.WriteAsync(a.RunDirectory, "run", busy, ct);
+
+        Assert.Equal(Hashing.Sha256OfFile(clean), Hashing.Sha256OfFile(busy));
+    }
+
+    [Fact]
     public async Task Entries_are_sorted_ustar_owned_by_root_with_fixed_mtime_and_modes_behind_a_timestampless_gzip_header()
     {
         var ct = TestContext.Current.CancellationToken;

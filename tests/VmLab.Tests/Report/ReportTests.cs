@@ -46,6 +46,60 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public void Report_out_leaves_charts_it_did_not_write_in_place()
+    {
+        var foreign = Path.Combine(temp, "elsewhere", "charts", "x.svg");
+        Directory.CreateDirectory(Path.GetDirectoryName(foreign)!);
+        File.WriteAllText(foreign, "<svg>not vmlab's</svg>");
+
+        ReportWriter.Write(RunParserTests.Reference, ReferenceData, new ReportRenderer(), Path.Combine(temp, "elsewhere", "R.md"));
+
+        Assert.Equal("<svg>not vmlab's</svg>", File.ReadAllText(foreign));
+        Assert.True(Directory.GetFiles(Path.GetDirectoryName(foreign)!, "*.svg").Length > 1, "the report's own charts were not written");
+    }
+
+    [Fact]
+    public void Report_out_refuses_to_overwrite_a_report_or_charts_it_did_not_write_and_changes_nothing()
+    {
+        // `report <smoke> --out <a copy of reference-2023>/REPORT.md` deleted all 14 reference charts.
+        var copy = Path.Combine(temp, "reference-copy");
+        foreach (var file in Directory.GetFiles(RunParserTests.Reference.Path, "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(copy, Path.GetRelativePath(RunParserTests.Reference.Path, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to);
+        }
+
+        Assert.True(File.Exists(Path.Combine(copy, ".REPORT.md.outputs"))); // reference-2023's own list: not the synthetic run's
+        var before = Directory.GetFiles(copy, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
+        var synthetic = SyntheticRun.Copy(temp);
+        synthetic.WriteResults(RunParser.Parse(synthetic, synthetic.ReadManifest()));
+
+        var error = Assert.Throws<LabException>(() => ReportWriter.Write(synthetic, ReferenceData, new ReportRenderer(), Path.Combine(copy, "REPORT.md")));
+
+        Assert.Contains("not written by vmlab report", error.Message);
+        Assert.Equal(before, Directory.GetFiles(copy, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText));
+    }
+
+    [Fact]
+    public void A_chart_the_report_wrote_before_and_no_longer_draws_is_removed_and_only_that_one()
+    {
+        var run = SyntheticRun.Copy(temp);
+        run.WriteResults(RunParser.Parse(run, run.ReadManifest()));
+        var target = Path.Combine(temp, "out", "R.md");
+        ReportWriter.Write(run, ReferenceData, new ReportRenderer(), target);
+        var charts = Path.Combine(temp, "out", "charts");
+        File.WriteAllText(Path.Combine(charts, "mine.svg"), "<svg/>");
+        File.AppendAllText(Path.Combine(temp, "out", ".R.md.outputs"), "charts/old.svg\n");
+        File.WriteAllText(Path.Combine(charts, "old.svg"), "<svg/>");
+
+        ReportWriter.Write(run, ReferenceData, new ReportRenderer(), target);
+
+        Assert.False(File.Exists(Path.Combine(charts, "old.svg")));
+        Assert.True(File.Exists(Path.Combine(charts, "mine.svg")));
+    }
+
+    [Fact]
     public void Reference_report_snapshot()
     {
         Snapshot.Match(File.ReadAllText(RunParserTests.Reference.ReportPath), Snap(nameof(Reference_report_snapshot)));

@@ -39,10 +39,10 @@ public sealed class BootChecksTests : IDisposable
             var l2 = l2Facts is not null && boot == 1 ? l2Facts : GoodL2;
             run.WriteConsoleLog("baseline", $"{boot}", Console("l1", l1) + (l1Extra?.Invoke(boot) ?? ""));
             run.WriteConsoleLog("baseline", $"{boot}-l2-1", Console("l2", l2) + (l2Extra?.Invoke(boot) ?? ""));
-            run.WriteRaw("baseline", "hackbench", boot, Fixture.Read("l0", "hackbench-g10-l100-process.txt"));
-            run.WriteRaw("baseline", "netperf-rr", boot, Fixture.Read("l0", "netperf-tcp-rr.txt"));
-            units = units.SetItem($"baseline/hackbench/{boot}", new UnitRecord(UnitState.Done, boot, 0, 1, "x", []))
-                .SetItem($"baseline/netperf-rr/{boot}", new UnitRecord(UnitState.Done, boot, 0, 1, "x", []));
+            var hackbench = run.WriteRaw("baseline", "hackbench", boot, Fixture.Read("l0", "hackbench-g10-l100-process.txt"));
+            var netperf = run.WriteRaw("baseline", "netperf-rr", boot, Fixture.Read("l0", "netperf-tcp-rr.txt"));
+            units = units.SetItem($"baseline/hackbench/{boot}", new UnitRecord(UnitState.Done, boot, 0, 1, VmLab.Common.Hashing.Sha256OfFile(hackbench), []))
+                .SetItem($"baseline/netperf-rr/{boot}", new UnitRecord(UnitState.Done, boot, 0, 1, VmLab.Common.Hashing.Sha256OfFile(netperf), []));
         }
 
         new RunLedger("run", "smoke", 2, units, ImmutableSortedDictionary<int, BootRecord>.Empty).SaveAsync(run.Path).GetAwaiter().GetResult();

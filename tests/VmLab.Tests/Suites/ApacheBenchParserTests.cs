@@ -64,6 +64,18 @@ public sealed class ApacheBenchParserTests
     }
 
     [Fact]
+    public void A_stray_summary_line_appended_to_a_real_run_is_not_accepted()
+    {
+        // ab output with a stray 'Requests per second:' line appended was accepted as valid (issue 16, item 8).
+        var text = Fixture.Read("l0", "ab-n2000-c20-document.txt") + "Requests per second:    99999.99 [#/sec] (mean)\n";
+
+        var result = parser.Parse(text);
+
+        Assert.False(result.Recognised && result.Measurement!.Problems.Count == 0);
+        Assert.Contains("Requests per second", result.UnrecognisedReason);
+    }
+
+    [Fact]
     public void A_real_local_run_against_an_existing_document_is_valid()
     {
         var m = parser.ParseFixture("l0/ab-n2000-c20-document.txt", new ParseContext(ExpectedDocumentLength: 10701));

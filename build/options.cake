@@ -1,0 +1,54 @@
+// The options each target understands. Setup refuses any other --name (a typo such as --profle would otherwise be
+// ignored and the default run), listing the known ones. A target understands its own options and those of every
+// task it runs.
+public static class BuildOptions
+{
+    // Cake's own options and configuration overrides (https://cakebuild.net/docs/running-builds/configuration/).
+    private static readonly string[] Cake = { "target", "t", "verbosity", "v", "debug", "d", "dryrun", "noop", "whatif", "exclusive", "e", "showdescription", "description", "showtree", "tree", "info", "version", "help", "h", "bootstrap", "skip-bootstrap" };
+    private static readonly string[] CakeSettingsPrefixes = { "settings_", "paths_", "nuget_", "roslyn_" };
+
+    private static readonly Dictionary<string, string[]> ByTask = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Build"] = new[] { "configuration" },
+        ["BuildCli"] = new[] { "configuration" },
+        ["Test"] = new[] { "configuration" },
+        ["KernelConfig"] = new[] { "kernel-base", "kernel-source", "kernel-sha256", "offline" },
+        ["Kernel"] = new[] { "kernel-base", "kernel-source", "kernel-sha256", "offline" },
+        ["Lab"] = new[] { "profile", "resume", "seed", "results", "scenario", "suite", "kernbench-source", "initrd", "run-id", "shard" },
+        ["LabPlan"] = new[] { "profile", "shards", "seed", "run-id", "job-limit", "json" },
+        ["Rootfs"] = new[] { "unixbench", "unixbench-sha256" },
+        ["Reproduce"] = new[] { "profile" },
+        ["Smoke"] = new string[0],
+        ["Report"] = new[] { "run", "reparse", "templates" },
+        ["Release"] = new[] { "run", "tag", "repository", "github-api-url", "dry-run" },
+    };
+
+    /// <summary>The options the tasks that will run understand.</summary>
+    public static SortedSet<string> Known(IEnumerable<string> tasks)
+    {
+        var known = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var task in tasks)
+        {
+            known.UnionWith(ByTask.TryGetValue(task, out var options) ? options : new string[0]);
+        }
+
+        return known;
+    }
+
+    /// <summary>Throws, naming the unknown options and listing the known ones, when an argument is not understood.</summary>
+    public static void Check(ICakeContext context, string target, IEnumerable<string> tasks)
+    {
+        var known = Known(tasks);
+        var unknown = context.Arguments.GetArguments().Keys
+            .Where(name => !known.Contains(name) && !Cake.Contains(name, StringComparer.OrdinalIgnoreCase)
+                           && !CakeSettingsPrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+            .OrderBy(name => name, StringComparer.Ordinal)
+            .ToList();
+        if (unknown.Count > 0)
+        {
+            throw new CakeException(
+                $"Unknown option{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown.Select(n => "--" + n))} for target {target}. " +
+                $"It understands: {(known.Count > 0 ? string.Join(", ", known.Select(n => "--" + n)) : "no options")} (and Cake's own, e.g. --verbosity).");
+        }
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Replays every case of issue 16 (data lost or silently changed around a run directory) with the real vmlab CLI
+# against copies of committed runs, and asserts the fixed behaviour. No VM is booted. Run by .ci/run after the tests;
+# the last line is "N passed, N failed".
+#   tests/run-directory-cases.sh [path/to/VmLab.Cli.dll]   (default: the Release build)
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo=$PWD
+dll=${1:-$repo/src/VmLab.Cli/bin/Release/net10.0/VmLab.Cli.dll}
+smoke=2026-11-29T0447Z-smoke
+work=$(mktemp -d -t vmlab-cases-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+
+vmlab() { dotnet "$dll" "$@" >"$work/out" 2>&1; rc=$?; }
+# copy <run-id> <dir>: a copy of a committed run, keeping its directory name (its run id)
+copy() { mkdir -p "$2"; cp -a "$repo/results/$1" "$2/"; echo "$2/$1"; }
+tree_sum() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum); }
+check() { # check <case> <condition...>
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; sed 's/^/     | /' "$work/out" | head -20; fi
+}
+says() { grep -qF -- "$1" "$work/out"; }
+[[ -f $dll ]] || { echo "no vmlab at $dll: build first (./build.sh --target=BuildCli)"; echo "0 passed, 1 failed"; exit 1; }
+
+# 1. report --out deletes files it did not create
+out=$work/c1; mkdir -p "$out/charts"; echo '<svg>foreign</svg>' >"$out/charts/x.svg"
+vmlab report "$(copy $smoke "$work/c1src")" --out "$out/R.md"
+check "1a report --out leaves a foreign charts/x.svg in place" test $rc -eq 0 -a -f "$out/charts/x.svg"
+ref=$(copy reference-2023 "$work/c1ref"); before=$(tree_sum "$ref")
+vmlab report "$(copy $smoke "$work/c1src2")" --out "$ref/REPORT.md"
+check "1b report --out into a copy of reference-2023 is refused and deletes none of its charts" \
+  bash -c "[[ $rc -ne 0 && '$before' == '$(tree_sum "$ref")' ]] && grep -q 'not written by vmlab report' '$work/out'"
+
+# 2. a resume checks before it writes (no artifacts here: it must still change nothing)
+run=$(copy $smoke "$work/c2"); before=$(tree_sum "$run")
+vmlab lab run --resume=$smoke --results "$work/c2" --profile quick
+check "2  lab run --resume with another profile fails and changes no file" bash -c "[[ $rc -ne 0 && '$before' == '$(tree_sum "$run")' ]]"
+
+# 3. reports are checked against the ledger
+run=$(copy $smoke "$work/c3a"); sed -i 's/Time: /Time: 1/' "$run/raw/baseline/hackbench/1.txt"
+vmlab parse-run "$run"
+check "3a an edited raw file is a sha256 mismatch" says "sha256 mismatch"
+vmlab report "$run"
+check "3b ... and its verdicts are inconclusive" bash -c "grep 'lab: sha256' '$run/REPORT.md' | grep -q inconclusive"
+run=$(copy $smoke "$work/c3b"); rm "$run/raw/baseline/hackbench/1.txt"; mkdir "$run/raw/baseline/hackbench/1.txt"
+vmlab parse-run "$run"
+check "3c a raw file replaced by a directory is refused" bash -c "[[ $rc -ne 0 ]] && grep -q 'raw/baseline/hackbench/1.txt' '$work/out'"
+run=$(copy $smoke "$work/c3c"); good=$(sha256sum <"$run/results.json"); rm -rf "$run"/raw/*
+vmlab parse-run "$run"
+check "3d an emptied raw/ is refused and results.json kept" bash -c "[[ $rc -ne 0 && '$good' == '$(sha256sum <"$run/results.json")' ]]"
+run=$(copy $smoke "$work/c3d"); cp "$repo/results/reference-2023/results.json" "$run/"
+vmlab report "$run"
+check "3e a results.json of another run is refused by report" bash -c "[[ $rc -ne 0 ]] && grep -q 'reference-2023' '$work/out'"
+run=$(copy $smoke "$work/c3e"); ln -sf /etc/passwd "$run/raw/baseline/hackbench/1.txt"
+vmlab parse-run "$run"
+check "3f a symlink in raw/ to /etc/passwd is refused" bash -c "[[ $rc -ne 0 ]] && grep -q symlink '$work/out'"
+
+# 5. --resume takes a run id
+vmlab lab run --resume=../../x --profile smoke
+check "5a --resume=../../x is refused" bash -c "[[ $rc -ne 0 ]] && grep -q 'not a run id' '$work/out'"
+vmlab lab run --resume=/tmp/x --profile smoke
+check "5b --resume=/tmp/x is refused" bash -c "[[ $rc -ne 0 ]] && grep -q 'not a run id' '$work/out'"
+
+# 6. an empty units.json names its path; lab repair rebuilds it
+run=$(copy $smoke "$work/c6"); : >"$run/units.json"
+vmlab parse-run "$run"
+check "6a an empty units.json is refused naming its path and the repair" bash -c "[[ $rc -ne 0 ]] && grep -q 'units.json' '$work/out' && grep -q 'lab repair' '$work/out'"
+vmlab lab repair "$run"
+check "6b lab repair rebuilds it" test $rc -eq 0
+vmlab parse-run "$run"
+check "6c ... and parse-run then derives the committed results.json" cmp -s "$run/results.json" "$repo/results/$smoke/results.json"
+
+# 7. typos are refused
+vmlab lab plan --profle smoke
+check "7  lab plan --profle smoke is refused, listing --profile" bash -c "[[ $rc -eq 64 ]] && grep -q -- '--profile' '$work/out'"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
