@@ -52,6 +52,13 @@ public static partial class ShardMerge
         {
             CopyRaw(part, outRun, b => renumber[(part.Shard.Index, b)]);
             CopyTree(Path.Combine(part.Path, "logs"), Path.Combine(outDirectory, "logs", $"shard-{part.Shard.Index}"));
+            // Each shard's own manifest and ledger, verbatim: what each machine recorded before the merge renumbered it.
+            var kept = Path.Combine(outDirectory, "shards", $"shard-{part.Shard.Index}");
+            Directory.CreateDirectory(kept);
+            foreach (var file in new[] { "manifest.json", RunLedger.FileName })
+            {
+                AtomicFile.WriteAllBytes(Path.Combine(kept, file), File.ReadAllBytes(Path.Combine(part.Path, file)));
+            }
         }
 
         CopyTree(Path.Combine(parts[0].Path, "kernel"), outRun.KernelDir);

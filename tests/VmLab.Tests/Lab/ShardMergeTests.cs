@@ -43,6 +43,12 @@ public sealed partial class ShardMergeTests : IDisposable
         Assert.All(manifest.Shards!, s => Assert.Equal("AMD EPYC", s.L0!.Cpu));
         Assert.Null(manifest.MissingShards);
         Assert.Equal(925827383UL, manifest.Seed);
+        foreach (var k in new[] { 1, 2 })
+        {
+            // Each shard's own manifest and ledger are kept verbatim inside the merged run.
+            Assert.Equal(File.ReadAllText(Path.Combine(shards[k - 1], "manifest.json")), File.ReadAllText(Path.Combine(merged, "shards", $"shard-{k}", "manifest.json")));
+            Assert.Equal(File.ReadAllText(Path.Combine(shards[k - 1], "units.json")), File.ReadAllText(Path.Combine(merged, "shards", $"shard-{k}", "units.json")));
+        }
 
         // Re-parsed, the merged run is the original run: results.json byte for byte.
         var run = new RunDirectory(merged);
