@@ -39,16 +39,11 @@ public sealed record ClientMmdebstrapCommand(ClientRootRecipe Recipe, string Arc
         Mirror,
     ];
 
-    /// <summary>SOURCE_DATE_EPOCH fixes the timestamps mmdebstrap and dpkg write; LC_ALL=C keeps apt's messages in the words VmLab recognises.</summary>
-    public IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>
-    {
-        ["SOURCE_DATE_EPOCH"] = SourceDateEpoch.ToString(CultureInfo.InvariantCulture),
-        ["LC_ALL"] = "C.UTF-8",
-    };
+    /// <summary>The environment every VmLab mmdebstrap runs in (<see cref="MmdebstrapCommand.EnvironmentFor"/>).</summary>
+    public IReadOnlyDictionary<string, string?> Environment => MmdebstrapCommand.EnvironmentFor(SourceDateEpoch);
 
-    public Command ToCommand() => Cli.Wrap("mmdebstrap").WithArguments(Arguments).WithEnvironmentVariables(Environment);
+    public Command ToCommand() => MmdebstrapCommand.Run(Arguments, SourceDateEpoch);
 
     /// <summary>The shell form, for logs and metadata.</summary>
-    public override string ToString() =>
-        $"SOURCE_DATE_EPOCH={SourceDateEpoch} mmdebstrap " + string.Join(' ', Arguments.Select(MmdebstrapCommand.ShellQuote));
+    public override string ToString() => MmdebstrapCommand.Render(Arguments, SourceDateEpoch);
 }

@@ -62,21 +62,9 @@ public sealed record ClientRootRecipe(
             yield return $"variant '{recipe.Variant}' is not one that installs dpkg and a shell (essential, apt, minbase, ...)";
         }
 
-        if (recipe.Packages.IsDefaultOrEmpty)
+        foreach (var problem in DebianNames.PackageListProblems(recipe.Packages))
         {
-            yield return "packages is empty";
-        }
-        else
-        {
-            foreach (var bad in recipe.Packages.Where(p => !DebianNames.IsPackageName(p)))
-            {
-                yield return $"'{bad}' is not a Debian package name";
-            }
-
-            foreach (var twice in recipe.Packages.GroupBy(p => p).Where(g => g.Count() > 1))
-            {
-                yield return $"package '{twice.Key}' is listed twice";
-            }
+            yield return problem;
         }
 
         if (recipe.Checks.IsDefaultOrEmpty)

@@ -43,17 +43,30 @@ public sealed record MmdebstrapCommand(
     ];
 
     /// <summary>SOURCE_DATE_EPOCH fixes the timestamps mmdebstrap and dpkg write.</summary>
-    public IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>
+    public IReadOnlyDictionary<string, string?> Environment => EnvironmentFor(SourceDateEpoch);
+
+    public Command ToCommand() => Run(Arguments, SourceDateEpoch);
+
+    /// <summary>The shell form, for logs and metadata.</summary>
+    public override string ToString() => Render(Arguments, SourceDateEpoch);
+
+    /// <summary>
+    /// The environment of every mmdebstrap VmLab runs (images and the client root): SOURCE_DATE_EPOCH fixes the
+    /// timestamps mmdebstrap and dpkg write; LC_ALL=C.UTF-8 keeps apt's messages in the words VmLab recognises.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string?> EnvironmentFor(long sourceDateEpoch) => new Dictionary<string, string?>
     {
-        ["SOURCE_DATE_EPOCH"] = SourceDateEpoch.ToString(CultureInfo.InvariantCulture),
+        ["SOURCE_DATE_EPOCH"] = sourceDateEpoch.ToString(CultureInfo.InvariantCulture),
         ["LC_ALL"] = "C.UTF-8",
     };
 
-    public Command ToCommand() => Cli.Wrap("mmdebstrap").WithArguments(Arguments).WithEnvironmentVariables(Environment);
+    /// <summary>mmdebstrap with <paramref name="arguments"/> in that environment.</summary>
+    internal static Command Run(IEnumerable<string> arguments, long sourceDateEpoch) =>
+        Cli.Wrap("mmdebstrap").WithArguments(arguments).WithEnvironmentVariables(EnvironmentFor(sourceDateEpoch));
 
-    /// <summary>The shell form, for logs and metadata.</summary>
-    public override string ToString() =>
-        $"SOURCE_DATE_EPOCH={SourceDateEpoch} mmdebstrap " + string.Join(' ', Arguments.Select(ShellQuote));
+    /// <summary>The shell form of such a run, for logs and metadata.</summary>
+    internal static string Render(IEnumerable<string> arguments, long sourceDateEpoch) =>
+        $"SOURCE_DATE_EPOCH={sourceDateEpoch} mmdebstrap " + string.Join(' ', arguments.Select(ShellQuote));
 
     internal static string ShellQuote(string s) =>
         s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '=' or '/' or '.' or ',' or ':' or '+')

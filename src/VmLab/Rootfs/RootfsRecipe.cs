@@ -125,21 +125,9 @@ public sealed record RootfsDefinition(string Directory, RootfsSettings Settings,
             yield return "components is missing (at least main)";
         }
 
-        if (recipe.Packages.IsDefaultOrEmpty)
+        foreach (var problem in DebianNames.PackageListProblems(recipe.Packages))
         {
-            yield return "packages is empty";
-        }
-        else
-        {
-            foreach (var bad in recipe.Packages.Where(p => !DebianNames.IsPackageName(p)))
-            {
-                yield return $"'{bad}' is not a Debian package name";
-            }
-
-            foreach (var twice in recipe.Packages.GroupBy(p => p).Where(g => g.Count() > 1))
-            {
-                yield return $"package '{twice.Key}' is listed twice";
-            }
+            yield return problem;
         }
 
         foreach (var overlay in recipe.Overlays.IsDefault ? [] : recipe.Overlays)
@@ -176,6 +164,26 @@ internal static class DebianNames
         name.Length >= 2
         && char.IsAsciiLetterLower(name[0]) | char.IsAsciiDigit(name[0])
         && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '+' or '-' or '.');
+
+    /// <summary>What is wrong with a recipe's package list: empty, a name that is not a package name, a name twice.</summary>
+    public static IEnumerable<string> PackageListProblems(System.Collections.Immutable.ImmutableArray<string> packages)
+    {
+        if (packages.IsDefaultOrEmpty)
+        {
+            yield return "packages is empty";
+            yield break;
+        }
+
+        foreach (var bad in packages.Where(p => !IsPackageName(p)))
+        {
+            yield return $"'{bad}' is not a Debian package name";
+        }
+
+        foreach (var twice in packages.GroupBy(p => p).Where(g => g.Count() > 1))
+        {
+            yield return $"package '{twice.Key}' is listed twice";
+        }
+    }
 }
 
 /// <summary>The JSON conventions of the rootfs files: camelCase, strict (unknown properties are errors), indented.</summary>
