@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using VmLab.Lab;
 
 namespace VmLab.Results;
@@ -32,7 +31,6 @@ public sealed class BootChecks
     private BootChecks(Dictionary<string, UnitRecord> units) => _units = units;
 
     /// <summary>The boots, ordered by number (the order they ran in).</summary>
-    [JsonIgnore]
     public IReadOnlyList<BootSummary> Boots => _boots.Values.OrderBy(b => b.Boot).ToList();
 
     /// <summary>The checks of <paramref name="run"/>, or null when it has no units.json (imported data, e.g. the 2023 reference).</summary>
