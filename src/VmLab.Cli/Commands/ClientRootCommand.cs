@@ -29,7 +29,7 @@ internal sealed class ClientRootCommand : AsyncCommand<ClientRootCommand.Setting
             return 0;
         }
 
-        using var artifactsLock = DirectoryLock.Take(paths.Artifacts, "A lab run or stage build using " + paths.Artifacts);
+        using var artifactsLock = paths.LockArtifacts();
         await new ClientRootBuilder(paths, Console.Out).BuildAsync(plan, settings.Force, cancellationToken);
         return 0;
     }

@@ -101,6 +101,7 @@ internal sealed class KernelConfigCommand : AsyncCommand<KernelSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
     {
+        using var artifactsLock = RepoPaths.Find().LockArtifacts();
         using var http = KernelSettings.Http();
         var set = await KernelSettings.Pipeline(http).ConfigureAsync(settings.ToRequest(), cancellationToken);
         KernelSettings.Summarize(set);
@@ -112,7 +113,7 @@ internal sealed class KernelBuildCommand : AsyncCommand<KernelSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
     {
-        using var artifactsLock = DirectoryLock.Take(RepoPaths.Find().Artifacts, "A lab run or stage build using artifacts/");
+        using var artifactsLock = RepoPaths.Find().LockArtifacts();
         using var http = KernelSettings.Http();
         var set = await KernelSettings.Pipeline(http).BuildAsync(settings.ToRequest(), cancellationToken);
         foreach (var kernel in set.Built)
@@ -130,6 +131,7 @@ internal sealed class KernelBootCheckCommand : AsyncCommand<KernelSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
     {
+        using var artifactsLock = RepoPaths.Find().LockArtifacts();
         using var http = KernelSettings.Http();
         var set = await KernelSettings.Pipeline(http).ConfigureAsync(settings.ToRequest(), cancellationToken);
         if (!File.Exists(set.Host.Image))

@@ -159,7 +159,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         using var orphan = ParentWatch.Start(stop);
         // The run's own directory, and what runs share under artifacts/ (payload staging, boot disks, stage builds).
         using var runLock = DirectoryLock.Take(runDirectory, $"Run {runId}");
-        using var artifactsLock = DirectoryLock.Take(paths.Artifacts, "A lab run or stage build using " + paths.Artifacts);
+        using var artifactsLock = paths.LockArtifacts();
 
         var work = Path.Combine(paths.Artifacts, "lab", "runs", runId);
         var payload = await artifacts.PayloadDiskAsync(paths, Path.Combine(work, "payload.log"), stop.Token);

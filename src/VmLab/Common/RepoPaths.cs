@@ -18,6 +18,12 @@ public sealed record RepoPaths(string Root)
     /// <summary>Downloads shared by every stage, named by their sha256 (so a verified file is never fetched twice).</summary>
     public string Downloads => Path.Combine(Artifacts, "downloads");
 
+    /// <summary>
+    /// The lock of everything under <see cref="Artifacts"/> that runs and stage builds share (downloads, kernel
+    /// configs and builds, images, the client root, payload staging, boot disks): one at a time.
+    /// </summary>
+    public DirectoryLock LockArtifacts() => DirectoryLock.Take(Artifacts, "A lab run or stage build using " + Artifacts);
+
     /// <summary>The repository containing <paramref name="start"/> (default: the current directory), found by its VmLab.slnx.</summary>
     public static RepoPaths Find(string? start = null)
     {
