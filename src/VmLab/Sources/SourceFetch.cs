@@ -29,6 +29,9 @@ public sealed class SourceFetch(string downloads, HttpClient http)
     /// <summary>One line per step (mirror tried, fallback used, apt output).</summary>
     public Action<string>? OnLine { get; init; }
 
+    /// <summary>The apt tools the Debian package fallback runs (default: this machine's).</summary>
+    public AptTools Apt { get; init; } = AptTools.System;
+
     /// <summary>Where a verified download of <paramref name="source"/> is kept.</summary>
     public string PinnedPath(PinnedSource source) => Path.Combine(downloads, $"{source.Sha256}-{source.FileName}");
 
@@ -94,7 +97,7 @@ public sealed class SourceFetch(string downloads, HttpClient http)
                         $"sha256 {sha} declared for this copy beside the pin ({copy.Note})", attempts);
                 case DebianPackageFallback debian:
                     OnLine?.Invoke($"{source.Name}: trying the Debian package {debian.Package}");
-                    var record = await new DebianPackageFetch(downloads).FetchAsync(debian, OnLine, cancellationToken);
+                    var record = await new DebianPackageFetch(downloads, Apt).FetchAsync(debian, OnLine, cancellationToken);
                     var trust = $"apt-get download checked {record.DebFileName} against the Debian archive's signed metadata " +
                                 $"(InRelease signature → Packages SHA256 {record.DebSha256}); VmLab re-checked that sha256 and extracted /{record.PathInPackage}";
                     return Substitute(source, SourceOrigin.DebianPackage, record.File, record.FileSha256,
