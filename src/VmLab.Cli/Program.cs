@@ -4,6 +4,22 @@ using VmLab.CommandLine.Commands;
 
 var app = new CommandApp();
 var parseFailed = false;
+// Errors go to stderr (stdout is the command's result, e.g. `vmlab compare A B > cmp.md`): red on a terminal, plain
+// unwrapped lines into a file, a pipe or with NO_COLOR.
+var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+var plainErrors = Console.IsErrorRedirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 };
+void Error(string line, bool red = false)
+{
+    if (plainErrors)
+    {
+        Console.Error.WriteLine(line);
+    }
+    else
+    {
+        errors.MarkupLine(red ? $"[red]{Markup.Escape(line)}[/]" : Markup.Escape(line));
+    }
+}
+
 app.Configure(config =>
 {
     config.SetApplicationName("vmlab");
@@ -12,10 +28,10 @@ app.Configure(config =>
     // A user never sees a stack trace: every failure is one line saying what happened and what to do.
     config.SetExceptionHandler((ex, _) =>
     {
-        AnsiConsole.MarkupLineInterpolated($"[red]vmlab: {ex.Message}[/]");
+        Error($"vmlab: {ex.Message}", red: true);
         if (ex is VmLab.Common.LabException { Next: { } next })
         {
-            AnsiConsole.MarkupLineInterpolated($"  next: {next}");
+            Error($"  next: {next}");
         }
 
         parseFailed = ex is CommandParseException;

@@ -109,19 +109,18 @@ internal sealed class CompareCommand : Command<CompareCommand.Settings>
         var a = RunData.Load(new RunDirectory(settings.A));
         var b = RunData.Load(new RunDirectory(settings.B));
         var replication = Replication.Of(a, b);
+        var owner = $"vmlab compare for runs {a.Manifest.RunId} and {b.Manifest.RunId}";
         if (settings.Json)
         {
             var json = RunJson.Serialize(replication);
             if (settings.Out is null)
             {
                 Console.Out.Write(json);
-            }
-            else
-            {
-                AtomicFile.WriteAllText(settings.Out, json);
-                Console.Out.WriteLine(settings.Out);
+                return 0;
             }
 
+            ReportWriter.WriteOwned(Path.GetFullPath(settings.Out), owner, json, []);
+            Console.Out.WriteLine(settings.Out);
             return 0;
         }
 
@@ -133,13 +132,7 @@ internal sealed class CompareCommand : Command<CompareCommand.Settings>
             return 0;
         }
 
-        var chartsDir = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Out))!, "charts");
-        foreach (var chart in charts)
-        {
-            AtomicFile.WriteAllText(Path.Combine(chartsDir, chart.File), ChartRenderer.Svg(chart));
-        }
-
-        AtomicFile.WriteAllText(settings.Out, text);
+        ReportWriter.WriteOwned(Path.GetFullPath(settings.Out), owner, text, charts.Select(c => (File: "charts/" + c.File, Content: ChartRenderer.Svg(c))).ToList());
         Console.Out.WriteLine(settings.Out);
         return 0;
     }

@@ -20,48 +20,59 @@ public static class ReportWriter
         RunParser.Verify(run, data.Results, data.Manifest);
         var (model, charts) = ReportBuilder.Build(data, reference);
         var report = Path.GetFullPath(outFile ?? run.ReportPath);
-        var directory = Path.GetDirectoryName(report)!;
-        var chartsDir = Path.Combine(directory, "charts");
-        var outputs = new ReportOutputs(report, run.RunId);
         // The run's own REPORT.md and charts/ are vmlab's by contract (docs/CONTRACTS.md), also before it kept a list.
         var ownRun = string.Equals(report, Path.GetFullPath(run.ReportPath), StringComparison.Ordinal);
-        var written = outputs.Read() ?? (ownRun ? Legacy(chartsDir) : []);
 
         // Charts are independent drawings (and each SVG's ids are renumbered per document): draw them on every core
         // while the template renders.
         var markdown = Task.Run(() => renderer.Render("report", model));
-        var svgs = charts.AsParallel().AsOrdered().Select(c => (File: "charts/" + c.File, Svg: ChartRenderer.Svg(c))).ToList();
+        var svgs = charts.AsParallel().AsOrdered().Select(c => (File: "charts/" + c.File, Content: ChartRenderer.Svg(c))).ToList();
         var text = markdown.GetAwaiter().GetResult();
-        var files = svgs.Append((File: Path.GetFileName(report), Svg: text)).ToList();
+        WriteOwned(report, $"vmlab report for run {run.RunId}", text, svgs, ownRun);
+        return report;
+    }
 
-        // Everything is checked before anything is written: a file in the way that this report did not write is refused.
-        var foreign = files
-            .Where(f => !written.Contains(f.File) && !(ownRun && f.File == Path.GetFileName(report)))
-            .Where(f => File.Exists(Path.Combine(directory, f.File)) && File.ReadAllText(Path.Combine(directory, f.File)) != f.Svg)
+    /// <summary>
+    /// Writes <paramref name="main"/> and <paramref name="files"/> (paths relative to its directory) for
+    /// <paramref name="owner"/>, refusing before anything is written when one of them exists with other content and
+    /// is not on the list of what this owner wrote there before; charts on that list that are no longer written are
+    /// removed. <paramref name="ownedByContract"/>: the main file and an unlisted charts/ are the owner's anyway (a
+    /// run's own REPORT.md).
+    /// </summary>
+    public static void WriteOwned(string main, string owner, string mainText, IReadOnlyList<(string File, string Content)> files, bool ownedByContract = false)
+    {
+        var directory = Path.GetDirectoryName(main)!;
+        var chartsDir = Path.Combine(directory, "charts");
+        var outputs = new ReportOutputs(main, owner);
+        var written = outputs.Read() ?? (ownedByContract ? Legacy(chartsDir) : []);
+        var all = files.Append((File: Path.GetFileName(main), Content: mainText)).ToList();
+
+        var foreign = all
+            .Where(f => !written.Contains(f.File) && !(ownedByContract && f.File == Path.GetFileName(main)))
+            .Where(f => File.Exists(Path.Combine(directory, f.File)) && File.ReadAllText(Path.Combine(directory, f.File)) != f.Content)
             .Select(f => Path.Combine(directory, f.File))
             .ToList();
         if (foreign.Count > 0)
         {
             throw new LabException(
-                $"vmlab report would overwrite {foreign.Count} file(s) not written by vmlab report (not listed in {outputs.Path}): {string.Join(", ", foreign.Take(5))}{(foreign.Count > 5 ? ", …" : "")}.",
+                $"{owner} would overwrite {foreign.Count} file(s) it did not write (not listed in {outputs.Path}): {string.Join(", ", foreign.Take(5))}{(foreign.Count > 5 ? ", …" : "")}.",
                 "choose an --out in a directory of its own, or move those files away");
         }
 
-        var wanted = files.Select(f => f.File).ToHashSet(StringComparer.Ordinal);
+        var wanted = all.Select(f => f.File).ToHashSet(StringComparer.Ordinal);
         foreach (var stale in written.Where(f => !wanted.Contains(f) && f.StartsWith("charts/", StringComparison.Ordinal) && f.EndsWith(".svg", StringComparison.Ordinal)))
         {
             File.Delete(Path.Combine(directory, stale));
         }
 
-        Directory.CreateDirectory(chartsDir);
-        foreach (var (file, content) in svgs)
+        foreach (var (file, content) in files)
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(directory, file))!);
             WriteIfChanged(Path.Combine(directory, file), content);
         }
 
         outputs.Write(wanted);
-        WriteIfChanged(report, text);
-        return report;
+        WriteIfChanged(main, mainText);
     }
 
     // A run directory rendered before the list existed: its charts/*.svg are the report's.
@@ -88,9 +99,9 @@ public static class ReportWriter
 /// The list names the run it was written for: another run's report in that directory (e.g. <c>--out</c> into a copy
 /// of reference-2023) finds files it did not write, so it refuses instead of replacing them.
 /// </remarks>
-internal sealed class ReportOutputs(string report, string runId)
+internal sealed class ReportOutputs(string report, string owner)
 {
-    private readonly string _header = $"# written by vmlab report for run {runId}";
+    private readonly string _header = $"# written by {owner}";
 
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(report)!, $".{System.IO.Path.GetFileName(report)}.outputs");
 

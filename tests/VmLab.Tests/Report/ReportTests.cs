@@ -77,7 +77,7 @@ public sealed class ReportTests : IDisposable
 
         var error = Assert.Throws<LabException>(() => ReportWriter.Write(synthetic, ReferenceData, new ReportRenderer(), Path.Combine(copy, "REPORT.md")));
 
-        Assert.Contains("not written by vmlab report", error.Message);
+        Assert.Contains("vmlab report for run synthetic-run would overwrite", error.Message);
         Assert.Equal(before, Directory.GetFiles(copy, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText));
     }
 
@@ -452,6 +452,38 @@ public sealed class ReportTests : IDisposable
         var replication = RunJson.Deserialize<Replication>(json, "vmlab compare --json");
         Assert.Equal(3, replication.Counts.Single(c => c.Agreement == Agreement.Confirmed).Count);
         Assert.All(replication.Comparisons, c => Assert.Equal(c.RunA, c.RunB));
+    }
+
+    [Fact]
+    public void Compare_out_writes_its_own_files_again_but_refuses_a_file_it_did_not_write()
+    {
+        var reference = RunParserTests.Reference.Path;
+        var cli = Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll");
+        (int Exit, string Error) Compare(string output)
+        {
+            var start = new ProcessStartInfo("dotnet") { ArgumentList = { cli, "compare", reference, reference, "--out", output }, RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return (process.ExitCode, error);
+        }
+
+        var own = Path.Combine(temp, "cmp", "cmp.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(own)!);
+        Assert.Equal(0, Compare(own).Exit);
+        var charts = Directory.GetFiles(Path.Combine(temp, "cmp", "charts"));
+        Assert.NotEmpty(charts);
+        File.WriteAllText(charts[0], "<svg>edited by hand</svg>");
+        Assert.Equal(0, Compare(own).Exit); // its own chart, listed in .cmp.md.outputs: rewritten
+        Assert.NotEqual("<svg>edited by hand</svg>", File.ReadAllText(charts[0]));
+
+        var notes = Path.Combine(temp, "cmp", "notes.md");
+        File.WriteAllText(notes, "mine\n");
+        var (exit, message) = Compare(notes);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("would overwrite 1 file(s) it did not write", message);
+        Assert.Equal("mine\n", File.ReadAllText(notes));
     }
 
     [Fact]
