@@ -51,7 +51,7 @@ public static partial class ReportBuilder
         var merged = new RunData(a.Manifest, new RunResults($"{a.Manifest.RunId} vs {b.Manifest.RunId}", units));
         var specs = shared.Select(s => new ComparisonSpec(s, $"`{s}` in both runs", Tag(a.Manifest.RunId, s), Tag(b.Manifest.RunId, s), "the run")).ToList();
         var charts = new List<ChartSpec>();
-        var (sections, _) = Sections(merged, specs, charts);
+        var (sections, _, _) = Sections(merged, specs, charts);
 
         var warning = a.Manifest.Profile == b.Manifest.Profile ? null
             : $"The runs used different profiles ({a.Manifest.Profile}, {b.Manifest.Profile}): their sizes differ, so their verdicts answer different questions and agreement between them says little.";

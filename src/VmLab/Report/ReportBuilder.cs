@@ -33,7 +33,9 @@ public static partial class ReportBuilder
     {
         var m = run.Manifest;
         var charts = new List<ChartSpec>();
-        var (questions, families) = Sections(run, Comparisons(m), charts);
+        var (questions, families, analyses) = Sections(run, Comparisons(m), charts);
+        var isReference = reference is not null && reference.Manifest.RunId == m.RunId;
+        var theirs = reference is null || isReference ? null : RunAnalysis.Of(reference, Comparisons(reference.Manifest));
 
         var model = new ReportModel(
             m.RunId,
@@ -56,18 +58,39 @@ public static partial class ReportBuilder
             ConfigDiffVerdict(run.ConfigDiff),
             ReferenceComparison(run, questions, reference),
             AppendixOf(run),
-            Evidence.Of(m, run.Results)) { Shards = ShardBreakdown.Of(m, run.Results) };
+            Evidence.Of(m, run.Results))
+        {
+            Shards = ShardBreakdown.Of(m, run.Results),
+            Conclusions = Conclusions.Of(analyses, theirs, isReference, Caveat(m, run.Results)),
+        };
         return (model, charts);
     }
 
     // The questions' sections, each question's headline comparisons Holm-adjusted as one family.
-    private static (List<QuestionSection> Sections, IReadOnlyList<RunAnalysis.Family> Families) Sections(
+    private static (List<QuestionSection> Sections, IReadOnlyList<RunAnalysis.Family> Families, IReadOnlyList<QuestionAnalysis> Analyses) Sections(
         RunData run, IReadOnlyList<ComparisonSpec> specs, List<ChartSpec> charts)
     {
         var analyses = RunAnalysis.Of(run, specs);
         var families = RunAnalysis.Families(analyses);
         var sections = analyses.Select(q => Section(q, families.Single(f => f.Question == q.Spec.Question), charts)).ToList();
-        return (sections, families);
+        return (sections, families, analyses);
+    }
+
+    // What every answer of this run carries: a smoke run is no evidence; an overcommitted one is biased (the warning says how).
+    private static string? Caveat(Manifest m, RunResults results)
+    {
+        var caveats = new List<string>();
+        if (SmokeBanner(m, results) is not null)
+        {
+            caveats.Add("This is a smoke run: its verdicts show the pipeline works, they are not evidence.");
+        }
+
+        if (m.VcpuRule is { Met: false })
+        {
+            caveats.Add("The run is overcommitted (see the warning on page 1), which biases the ratios, not only the absolute numbers.");
+        }
+
+        return caveats.Count == 0 ? null : string.Join(" ", caveats);
     }
 
     // Per question: how many headline comparisons were tested, Holm's family, and how many survive it. Replaces a
@@ -331,7 +354,7 @@ public static partial class ReportBuilder
             return new ReferenceSection("This run *is* the 2023 reference: its numbers are the 2023 report's, re-read through VmLab's parsers. Other runs' reports place their ratios beside these.", []);
         }
 
-        var (theirs, _) = Sections(reference, Comparisons(reference.Manifest), []);
+        var (theirs, _, _) = Sections(reference, Comparisons(reference.Manifest), []);
         var rows = new List<ReferenceRow>();
         foreach (var q in questions)
         {

@@ -28,6 +28,9 @@ public sealed record ReportModel(
 {
     /// <summary>A merged run's per-shard breakdown and consistency check; null (no section) for any other run.</summary>
     public ShardSection? Shards { get; init; }
+
+    /// <summary>Each question's answer from its headline verdicts, beside the 2023 study's claims.</summary>
+    public IReadOnlyList<ConclusionSection> Conclusions { get; init; } = [];
 }
 
 /// <summary>One layer on the first page and in the appendix.</summary>
