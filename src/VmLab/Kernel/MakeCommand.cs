@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CliWrap;
+using VmLab.Common;
 
 namespace VmLab.Kernel;
 
@@ -61,7 +62,7 @@ public sealed record MakeCommand
 
     /// <summary>A shell line that reproduces this invocation from the source directory.</summary>
     public override string ToString() =>
-        string.Join(' ', Environment.Select(e => $"{e.Key}={Quote(e.Value)}").Append("make").Concat(Arguments.Select(Quote)));
+        string.Join(' ', Environment.Select(e => $"{e.Key}={ShellWord.Quote(e.Value)}").Append("make").Concat(Arguments.Select(ShellWord.Quote)));
 
     /// <summary>The CliWrap command (working directory = the source tree; the extra environment added to ours).</summary>
     public Command ToCommand() =>
@@ -70,6 +71,4 @@ public sealed record MakeCommand
             .WithWorkingDirectory(SourceDir)
             .WithEnvironmentVariables(Environment.ToDictionary(e => e.Key, e => (string?)e.Value));
 
-    private static string Quote(string value) =>
-        value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || "-_=./:,+@%".Contains(c)) ? value : $"'{value.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 }

@@ -183,11 +183,7 @@ public sealed class ClientNetwork : IAsyncDisposable, INetworkClient
     /// <paramref name="command"/> run inside the namespace (<c>ip netns exec NAME target args…</c>), keeping its
     /// environment, working directory, pipes and validation. For QEMU: <c>network.Wrap(qemu.ToCliWrap())</c>.
     /// </summary>
-    public Command Wrap(Command command) =>
-        command
-            .WithTargetFile("ip")
-            .WithArguments(new ArgumentsBuilder().Add(["netns", "exec", Name, command.TargetFilePath]).Build()
-                + (command.Arguments.Length > 0 ? " " + command.Arguments : ""));
+    public Command Wrap(Command command) => ShellWord.Prefix(command, ["ip", "netns", "exec", Name]);
 
     /// <summary>
     /// The argument list <see cref="RunClientAsync"/> runs: a clean environment, a new session (so a timeout kills

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using VmLab.Common;
 using VmLab.Lab.SuiteCommands;
 
 namespace VmLab.Lab;

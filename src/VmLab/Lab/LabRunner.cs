@@ -67,7 +67,7 @@ public sealed record QemuL1Launcher(LabArtifacts Artifacts, string PayloadImage,
     {
         var qemu = For(boot, jobImage, l1Scratch, l2Scratch);
         string[] inNamespace = Network is { } n ? ["ip", "netns", "exec", n.Namespace] : [];
-        return CliWrap.Cli.Wrap("setsid").WithArguments([.. inNamespace, qemu.Binary, .. qemu.Arguments()]).WithValidation(CliWrap.CommandResultValidation.None);
+        return ShellWord.Prefix(qemu.ToCliWrap(), ["setsid", .. inNamespace]);
     }
 }
 

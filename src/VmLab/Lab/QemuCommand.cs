@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CliWrap;
+using VmLab.Common;
 
 namespace VmLab.Lab;
 
@@ -126,25 +127,4 @@ public sealed record QemuCommand
 
     /// <summary>The command as one POSIX-shell line, each argument quoted only when it needs to be.</summary>
     public override string ToString() => string.Join(' ', new[] { Binary }.Concat(Arguments()).Select(ShellWord.Quote));
-}
-
-/// <summary>POSIX shell quoting for the lines VmLab writes into job scripts and prints to users.</summary>
-public static class ShellWord
-{
-    /// <summary><paramref name="word"/> as the shell should read it: bare when safe, else in single quotes.</summary>
-    public static string Quote(string word)
-    {
-        if (word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=,:+@%".Contains(c)))
-        {
-            return word;
-        }
-
-        var quoted = new StringBuilder("'");
-        foreach (var c in word)
-        {
-            quoted.Append(c == '\'' ? "'\\''" : c.ToString());
-        }
-
-        return quoted.Append('\'').ToString();
-    }
 }

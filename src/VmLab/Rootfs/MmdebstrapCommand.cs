@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using CliWrap;
+using VmLab.Common;
 
 namespace VmLab.Rootfs;
 
@@ -66,12 +67,8 @@ public sealed record MmdebstrapCommand(
 
     /// <summary>The shell form of such a run, for logs and metadata.</summary>
     internal static string Render(IEnumerable<string> arguments, long sourceDateEpoch) =>
-        $"SOURCE_DATE_EPOCH={sourceDateEpoch} mmdebstrap " + string.Join(' ', arguments.Select(ShellQuote));
+        $"SOURCE_DATE_EPOCH={sourceDateEpoch} mmdebstrap " + ShellWord.Join(arguments);
 
-    internal static string ShellQuote(string s) =>
-        s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '=' or '/' or '.' or ',' or ':' or '+')
-            ? s
-            : "'" + s.Replace("'", "'\\''") + "'";
 }
 
 /// <summary>The mkfs.ext4 command that turns a tree into an image without mounting anything.</summary>
@@ -104,5 +101,5 @@ public sealed record Mkfs4Command(string Tree, string Image, long Bytes, long In
             : Cli.Wrap("unshare").WithArguments(["--map-auto", "--map-root-user", "--", "mkfs.ext4", .. Arguments]).WithEnvironmentVariables(env);
     }
 
-    public override string ToString() => $"E2FSPROGS_FAKE_TIME={SourceDateEpoch} mkfs.ext4 " + string.Join(' ', Arguments.Select(MmdebstrapCommand.ShellQuote));
+    public override string ToString() => $"E2FSPROGS_FAKE_TIME={SourceDateEpoch} mkfs.ext4 " + ShellWord.Join(Arguments);
 }

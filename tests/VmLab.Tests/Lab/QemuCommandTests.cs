@@ -1,5 +1,6 @@
 using Snapshooter;
 using Snapshooter.Xunit3;
+using VmLab.Common;
 using VmLab.Lab;
 
 namespace VmLab.Tests.Lab;
@@ -76,6 +77,22 @@ public sealed class QemuCommandTests
         Assert.Contains("-append 'console=ttyAMA0 quiet'", command.ToString());
         Assert.Equal("'it'\\''s'", ShellWord.Quote("it's"));
         Assert.Equal("''", ShellWord.Quote(""));
+    }
+
+    [Fact]
+    public async Task Every_quoted_word_reads_back_unchanged_through_a_real_shell_and_a_prefix_keeps_the_arguments()
+    {
+        string[] words = ["plain", "", "it's", "a b", "$HOME", "`x`", "50%", "user@host", "*", "new\nline", "back\\slash", "--x=\"y\""];
+        var line = "printf '%s\\0' " + ShellWord.Join(words);
+
+        var shell = await CliWrap.Buffered.BufferedCommandExtensions.ExecuteBufferedAsync(
+            CliWrap.Cli.Wrap("sh").WithArguments(["-c", line]), TestContext.Current.CancellationToken);
+        var prefixed = await CliWrap.Buffered.BufferedCommandExtensions.ExecuteBufferedAsync(
+            ShellWord.Prefix(CliWrap.Cli.Wrap("printf").WithArguments(["%s\\0", .. words]), ["env", "--"]), TestContext.Current.CancellationToken);
+
+        Assert.Equal(words, shell.StandardOutput.Split('\0')[..^1]);
+        Assert.Equal(words, prefixed.StandardOutput.Split('\0')[..^1]);
+        Assert.Equal("user@host", ShellWord.Quote("user@host"));
     }
 
     private static string After(IReadOnlyList<string> args, string option) => args[args.ToList().IndexOf(option) + 1];
