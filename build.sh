@@ -30,6 +30,9 @@ if [[ "${sdk%%.*}" != "$required_major" ]]; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Colour only on a terminal: a log file, a pipe or CI gets plain text (Cake, Spectre and vmlab honour NO_COLOR;
+# https://no-color.org), so "N passed, N failed" and the errors read the same in files as on screen.
+if [[ ! -t 1 || -n "${CI:-}" ]]; then export NO_COLOR=1; fi
 # Cake keeps the compiled build script (build/tools/cache, keyed by its content): a no-op target takes seconds.
 export CAKE_SETTINGS_ENABLESCRIPTCACHE=true
 dotnet tool restore >/dev/null

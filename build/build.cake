@@ -122,18 +122,11 @@ Task("Report")
     .Does<BuildContext>(data =>
 {
     // Relative paths are the user's, from the repository root (build.sh runs there; Cake's own directory is build/).
-    var lastRun = data.Artifacts.CombineWithFilePath("lab/last-run").FullPath;
-    var run = Argument<string>("run", null) is { } given
-        ? System.IO.Path.GetFullPath(given, data.Root.FullPath)
-        : System.IO.File.Exists(lastRun)
-            ? System.IO.File.ReadAllText(lastRun).Trim()
-            : throw new CakeException("Report needs --run=<run-dir>, e.g. ./build.sh --target=Report --run=results/reference-2023 (no Lab run to default to yet).");
-    var args = new List<string> { "report", run };
-    // A run fresh from the Lab has raw/ but no results.json yet: parse it first.
-    if (Argument("reparse", false) || !System.IO.File.Exists(System.IO.Path.Combine(run, "results.json"))) { args.Add("--reparse"); }
+    var args = new List<string> { "report" };
+    args.AddRange(Argument<string>("run", null) is { } given ? new[] { System.IO.Path.GetFullPath(given, data.Root.FullPath) } : new[] { "--last" });
+    if (Argument("reparse", false)) { args.Add("--reparse"); }
     if (Argument<string>("templates", null) is { } templates) { args.AddRange(new[] { "--templates", System.IO.Path.GetFullPath(templates, data.Root.FullPath) }); }
     Context.Vmlab(data, args.ToArray());
-    Information($"Report: {System.IO.Path.Combine(run, "REPORT.md")}");
 });
 
 RunTarget(target);

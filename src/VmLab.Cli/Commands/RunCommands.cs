@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Spectre.Console;
 using Spectre.Console.Cli;
 using VmLab.Common;
 using VmLab.Report;
@@ -33,21 +34,25 @@ internal sealed class ParseRunCommand : Command<ParseRunCommand.Settings>
     }
 }
 
-/// <summary><c>vmlab report &lt;run-dir&gt; [--out FILE] [--reparse] [--templates DIR]</c>: renders REPORT.md and charts/*.svg.</summary>
+/// <summary><c>vmlab report (&lt;run-dir&gt; | --last) [--out FILE] [--reparse] [--templates DIR]</c>: renders REPORT.md and charts/*.svg.</summary>
 internal sealed class ReportCommand : Command<ReportCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandArgument(0, "<run-dir>")]
+        [CommandArgument(0, "[run-dir]")]
         [Description("The run directory, e.g. results/reference-2023.")]
-        public string RunDir { get; init; } = "";
+        public string? RunDir { get; init; }
+
+        [CommandOption("--last")]
+        [Description("The last lab run's directory (artifacts/lab/last-run).")]
+        public bool Last { get; init; }
 
         [CommandOption("--out <FILE>")]
         [Description("Write the report here instead of <run-dir>/REPORT.md (charts go to charts/ beside it).")]
         public string? Out { get; init; }
 
         [CommandOption("--reparse")]
-        [Description("Re-read raw/ into results.json first (vmlab parse-run).")]
+        [Description("Re-read raw/ into results.json first (vmlab parse-run); done anyway when there is no results.json yet.")]
         public bool Reparse { get; init; }
 
         [CommandOption("--templates <DIR>")]
@@ -57,12 +62,18 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
         [CommandOption("--reference <DIR>")]
         [Description("Another reference run to compare with (default: the 2023 reference built into VmLab, a copy of results/reference-2023).")]
         public string? Reference { get; init; }
+
+        public override ValidationResult Validate() =>
+            (RunDir is null) == Last
+                ? ValidationResult.Success()
+                : ValidationResult.Error(Last ? "give a run directory or --last, not both" : "give a run directory (e.g. results/reference-2023) or --last");
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var run = new RunDirectory(settings.RunDir);
-        if (settings.Reparse)
+        var run = new RunDirectory(settings.Last ? LastRun() : settings.RunDir!);
+        // A run fresh from the lab (or a shard) has raw/ but no results.json yet: it is parsed first.
+        if (settings.Reparse || (!File.Exists(run.ResultsPath) && Directory.Exists(run.RawDir)))
         {
             var results = RunParser.Parse(run, run.ReadManifest());
             RunParser.Save(run, results, force: false);
@@ -74,6 +85,14 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
         var report = ReportWriter.Write(run, reference, new ReportRenderer(settings.Templates), settings.Out);
         Console.Out.WriteLine(report);
         return 0;
+    }
+
+    private static string LastRun()
+    {
+        var file = Path.Combine(RepoPaths.Find().Artifacts, "lab", "last-run");
+        return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } dir
+            ? dir
+            : throw new LabException($"No lab run has been recorded yet ({file} does not exist).", "give the run directory instead, e.g. vmlab report results/reference-2023");
     }
 }
 

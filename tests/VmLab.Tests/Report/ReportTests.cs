@@ -487,6 +487,41 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public void Report_last_renders_the_last_lab_run_parsing_it_first_and_says_when_there_is_none()
+    {
+        var artifacts = Path.Combine(temp, "artifacts");
+        (int Exit, string Out, string Error) Report(params string[] args)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll"));
+            start.ArgumentList.Add("report");
+            foreach (var a in args)
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            start.Environment["VMLAB_ARTIFACTS"] = artifacts;
+            using var process = Process.Start(start)!;
+            var (stdout, stderr) = (process.StandardOutput.ReadToEnd(), process.StandardError.ReadToEnd());
+            process.WaitForExit();
+            return (process.ExitCode, stdout, stderr);
+        }
+
+        var none = Report("--last");
+        var run = SyntheticRun.Copy(temp); // raw/ and manifest.json, no results.json: as a lab run leaves it
+        Directory.CreateDirectory(Path.Combine(artifacts, "lab"));
+        File.WriteAllText(Path.Combine(artifacts, "lab", "last-run"), run.Path + "\n");
+        var last = Report("--last");
+
+        Assert.NotEqual(0, none.Exit);
+        Assert.Contains("No lab run has been recorded yet", none.Error);
+        Assert.Equal(0, last.Exit);
+        Assert.Equal(run.ReportPath, last.Out.Trim());
+        Assert.True(File.Exists(run.ResultsPath));
+        Assert.NotEqual(0, Report("--last", run.Path).Exit);
+    }
+
+    [Fact]
     public void Compare_warns_when_the_runs_used_different_profiles()
     {
         var (model, _) = ReportBuilder.BuildComparison(ReferenceData, ReferenceData with { Manifest = ReferenceData.Manifest with { Profile = "smoke" } });
