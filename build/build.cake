@@ -23,24 +23,14 @@ Task("Build")
     .Description("Compile the VmLab library, the vmlab CLI and the tests.")
     .Does<BuildContext>(data =>
 {
-    DotNetBuild(data.Solution.FullPath, new DotNetBuildSettings
-    {
-        Configuration = data.Configuration,
-        NoLogo = true,
-        MSBuildSettings = new DotNetMSBuildSettings().SetContinuousIntegrationBuild(data.IsCI),
-    });
+    DotNetBuild(data.Solution.FullPath, data.BuildSettings());
 });
 
 Task("BuildCli")
     .Description("Compile only what the pipeline runs: the vmlab CLI and the VmLab library (a no-op rebuild is seconds).")
     .Does<BuildContext>(data =>
 {
-    DotNetBuild(data.CliProject.FullPath, new DotNetBuildSettings
-    {
-        Configuration = data.Configuration,
-        NoLogo = true,
-        MSBuildSettings = new DotNetMSBuildSettings().SetContinuousIntegrationBuild(data.IsCI),
-    });
+    DotNetBuild(data.CliProject.FullPath, data.BuildSettings());
 });
 
 Task("Test")

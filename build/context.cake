@@ -18,19 +18,20 @@ public sealed class BuildContext
         TestResults = Artifacts.Combine("test-results");
         CliProject = Root.CombineWithFilePath("src/VmLab.Cli/VmLab.Cli.csproj");
         CliDll = Root.CombineWithFilePath($"src/VmLab.Cli/bin/{Configuration}/net10.0/VmLab.Cli.dll");
-        // --kernel-base=defconfig, --kernel-source=FILE --kernel-sha256=HEX, --offline=true reach `vmlab kernel`.
-        KernelOptions = new[] { "kernel-base", "kernel-source", "kernel-sha256" }
-            .Where(name => context.HasArgument(name))
-            .SelectMany(name => new[] { "--" + name, context.Argument<string>(name) })
-            .Concat(context.Argument("offline", false) ? new[] { "--offline" } : Array.Empty<string>())
-            .ToArray();
-        // --unixbench=FILE --unixbench-sha256=HEX reach `vmlab rootfs`: a UnixBench 5.1.3 tarball the user vouches for
-        // (machines that reach neither GitHub nor ../shared/third_party/). vmlab checks that both are given.
-        RootfsOptions = new[] { "unixbench", "unixbench-sha256" }
-            .Where(name => context.HasArgument(name))
-            .SelectMany(name => new[] { "--" + name, context.Argument<string>(name) })
-            .ToArray();
+        // --kernel-base=defconfig, --kernel-source=FILE --kernel-sha256=HEX, --offline=true reach `vmlab kernel`;
+        // --unixbench=FILE --unixbench-sha256=HEX reach `vmlab rootfs` (a UnixBench 5.1.3 tarball the user vouches for,
+        // on machines that reach neither GitHub nor ../shared/third_party/; vmlab checks that both are given).
+        KernelOptions = BuildOptions.Forward(context, "Kernel");
+        RootfsOptions = BuildOptions.Forward(context, "Rootfs");
     }
+
+    /// <summary>How Build and BuildCli compile: this configuration, deterministic paths in CI.</summary>
+    public DotNetBuildSettings BuildSettings() => new()
+    {
+        Configuration = Configuration,
+        NoLogo = true,
+        MSBuildSettings = new DotNetMSBuildSettings().SetContinuousIntegrationBuild(IsCI),
+    };
 
     public DirectoryPath Root { get; }
     public FilePath Solution { get; }

@@ -7,32 +7,9 @@ Task("Lab")
     .IsDependentOn("ClientRoot") // the network clients run on L0 from it (cached: a no-op once built)
     .Does<BuildContext>(data =>
 {
-    var args = new List<string> { "lab", "run", "--profile", data.Profile };
-    void Pass(string name, string option, bool list = false)
-    {
-        var value = Argument<string>(name, null);
-        if (string.IsNullOrEmpty(value))
-        {
-            return;
-        }
-
-        foreach (var v in list ? value.Split(',', StringSplitOptions.RemoveEmptyEntries) : new[] { value })
-        {
-            args.Add(option);
-            args.Add(v);
-        }
-    }
-
-    Pass("resume", "--resume");
-    Pass("seed", "--seed");
-    Pass("results", "--results");
-    Pass("scenario", "--scenario", list: true);
-    Pass("suite", "--suite", list: true);
-    Pass("kernbench-source", "--kernbench-source");
-    Pass("initrd", "--initrd"); // probes only: boot L1 from an initramfs instead of the host image's init
-    Pass("run-id", "--run-id");
-    Pass("shard", "--shard"); // K/N of a sharded run (README: "Scale-out"); needs --seed
-    Context.Vmlab(data, args.ToArray());
+    // --initrd=FILE: probes only (boot L1 from an initramfs instead of the host image's init); --shard=K/N of a sharded
+    // run (README: "Scale-out") needs --seed.
+    Context.Vmlab(data, ["lab", "run", "--profile", data.Profile, .. BuildOptions.Forward(Context, "Lab", "profile")]);
 });
 
 Task("LabPlan")
@@ -40,22 +17,7 @@ Task("LabPlan")
     .IsDependentOn("BuildCli")
     .Does<BuildContext>(data =>
 {
-    var args = new List<string> { "lab", "plan", "--profile", data.Profile };
-    foreach (var name in new[] { "shards", "seed", "run-id", "job-limit" })
-    {
-        if (HasArgument(name))
-        {
-            args.Add("--" + name);
-            args.Add(Argument<string>(name));
-        }
-    }
-
-    if (Argument("json", false))
-    {
-        args.Add("--json");
-    }
-
-    Context.Vmlab(data, args.ToArray());
+    Context.Vmlab(data, ["lab", "plan", "--profile", data.Profile, .. BuildOptions.Forward(Context, "LabPlan", "profile")]);
 });
 
 Task("Reproduce")

@@ -23,6 +23,25 @@ public static class BuildOptions
         ["Release"] = new[] { "run", "tag", "repository", "github-api-url", "dry-run" },
     };
 
+    // Options that take no value on vmlab's side (--offline=true → --offline), and those that take a comma list
+    // (--scenario=a,b → --scenario a --scenario b).
+    private static readonly HashSet<string> Flags = new(StringComparer.OrdinalIgnoreCase) { "offline", "json", "reparse", "dry-run" };
+    private static readonly HashSet<string> Lists = new(StringComparer.OrdinalIgnoreCase) { "scenario", "suite" };
+
+    /// <summary>
+    /// The given options of <paramref name="task"/> as vmlab arguments (vmlab's options have the same names), in the
+    /// table's order, leaving out <paramref name="except"/> (the ones the task passes itself).
+    /// </summary>
+    public static string[] Forward(ICakeContext context, string task, params string[] except) =>
+        ByTask[task]
+            .Where(name => !except.Contains(name, StringComparer.OrdinalIgnoreCase) && context.HasArgument(name))
+            .SelectMany(name => Flags.Contains(name)
+                ? (context.Argument(name, false) ? new[] { "--" + name } : new string[0])
+                : (Lists.Contains(name) ? context.Argument<string>(name).Split(',', StringSplitOptions.RemoveEmptyEntries) : new[] { context.Argument<string>(name) })
+                    .Where(value => value.Length > 0)
+                    .SelectMany(value => new[] { "--" + name, value }))
+            .ToArray();
+
     /// <summary>The options the tasks that will run understand.</summary>
     public static SortedSet<string> Known(IEnumerable<string> tasks)
     {
