@@ -56,6 +56,7 @@ internal class KernelSettings : CommandSettings
         var lastProgress = DateTime.MinValue;
         return new KernelPipeline(RepoPaths.Find(), http, Say)
         {
+            Warn = Warn,
             DownloadProgress = new Progress<DownloadProgress>(p =>
             {
                 if (DateTime.UtcNow - lastProgress > TimeSpan.FromSeconds(2) || p.Received == p.Total)
@@ -75,16 +76,13 @@ internal class KernelSettings : CommandSettings
     public static void Say(string line)
     {
         var time = DateTime.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
-        if (line.StartsWith("FALLBACK", StringComparison.Ordinal))
-        {
-            // Loud on purpose: a substituted kernel changes what the results mean.
-            AnsiConsole.Write(new Panel(new Text(line, new Style(Color.Yellow, decoration: Decoration.Bold)))
-                .Header("[yellow bold] WARNING: kernel source fallback [/]").BorderColor(Color.Yellow));
-            return;
-        }
-
         AnsiConsole.WriteLine($"{time} kernel: {line}");
     }
+
+    /// <summary>The kernel source fallback's warning: loud on purpose, a substituted kernel changes what the results mean.</summary>
+    public static void Warn(string warning) =>
+        AnsiConsole.Write(new Panel(new Text(warning, new Style(Color.Yellow, decoration: Decoration.Bold)))
+            .Header("[yellow bold] WARNING: kernel source fallback [/]").BorderColor(Color.Yellow));
 
     public static void Summarize(KernelSet set)
     {
@@ -92,7 +90,7 @@ internal class KernelSettings : CommandSettings
         Say($"config.diff (guest -> host): {string.Join(", ", set.Diff.Differences.Select(d => d.ToString().Trim()))}");
         if (set.Source.Warning is { } warning)
         {
-            Say(warning);
+            Warn(warning);
         }
     }
 }

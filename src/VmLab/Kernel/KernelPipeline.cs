@@ -46,6 +46,9 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
     /// <summary>Download progress for the terminal (null: none).</summary>
     public IProgress<DownloadProgress>? DownloadProgress { get; init; }
 
+    /// <summary>The kernel source fallback's warning, to show apart from the steps (null: it is reported as a step).</summary>
+    public Action<string>? Warn { get; init; }
+
     private string ConfigDir => Path.Combine(paths.KernelDir, "config");
 
     /// <summary>Configures both kernels (cached), verifies them and writes config.diff.</summary>
@@ -117,6 +120,7 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
             Offline = request.Offline,
             Progress = DownloadProgress,
             OnLine = report,
+            OnWarning = Warn,
         }.FetchAsync(pinned, cancellationToken);
         var tree = await KernelSourceTree.UnpackAsync(source, Path.Combine(paths.Artifacts, "kernel-src"), report, cancellationToken);
         var lab = new[] { ConfigFragment.Load(Path.Combine(ConfigDir, "lab.config")) };

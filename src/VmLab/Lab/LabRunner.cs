@@ -171,7 +171,7 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
         }
 
         _ledger = _ledger.With(boot.Number, new BootRecord(
-            boot.Scenario.Id, boot.Repeat, outcome.Killed is null && outcome.Finished ? "finished" : outcome.FailureReason,
+            boot.Scenario.Id, boot.Repeat, outcome.End,
             Math.Round(outcome.Duration.TotalSeconds, 1),
             session.Facts.Where(f => !f.Key.StartsWith("l2: ", StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal),
             session.L2Facts));
@@ -199,7 +199,7 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
             }
         }
 
-        if (!outcome.Finished || outcome.Killed is not null)
+        if (!outcome.Succeeded)
         {
             Say($"boot #{boot.Number} failed: {outcome.FailureReason} (pid {outcome.Pid}); last console lines:\n  " + string.Join("\n  ", outcome.Tail.TakeLast(12)));
         }

@@ -77,7 +77,7 @@ public static partial class LedgerRepair
                 }
 
                 boots = boots.SetItem(boot.Key, new BootRecord(
-                    scenario, repeatOfBoot.GetValueOrDefault(boot.Key), finished ? "finished" : "unknown (rebuilt by vmlab lab repair: the console has no DONE)",
+                    scenario, repeatOfBoot.GetValueOrDefault(boot.Key), finished ? BootEnd.Finished : BootEnd.Failed("unknown (rebuilt by vmlab lab repair: the console has no DONE)"),
                     0, facts, []));
             }
 

@@ -46,12 +46,43 @@ public sealed record UnitRecord(
     string? Sha256,
     IReadOnlyList<string> Problems);
 
+/// <summary>
+/// How a boot ended, as units.json spells it: <c>finished</c>, or why not (killed, stopped early, unknown), in words.
+/// </summary>
+/// <param name="Failure">Why the boot did not finish; null when it did.</param>
+[JsonConverter(typeof(BootEndJsonConverter))]
+public sealed record BootEnd(string? Failure)
+{
+    private const string FinishedText = "finished";
+
+    /// <summary>The job ran to its end.</summary>
+    public static BootEnd Finished { get; } = new((string?)null);
+
+    public bool IsFinished => Failure is null;
+
+    /// <summary>A boot that did not finish, and why.</summary>
+    public static BootEnd Failed(string reason) => new(reason);
+
+    /// <summary>Reads the ledger's text back.</summary>
+    public static BootEnd Parse(string text) => text == FinishedText ? Finished : new BootEnd(text);
+
+    public override string ToString() => Failure ?? FinishedText;
+
+    private sealed class BootEndJsonConverter : JsonConverter<BootEnd>
+    {
+        public override BootEnd Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Parse(reader.GetString() ?? throw new JsonException("a boot's outcome must be a string"));
+
+        public override void Write(Utf8JsonWriter writer, BootEnd value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+    }
+}
+
 /// <summary>What one L1 boot was and how it ended: the facts both layers reported, for the manifest's environment.</summary>
-/// <param name="Outcome">"finished", or why the VM was killed or stopped.</param>
+/// <param name="Outcome">Finished, or why the VM was killed or stopped.</param>
 public sealed record BootRecord(
     string Scenario,
     int Repeat,
-    string Outcome,
+    BootEnd Outcome,
     double Seconds,
     IReadOnlyDictionary<string, string> L1Facts,
     IReadOnlyList<IReadOnlyDictionary<string, string>> L2Facts);

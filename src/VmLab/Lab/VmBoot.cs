@@ -17,17 +17,39 @@ public sealed record BootBudget(TimeSpan ToReady, TimeSpan Total, TimeSpan After
     }
 }
 
+/// <summary>Why VmLab's watchdog killed a VM.</summary>
+public enum KillCause
+{
+    /// <summary>No READY within the boot's time to READY: a hung or failed boot.</summary>
+    NoReady,
+
+    /// <summary>Over the boot's whole budget: a suite or L2 hung.</summary>
+    OverBudget,
+
+    /// <summary>DONE was seen but the VM did not power off in time: the job was complete, so this is no failure.</summary>
+    NoPoweroff,
+}
+
+/// <summary>A watchdog kill: its cause, and the words the console log and the ledger say it in.</summary>
+public sealed record BootKill(KillCause Cause, string Text);
+
 /// <summary>How a boot ended.</summary>
 /// <param name="Finished">DONE was seen: the job ran to its end.</param>
 /// <param name="Killed">Why VmLab killed the VM (hung before READY, over budget), or null when it stopped by itself.</param>
 /// <param name="ExitCode">QEMU's exit code (null when killed).</param>
 /// <param name="Pid">The VM process, as logged.</param>
 /// <param name="Tail">The console's last lines, for the error message and the ledger.</param>
-public sealed record BootOutcome(bool Finished, string? Killed, int? ExitCode, int Pid, TimeSpan Duration, IReadOnlyList<string> Tail)
+public sealed record BootOutcome(bool Finished, BootKill? Killed, int? ExitCode, int Pid, TimeSpan Duration, IReadOnlyList<string> Tail)
 {
+    /// <summary>The job ran to its end and the VM was not killed.</summary>
+    public bool Succeeded => Finished && Killed is null;
+
+    /// <summary>How the ledger records this boot's end.</summary>
+    public BootEnd End => Succeeded ? BootEnd.Finished : BootEnd.Failed(FailureReason);
+
     /// <summary>Why the boot's unfinished units failed, in words.</summary>
     public string FailureReason =>
-        Killed ?? (Finished ? "the job finished without reporting this unit" : $"the VM stopped (exit code {ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "?"}) before the job finished: it crashed or powered off early");
+        Killed?.Text ?? (Finished ? "the job finished without reporting this unit" : $"the VM stopped (exit code {ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "?"}) before the job finished: it crashed or powered off early");
 }
 
 /// <summary>
@@ -60,7 +82,7 @@ public static class VmBoot
         var clock = Stopwatch.StartNew();
         var ready = false;
         var finished = false;
-        string? killed = null;
+        BootKill? killed = null;
         int? exitCode = null;
         var pid = 0;
         TimeSpan? doneAt = null;
@@ -73,9 +95,9 @@ public static class VmBoot
             while (await watchdog.WaitForNextTickAsync(CancellationToken.None) && !stop.IsCancellationRequested)
             {
                 var reason =
-                    !ready && clock.Elapsed > budget.ToReady ? $"no READY within {budget.ToReady.TotalSeconds:0} s (hung or failed boot)"
-                    : clock.Elapsed > budget.Total ? $"over the boot's budget of {budget.Total.TotalSeconds:0} s (a suite or L2 hung)"
-                    : doneAt is { } d && clock.Elapsed - d > budget.AfterDone ? "stopped: no poweroff after DONE"
+                    !ready && clock.Elapsed > budget.ToReady ? new BootKill(KillCause.NoReady, $"no READY within {budget.ToReady.TotalSeconds:0} s (hung or failed boot)")
+                    : clock.Elapsed > budget.Total ? new BootKill(KillCause.OverBudget, $"over the boot's budget of {budget.Total.TotalSeconds:0} s (a suite or L2 hung)")
+                    : doneAt is { } d && clock.Elapsed - d > budget.AfterDone ? new BootKill(KillCause.NoPoweroff, "stopped: no poweroff after DONE")
                     : null;
                 if (reason is not null)
                 {
@@ -167,13 +189,13 @@ public static class VmBoot
         }
 
         await Dispatch(reader.Complete());
-        if (killed is not null && finished && killed.StartsWith("stopped", StringComparison.Ordinal))
+        if (killed is { Cause: KillCause.NoPoweroff } && finished)
         {
             killed = null; // the job was complete; the VM only failed to power off
         }
 
         await log.WriteLineAsync($"# vmlab: pid {pid} ended after {clock.Elapsed.TotalSeconds:F1} s: " +
-                                 (killed is not null ? $"killed, {killed}" : $"exit code {exitCode}, job {(finished ? "finished" : "NOT finished")}"));
+                                 (killed is not null ? $"killed, {killed.Text}" : $"exit code {exitCode}, job {(finished ? "finished" : "NOT finished")}"));
         return new BootOutcome(finished, killed, killed is null ? exitCode : null, pid, clock.Elapsed, tail.ToArray());
     }
 

@@ -28,7 +28,7 @@ public static class Conclusions
         return questions.Select(q =>
         {
             var items = q.Tables.Where(t => t.Test is not null)
-                .Select(t => ItemOf(q.Spec, t, isReference ? null : Match(reference, q.Spec.Question, t), reference is null || isReference))
+                .Select(t => ItemOf(q.Spec, t, isReference ? null : ReferenceMatch.Table(reference, q.Spec.Question, t), reference is null || isReference))
                 .ToList();
             return new ConclusionSection(q.Spec.Question, q.Spec.Title, q.Spec.A, q.Spec.B, Answer(q.Spec, q.Tables, items), Strength(items, caveat),
                 items.Select(i => i.Row).ToList(), isReference ? null : Against2023(items, reference is null));
@@ -95,14 +95,6 @@ public static class Conclusions
             default:
                 return (Agreement2023.CannotTell, "this run's comparison is inconclusive");
         }
-    }
-
-    private static TableAnalysis? Match(IReadOnlyList<QuestionAnalysis>? reference, string question, TableAnalysis t)
-    {
-        // Same workload first; else a table without a workload label (the 2023 LTP hackbench prints no mode).
-        var candidates = (reference ?? []).Where(o => o.Spec.Question == question).SelectMany(o => o.Tables).Where(o => o.Suite == t.Suite).ToList();
-        var ordered = candidates.Where(o => o.Workload == t.Workload).Concat(candidates.Where(o => o.Workload.Length == 0 || t.Workload.Length == 0)).ToList();
-        return ordered.FirstOrDefault(o => o.Metrics.Any(m => m.Metric == t.Headline)) ?? ordered.FirstOrDefault(o => o.Headline is not null);
     }
 
     private static string Answer(ComparisonSpec spec, IReadOnlyList<TableAnalysis> tables, List<Item> items)

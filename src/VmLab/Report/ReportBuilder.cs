@@ -55,8 +55,8 @@ public static partial class ReportBuilder
             questions,
             families.Select(FamilyText).ToList(),
             run.ConfigDiff?.TrimEnd('\n'),
-            ConfigDiffVerdict(run.ConfigDiff),
-            ReferenceComparison(run, questions, reference),
+            ConfigDiffVerdict.Of(run.ConfigDiff),
+            ReferenceComparison(analyses, reference, theirs),
             AppendixOf(run),
             Evidence.Of(m, run.Results))
         {
@@ -120,63 +120,75 @@ public static partial class ReportBuilder
     private static QuestionSection Section(QuestionAnalysis q, RunAnalysis.Family family, List<ChartSpec> charts)
     {
         var spec = q.Spec;
-        var tables = new List<SuiteTable>();
         var findings = new List<string>();
-        foreach (var t in q.Tables)
-        {
-            var notes = new List<string>();
-            if (t.MeasuredOnlyIn is { } only)
-            {
-                notes.Add($"{t.Label} was measured only in {only}: nothing to compare.");
-                tables.Add(new SuiteTable(t.Suite, t.Workload, null, [], notes));
-                continue;
-            }
-
-            notes.AddRange(t.Untrusted.Select(u => $"`{u.File}`: {string.Join("; ", u.Reasons())}"));
-            if (t.Headline is null)
-            {
-                notes.Add($"No headline metric of {t.Label} was measured on both sides: nothing here is tested.");
-            }
-
-            var rows = new List<MetricRow>();
-            var groups = new List<ChartGroup>();
-            foreach (var m in t.Metrics)
-            {
-                var c = m.Comparison;
-                rows.Add(Row(m, t));
-                if (m.IsHeadline && c.Verdict is Verdict.Faster or Verdict.Slower)
-                {
-                    findings.Add($"{spec.B} vs {spec.A}: {t.Label} `{m.Metric}` {Numbers.Change(c.Ratio!.Value)} (p={Numbers.P(c.P!.Value)}, Holm p={Numbers.P(c.PAdjusted!.Value)}, {VerdictText.Of(c.Verdict)})");
-                }
-
-                if (c.A.Mean != 0)
-                {
-                    groups.Add(new ChartGroup(m.Metric, 100, c.A.Sd / c.A.Mean * 100, c.B.Mean / c.A.Mean * 100, c.B.Sd / c.A.Mean * 100));
-                }
-            }
-
-            string? chart = null;
-            if (groups.Count > 0)
-            {
-                chart = FileName($"{spec.Question}-{spec.B}-{t.Label}") + ".svg";
-                charts.Add(new ChartSpec(chart, $"{spec.Question} {t.Label}: {spec.B} as % of {spec.A}", spec.A, spec.B, groups));
-            }
-
-            tables.Add(new SuiteTable(t.Suite, t.Workload, chart, rows, notes));
-        }
-
+        var tables = q.Tables.Select(t => Table(spec, t, findings, charts)).ToList();
         if (findings.Count == 0)
         {
-            var headlines = q.Tables.Select(t => t.Test).OfType<MetricComparison>().ToList();
-            var unadjusted = headlines.Count(c => c.Tested && c.P < MetricComparison.Alpha);
-            findings.Add(tables.All(t => t.Rows.Count == 0) ? "Nothing to compare: no suite was measured on both sides."
-                : headlines.Count == 0 ? "Nothing tested: no headline metric was measured on both sides."
-                : headlines.All(c => !c.Tested) ? "No finding: every headline comparison is inconclusive (see the why column)."
-                : "No significant difference in any headline metric after Holm's adjustment" +
-                  (unadjusted == 0 ? "." : $" ({unadjusted} below p < 0.05 before it)."));
+            findings.Add(NoFinding(q, tables));
         }
 
         return new QuestionSection(spec.Question, spec.Title, spec.Factor, spec.A, spec.B, tables, findings, FamilyText(family));
+    }
+
+    // One suite output's table, its chart (added to charts) and its significant headline (added to findings).
+    private static SuiteTable Table(ComparisonSpec spec, TableAnalysis t, List<string> findings, List<ChartSpec> charts)
+    {
+        var notes = new List<string>();
+        if (t.MeasuredOnlyIn is { } only)
+        {
+            notes.Add($"{t.Label} was measured only in {only}: nothing to compare.");
+            return new SuiteTable(t.Suite, t.Workload, null, [], notes);
+        }
+
+        notes.AddRange(t.Untrusted.Select(u => $"`{u.File}`: {string.Join("; ", u.Reasons())}"));
+        if (t.Headline is null)
+        {
+            notes.Add($"No headline metric of {t.Label} was measured on both sides: nothing here is tested.");
+        }
+
+        var rows = new List<MetricRow>();
+        var groups = new List<ChartGroup>();
+        foreach (var m in t.Metrics)
+        {
+            var c = m.Comparison;
+            rows.Add(Row(m, t));
+            if (m.IsHeadline && c.Verdict is Verdict.Faster or Verdict.Slower)
+            {
+                findings.Add($"{spec.B} vs {spec.A}: {t.Label} `{m.Metric}` {Numbers.Change(c.Ratio!.Value)} (p={Numbers.P(c.P!.Value)}, Holm p={Numbers.P(c.PAdjusted!.Value)}, {VerdictText.Of(c.Verdict)})");
+            }
+
+            if (c.A.Mean != 0)
+            {
+                groups.Add(new ChartGroup(m.Metric, 100, c.A.Sd / c.A.Mean * 100, c.B.Mean / c.A.Mean * 100, c.B.Sd / c.A.Mean * 100));
+            }
+        }
+
+        return new SuiteTable(t.Suite, t.Workload, Chart(spec, t, groups, charts), rows, notes);
+    }
+
+    // The table's chart (B as % of A per metric), added to charts; null when no metric has a mean to divide by.
+    private static string? Chart(ComparisonSpec spec, TableAnalysis t, List<ChartGroup> groups, List<ChartSpec> charts)
+    {
+        if (groups.Count == 0)
+        {
+            return null;
+        }
+
+        var chart = FileName($"{spec.Question}-{spec.B}-{t.Label}") + ".svg";
+        charts.Add(new ChartSpec(chart, $"{spec.Question} {t.Label}: {spec.B} as % of {spec.A}", spec.A, spec.B, groups));
+        return chart;
+    }
+
+    // What a question without a significant headline says instead.
+    private static string NoFinding(QuestionAnalysis q, List<SuiteTable> tables)
+    {
+        var headlines = q.Tables.Select(t => t.Test).OfType<MetricComparison>().ToList();
+        var unadjusted = headlines.Count(c => c.Tested && c.P < MetricComparison.Alpha);
+        return tables.All(t => t.Rows.Count == 0) ? "Nothing to compare: no suite was measured on both sides."
+            : headlines.Count == 0 ? "Nothing tested: no headline metric was measured on both sides."
+            : headlines.All(c => !c.Tested) ? "No finding: every headline comparison is inconclusive (see the why column)."
+            : "No significant difference in any headline metric after Holm's adjustment" +
+              (unadjusted == 0 ? "." : $" ({unadjusted} below p < 0.05 before it).");
     }
 
     private static MetricRow Row(MetricAnalysis m, TableAnalysis table)
@@ -193,14 +205,19 @@ public static partial class ReportBuilder
             MeanSd(c.B),
             c.B.N.ToString(CultureInfo.InvariantCulture),
             c.B.Cv is { } cvb ? Numbers.Percent(cvb) : "–",
-            c.Ratio is { } r ? Numbers.Ratio(r) : "–",
+            RatioCell(c),
             tested && c.RatioCiLow is { } lo && c.RatioCiHigh is { } hi ? $"{Numbers.Ratio(lo)}–{Numbers.Ratio(hi)}" : "–",
             tested && c.P is { } p ? Numbers.P(p) : "–",
             tested && c.PAdjusted is { } pa ? Numbers.P(pa) : "–",
             tested && c.MinimumDetectableChange is { } mde ? (mde >= 10 ? "over ±1000%" : "±" + Numbers.Percent(mde)) : "–",
-            tested ? VerdictText.Of(c.Verdict) : "not tested",
+            VerdictCell(m),
             tested ? c.Reason ?? "" : ShownOnly(m, table));
     }
+
+    private static string RatioCell(MetricComparison c) => c.Ratio is { } r ? Numbers.Ratio(r) : "–";
+
+    // Only the headline is tested; a shown metric's comparison carries no verdict.
+    private static string VerdictCell(MetricAnalysis m) => m.IsHeadline ? VerdictText.Of(m.Comparison.Verdict) : "not tested";
 
     // Why a shown metric carries no verdict: it is another view of the measurement whose headline is tested.
     private static string ShownOnly(MetricAnalysis m, TableAnalysis table) =>
@@ -314,68 +331,26 @@ public static partial class ReportBuilder
         return new ValiditySummary(results.Units.Count, results.Units.Count - invalid.Count, invalid.Count, invalid, reused);
     }
 
-    private static string ConfigDiffVerdict(string? diff)
-    {
-        if (diff is null)
-        {
-            return "This run directory has no kernel/config.diff, so it cannot show that host and guest kernels differ only in VHOST_NET.";
-        }
-
-        var options = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var line in diff.ReplaceLineEndings("\n").Split('\n'))
-        {
-            if (line.Length < 2 || line.StartsWith("---", StringComparison.Ordinal) || line.StartsWith("+++", StringComparison.Ordinal) || line[0] is not ('+' or '-'))
-            {
-                continue;
-            }
-
-            // Unified diff lines ("-CONFIG_VHOST_NET=m", "+# CONFIG_VHOST_NET is not set") or scripts/diffconfig ("-VHOST_NET m").
-            var match = ConfigName().Match(line);
-            if (match.Success)
-            {
-                options.Add(match.Groups[1].Value);
-            }
-        }
-
-        return options.Count == 0 ? "The host and guest kernel configs are identical: VHOST_NET does not differ, contrary to the study's setup."
-            : options.SetEquals(["VHOST_NET"]) ? "Only CONFIG_VHOST_NET differs between the host and guest kernels, as the study requires."
-            : $"Options other than VHOST_NET differ between host and guest: {string.Join(", ", options.Where(o => o != "VHOST_NET"))}.";
-    }
-
-    private static ReferenceSection ReferenceComparison(RunData run, IReadOnlyList<QuestionSection> questions, RunData? reference)
+    // This run's ratios beside the 2023 reference's (theirs: its analysis; null when there is none or this run is it).
+    private static ReferenceSection ReferenceComparison(IReadOnlyList<QuestionAnalysis> analyses, RunData? reference, IReadOnlyList<QuestionAnalysis>? theirs)
     {
         if (reference is null)
         {
             return new ReferenceSection("The reference run (results/reference-2023) was not available, so there is nothing to place beside this run.", []);
         }
 
-        if (reference.Manifest.RunId == run.Manifest.RunId)
+        if (theirs is null)
         {
             return new ReferenceSection("This run *is* the 2023 reference: its numbers are the 2023 report's, re-read through VmLab's parsers. Other runs' reports place their ratios beside these.", []);
         }
 
-        var (theirs, _, _) = Sections(reference, Comparisons(reference.Manifest), []);
-        var rows = new List<ReferenceRow>();
-        foreach (var q in questions)
-        {
-            foreach (var t in q.Suites)
-            {
-                foreach (var r in t.Rows)
-                {
-                    // Same workload first; else a table without a workload label (the 2023 LTP hackbench prints no
-                    // mode, VmLab's rt-tests hackbench says "process"): the same suite and metric, one dialect each.
-                    var candidates = theirs.Where(o => o.Question == q.Question).SelectMany(o => o.Suites).Where(o => o.Suite == t.Suite).ToList();
-                    var match = candidates.Where(o => o.Workload == t.Workload)
-                        .Concat(candidates.Where(o => o.Workload.Length == 0 || t.Workload.Length == 0))
-                        .SelectMany(o => o.Rows).FirstOrDefault(o => o.Metric == r.Metric);
-                    if (match is not null)
-                    {
-                        rows.Add(new ReferenceRow(q.Question, t.Workload.Length > 0 ? $"{t.Suite} {t.Workload}" : t.Suite, r.Metric, r.Ratio, r.Verdict, match.Ratio, match.Verdict));
-                    }
-                }
-            }
-        }
-
+        var rows = (
+            from q in analyses
+            from t in q.Tables
+            from m in ReferenceMatch.Compared(t)
+            let match = ReferenceMatch.Metric(theirs, q.Spec.Question, t, m.Metric)
+            where match is not null
+            select new ReferenceRow(q.Spec.Question, t.Label, m.Metric, RatioCell(m.Comparison), VerdictCell(m), RatioCell(match.Comparison), VerdictCell(match))).ToList();
         return new ReferenceSection(
             rows.Count == 0 ? "No metric of this run was also measured in the 2023 report."
                 : "Ratios B/A of this run beside the 2023 report's for the same question, suite and metric. The 2023 ratios rest on one run per side (inconclusive by construction) and some on invalid or reused data; read them as what the study claimed, not as a measurement.",
@@ -399,9 +374,6 @@ public static partial class ReportBuilder
     private static string Show(int? v) => v?.ToString(CultureInfo.InvariantCulture) ?? "–";
 
     private static string FileName(string text) => NotFileSafe().Replace(text.ToLowerInvariant(), "-").Trim('-');
-
-    [GeneratedRegex("^[-+]\\s*(?:#\\s*)?(?:CONFIG_)?([A-Z0-9_]+)")]
-    private static partial Regex ConfigName();
 
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex NotFileSafe();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using VmLab.Common;
 using VmLab.Sources;
 
@@ -34,18 +35,45 @@ public sealed record BenchmarkSources(PinnedSource Unixbench, DocumentSetSource 
     }
 }
 
+/// <summary>How a source was obtained for a build; metadata.json spells it <c>used</c>, <c>substituted</c>, <c>unavailable</c> or <c>not wanted</c>.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SourceStatus>))]
+public enum SourceStatus
+{
+    /// <summary>The pinned source, verified by its sha256.</summary>
+    [JsonStringEnumMemberName("used")]
+    Used,
+
+    /// <summary>A declared stand-in (a local copy, a Debian package, a generated tree) instead of the pinned source.</summary>
+    [JsonStringEnumMemberName("substituted")]
+    Substituted,
+
+    /// <summary>Nothing could be had: the image is built without it.</summary>
+    [JsonStringEnumMemberName("unavailable")]
+    Unavailable,
+
+    /// <summary>The recipe does not ask for it.</summary>
+    [JsonStringEnumMemberName("not wanted")]
+    NotWanted,
+}
+
 /// <summary>How a source was obtained for a build, as recorded in metadata.json (and so in the report).</summary>
-/// <param name="Status"><c>used</c>, <c>substituted</c>, <c>unavailable</c> or <c>not wanted</c>.</param>
+/// <param name="Status">Used, substituted, unavailable or not wanted.</param>
 /// <param name="Detail">Where it came from, or why it is missing, in words a reader of the report understands.</param>
 /// <param name="LocalPath">The verified file, when there is one (not part of any key: its sha256 is).</param>
-public sealed record SourceUse(string Name, string Status, string Detail, string? Sha256, [property: System.Text.Json.Serialization.JsonIgnore] string? LocalPath = null)
+public sealed record SourceUse(string Name, SourceStatus Status, string Detail, string? Sha256, [property: JsonIgnore] string? LocalPath = null)
 {
     /// <summary>The line the report prints, e.g. "UnixBench: source unavailable (…)".</summary>
     public string Summary => Status switch
     {
-        "unavailable" => $"{Name}: source unavailable ({Detail})",
-        _ => $"{Name}: {Status} ({Detail})",
+        SourceStatus.Unavailable => $"{Name}: source unavailable ({Detail})",
+        SourceStatus.Used => $"{Name}: used ({Detail})",
+        SourceStatus.Substituted => $"{Name}: substituted ({Detail})",
+        _ => $"{Name}: not wanted ({Detail})",
     };
+
+    /// <summary>True when the build did not get the pinned source it asked for (the set's metadata lists these).</summary>
+    [JsonIgnore]
+    public bool IsDeparture => Status is SourceStatus.Substituted or SourceStatus.Unavailable;
 
     private static string Words(SourceOrigin origin) => origin switch
     {
@@ -78,13 +106,13 @@ public sealed record SourceUse(string Name, string Status, string Detail, string
                 ? $"{Words(got.Origin)} {got.From} instead of {pin.FileName} (sha256 {pin.Sha256}); {got.Trust}"
                   + (got.Attempts.Count > 0 ? "; tried first: " + string.Join("; ", got.Attempts) : "")
                 : $"{pin.FileName} from {got.From}, sha256 as pinned";
-            return new SourceUse($"{pin.Name} {pin.Version}", got.IsFallback ? "substituted" : "used", detail, got.Sha256, got.Path);
+            return new SourceUse($"{pin.Name} {pin.Version}", got.IsFallback ? SourceStatus.Substituted : SourceStatus.Used, detail, got.Sha256, got.Path);
         }
         catch (LabException ex) when (ex.Message.StartsWith($"{pin.FileName} could not be obtained", StringComparison.Ordinal))
         {
             // SourceFetch's "every mirror and fallback failed" (its other failures, like a wrong sha256, propagate).
             var attempts = ex.Message[(ex.Message.IndexOf(':') + 1)..].Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            return new SourceUse($"{pin.Name} {pin.Version}", "unavailable",
+            return new SourceUse($"{pin.Name} {pin.Version}", SourceStatus.Unavailable,
                 string.Join("; ", attempts) + "; the images are built without UnixBench (give --unixbench FILE --unixbench-sha256 HEX to add it)", null);
         }
     }

@@ -193,7 +193,7 @@ public sealed class RootfsBuilder(RepoPaths paths, TextWriter output)
         RemoveTree(work);
 
         var sources = ImmutableArray.Create(
-            image.Recipe.UnixBench ? image.UnixBench : image.UnixBench with { Status = "not wanted", Detail = "the recipe does not ask for it" },
+            image.Recipe.UnixBench ? image.UnixBench : image.UnixBench with { Status = SourceStatus.NotWanted, Detail = "the recipe does not ask for it" },
             image.DocumentSet);
         var metadata = new ImageMetadata(
             name, image.Recipe.Layer, image.Key.ToString(), image.Key.Inputs, image.Recipe,
@@ -229,7 +229,7 @@ public sealed class RootfsBuilder(RepoPaths paths, TextWriter output)
         var setMetadata = new RootfsSetMetadata(
             plan.SetKey.ToString(),
             plan.Images.ToDictionary(i => i.Recipe.Name, i => i.Key.ToString()),
-            [.. metadata.SelectMany(m => m.Sources).Where(s => s.Status is "substituted" or "unavailable").Select(s => s.Summary).Distinct()],
+            [.. metadata.SelectMany(m => m.Sources).Where(s => s.IsDeparture).Select(s => s.Summary).Distinct()],
             [.. metadata]);
         var path = Path.Combine(set, "metadata.json");
         var json = JsonSerializer.Serialize(setMetadata, RootfsJson.Options);

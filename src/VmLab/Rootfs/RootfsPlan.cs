@@ -61,7 +61,7 @@ public sealed record RootfsPlan(RootfsDefinition Definition, ImmutableArray<Imag
         var recipes = only is { Count: > 0 } ? only.Select(definition.Recipe).ToImmutableArray() : definition.Recipes;
         var docs = definition.Sources.DocumentSet;
         var docSet = new SourceUse(
-            docs.Name, "substituted",
+            docs.Name, SourceStatus.Substituted,
             $"{docs.Original} replaced by a generated deterministic tree ({DocumentSet.GeneratorVersion}) whose index.html is {docs.IndexBytes} bytes, the size the study served",
             Hashing.Sha256OfText(string.Concat(DocumentSet.Generate(docs.IndexBytes).Select(f => f.Path + "\0" + Convert.ToHexStringLower(SHA256.HashData(f.Content)) + "\n"))));
         var headroom = headroomMiB ?? definition.Settings.HeadroomMiB;

@@ -29,6 +29,12 @@ public sealed class SourceFetch(string downloads, HttpClient http)
     /// <summary>One line per step (mirror tried, fallback used, apt output).</summary>
     public Action<string>? OnLine { get; init; }
 
+    /// <summary>
+    /// The fallback warning (the pinned source was not used), for a caller that shows it apart from the steps;
+    /// null: it goes to <see cref="OnLine"/> like any step.
+    /// </summary>
+    public Action<string>? OnWarning { get; init; }
+
     /// <summary>The apt tools the Debian package fallback runs (default: this machine's).</summary>
     public AptTools Apt { get; init; } = AptTools.System;
 
@@ -170,7 +176,7 @@ public sealed class SourceFetch(string downloads, HttpClient http)
     {
         var warning = $"FALLBACK: {source.FileName} (version {source.Version}, the pinned source) was not used; " +
                       $"{source.Name} comes from {from} (version {version}) instead. Results are for that version.";
-        OnLine?.Invoke(warning);
+        (OnWarning ?? OnLine)?.Invoke(warning);
         return new FetchedSource(source.Name, path, sha256, origin, from, version, trust, attempts, warning);
     }
 }

@@ -139,6 +139,25 @@ public sealed class ConfigDiffTests
     {
         Assert.False(ConfigDiff.Compute(Host, Host).HasFactor);
     }
+
+    [Fact]
+    public void A_rendered_config_diff_parses_back_to_the_same_differences()
+    {
+        var diff = ConfigDiff.Compute(Guest, Host);
+
+        var parsed = ConfigDiff.Parse(Fixture.Read("kernel", "config-6.1.192.diff"));
+
+        Assert.Equal(diff.Differences, parsed.Differences);
+        Assert.Equal(diff.Render(), parsed.Render());
+    }
+
+    [Fact]
+    public void A_unified_diff_of_two_configs_parses_to_its_symbols_without_headers_or_context()
+    {
+        var parsed = ConfigDiff.Parse("--- a/.config\n+++ b/.config\n@@ -1,3 +1,3 @@\n CONFIG_KVM=y\n-CONFIG_VHOST_NET=m\n+# CONFIG_VHOST_NET is not set\n-CONFIG_MACVTAP=y\n");
+
+        Assert.Equal([new ConfigDifference("MACVTAP", "y", null), new ConfigDifference("VHOST_NET", "m", "n")], parsed.Differences);
+    }
 }
 
 public sealed class MergeConfigTests

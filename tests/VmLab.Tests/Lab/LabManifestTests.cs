@@ -13,7 +13,7 @@ public sealed class LabManifestTests
         var ledger = RunLedger.Empty("2026-11-25T0700Z-smoke", "smoke")
             .With(new LabUnit("host", "unixbench", 1), new UnitRecord(UnitState.Unavailable, 1, null, null, null, ["not installed in this image"]))
             .With(new LabUnit("host", "hackbench", 1), new UnitRecord(UnitState.Done, 1, 0, 1.2, "ab", ["THP in L1 is 'always madvise [never]', the scenario needs [always]"]))
-            .With(1, new BootRecord("host", 1, "finished", 9.1, new Dictionary<string, string> { ["uname"] = "Linux l1 6.1.0 aarch64", ["thp"] = "[always] madvise never" }, []));
+            .With(1, new BootRecord("host", 1, BootEnd.Finished, 9.1, new Dictionary<string, string> { ["uname"] = "Linux l1 6.1.0 aarch64", ["thp"] = "[always] madvise never" }, []));
         var run = new RunDirectory(Path.Combine(Directory.CreateTempSubdirectory("vmlab-manifest-").FullName, ledger.RunId));
 
         run.WriteManifest(LabManifest.Build(plan, null, ArtifactProvenance.None, L0Facts.None with { Tools = new Dictionary<string, string> { ["qemu"] = "QEMU emulator version 7.2.22" } }, ledger, DateTimeOffset.UnixEpoch, null));

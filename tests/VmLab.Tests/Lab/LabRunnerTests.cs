@@ -77,7 +77,7 @@ public sealed partial class LabRunnerTests
         // The console was captured before the servers' cgroup was a required fact of the host scenario.
         Assert.Equal(["fact missing: L1 did not report servers_cgroup"], ledger[unit]!.Problems);
         Assert.EndsWith("Time: 1.290\n", File.ReadAllText(Path.Combine(settings.RunDirectory, unit.RawPath)));
-        Assert.Equal("finished", ledger.Boots[1].Outcome);
+        Assert.Equal(BootEnd.Finished, ledger.Boots[1].Outcome);
         AssertGone(PidOf(settings, "host", 1));
     }
 
@@ -229,7 +229,7 @@ public sealed partial class LabRunnerTests
         Assert.Equal(File.ReadAllBytes(replay), File.ReadAllBytes(Path.Combine(settings.RunDirectory, "raw/host/netperf-rr/1.txt")));
         var console = File.ReadAllText(Path.Combine(settings.RunDirectory, "raw/host/console-1.log"));
         Assert.Contains("@@VMLAB:FACT served=l1 192.168.0.101@@", console); // the job read L0's go from its console
-        Assert.Equal("finished", ledger.Boots[1].Outcome);
+        Assert.Equal(BootEnd.Finished, ledger.Boots[1].Outcome);
     }
 
     [Fact]
@@ -244,7 +244,7 @@ public sealed partial class LabRunnerTests
         Assert.Equal(UnitState.Failed, unit.State);
         Assert.Contains("timed out", unit.Problems[0]);
         Assert.Contains("in the L0 client", unit.Problems[0]);
-        Assert.Equal("finished", ledger.Boots[1].Outcome);
+        Assert.Equal(BootEnd.Finished, ledger.Boots[1].Outcome);
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class RunLedgerTests
     public async Task The_ledger_round_trips_through_units_json_with_its_boot_counter()
     {
         var (dir, ledger) = DoneUnit();
-        ledger = ledger.With(4, new BootRecord("baseline", 2, "finished", 30.5, new Dictionary<string, string> { ["nproc"] = "2" }, []));
+        ledger = ledger.With(4, new BootRecord("baseline", 2, BootEnd.Finished, 30.5, new Dictionary<string, string> { ["nproc"] = "2" }, []));
 
         await ledger.SaveAsync(dir, TestContext.Current.CancellationToken);
         var loaded = RunLedger.Load(dir)!;

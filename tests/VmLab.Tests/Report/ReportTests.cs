@@ -377,6 +377,7 @@ public sealed class ReportTests : IDisposable
     [InlineData("-VHOST_NET m\n", "Only CONFIG_VHOST_NET differs")]
     [InlineData("--- a\n+++ b\n-CONFIG_VHOST_NET=y\n+# CONFIG_VHOST_NET is not set\n-CONFIG_MACVTAP=y\n", "Options other than VHOST_NET differ between host and guest: MACVTAP.")]
     [InlineData("", "identical")]
+    [InlineData("# VmLab kernel config diff: guest .config -> host .config (scripts/diffconfig notation)\n VHOST_NET m -> y\n", "Only CONFIG_VHOST_NET differs")]
     public void Config_diff_verdict_proves_or_refutes_that_only_vhost_net_differs(string diff, string expected)
     {
         var data = ReferenceData with { ConfigDiff = diff };

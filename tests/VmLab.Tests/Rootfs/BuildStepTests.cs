@@ -101,7 +101,7 @@ public sealed class UnixBenchSourceTests
     {
         var use = await SourceUse.ResolveUnixBenchAsync(Pin, ElsewhereWithoutShared(), local: null, mayDownload: false, onLine: null, TestContext.Current.CancellationToken);
 
-        Assert.Equal("unavailable", use.Status);
+        Assert.Equal(SourceStatus.Unavailable, use.Status);
         Assert.Null(use.Sha256);
         Assert.StartsWith("UnixBench 5.1.3: source unavailable (", use.Summary);
         Assert.Contains("--unixbench FILE --unixbench-sha256 HEX", use.Detail);
@@ -133,7 +133,7 @@ public sealed class UnixBenchSourceTests
 
         var use = await SourceUse.ResolveUnixBenchAsync(pin, paths, local: null, mayDownload: false, onLine: null, TestContext.Current.CancellationToken);
 
-        Assert.Equal("substituted", use.Status);
+        Assert.Equal(SourceStatus.Substituted, use.Status);
         Assert.Equal(sha, use.Sha256);
         Assert.Equal(Path.GetFullPath(file), use.LocalPath);
         Assert.StartsWith("UnixBench 5.1.3: substituted (the declared local copy " + Path.GetFullPath(file) + " instead of byte-unixbench-5.1.3.tar.gz (sha256 3a6bb00f", use.Summary);
@@ -178,7 +178,7 @@ public sealed class UnixBenchSourceTests
 
         var use = await SourceUse.ResolveUnixBenchAsync(Pin, paths, new LocalSource(tarball, sha), mayDownload: false, onLine: null, TestContext.Current.CancellationToken);
 
-        Assert.Equal("substituted", use.Status);
+        Assert.Equal(SourceStatus.Substituted, use.Status);
         Assert.Equal(sha, use.Sha256);
         Assert.Equal(Path.GetFullPath(tarball), use.LocalPath);
     }

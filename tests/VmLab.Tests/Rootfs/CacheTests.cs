@@ -8,7 +8,7 @@ namespace VmLab.Tests.Rootfs;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class CacheTests
 {
-    private static readonly SourceUse NoUnixBench = new("UnixBench 5.1.3", "unavailable", "mirrors skipped: VMLAB_OFFLINE is set", null);
+    private static readonly SourceUse NoUnixBench = new("UnixBench 5.1.3", SourceStatus.Unavailable, "mirrors skipped: VMLAB_OFFLINE is set", null);
 
     /// <summary>Puts a finished image (image file + metadata.json, as the builder leaves them) into the cache.</summary>
     private static void PutCached(ImagePlan image, VmLab.Common.RepoPaths paths, byte[] content)

@@ -5,7 +5,7 @@ namespace VmLab.Tests.Rootfs;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class PlanTests
 {
-    private static readonly SourceUse NoUnixBench = new("UnixBench 5.1.3", "unavailable", "test: not given", null);
+    private static readonly SourceUse NoUnixBench = new("UnixBench 5.1.3", SourceStatus.Unavailable, "test: not given", null);
 
     private static Dictionary<string, string> Keys(string rootfsDir, SourceUse? unixBench = null, int? headroom = null) =>
         RootfsPlan.Create(RootfsDefinition.Load(rootfsDir), unixBench ?? NoUnixBench, headroom)
@@ -78,7 +78,7 @@ public sealed class PlanTests
         var epoch = Keys(dir)["guest"];
         File.WriteAllText(settings, original);
         var headroom = Keys(dir, headroom: 2048)["guest"];
-        var unixBench = Keys(dir, NoUnixBench with { Status = "used", Sha256 = new string('a', 64) })["guest"];
+        var unixBench = Keys(dir, NoUnixBench with { Status = SourceStatus.Used, Sha256 = new string('a', 64) })["guest"];
         File.AppendAllText(Path.Combine(dir, "customize.sh"), "\n# changed\n");
         var hook = Keys(dir)["guest"];
 

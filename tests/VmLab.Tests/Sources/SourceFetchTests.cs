@@ -131,6 +131,26 @@ public sealed class SourceFetchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_fallback_warning_goes_to_its_own_callback_when_one_is_given()
+    {
+        var other = RandomNumberGenerator.GetBytes(1000);
+        var file = Path.Combine(_downloads, "linux-9.9.8.tar.xz");
+        await File.WriteAllBytesAsync(file, other, TestContext.Current.CancellationToken);
+        var (lines, warnings) = (new List<string>(), new List<string>());
+
+        var fetch = new SourceFetch(_downloads, _http)
+        {
+            Offline = false, Local = new LocalSource(file, Convert.ToHexStringLower(SHA256.HashData(other))), OnLine = lines.Add, OnWarning = warnings.Add,
+        };
+
+        var fetched = await fetch.FetchAsync(Source(new Uri(_server.Prefix, "gone.tar.xz")), TestContext.Current.CancellationToken);
+
+        Assert.Equal([fetched.Warning!], warnings);
+        Assert.DoesNotContain(fetched.Warning!, lines);
+        Assert.NotEmpty(lines); // the steps (the mirror that failed) still go to OnLine
+    }
+
+    [Fact]
     public async Task A_users_file_with_the_wrong_hash_is_refused()
     {
         var file = Path.Combine(_downloads, "linux-9.9.8.tar.xz");
