@@ -16,10 +16,14 @@ public static class ConfigDiffVerdict
             return $"This run directory has no kernel/config.diff, so it cannot show that host and guest kernels differ only in {ConfigDiff.StudyFactor}.";
         }
 
+        // The kernel stage's own rule (ConfigDiff.Violations): options only the host has are what the factor selects
+        // there (VHOST_NET selects VHOST and VHOST_IOTLB), not a second difference.
         var diff = ConfigDiff.Parse(diffText);
-        var others = diff.Differences.Select(d => d.Symbol).Where(s => s != diff.Factor).ToList();
+        var selected = diff.Differences.Where(d => d.Symbol != diff.Factor && !diff.Violations.Contains(d)).Select(d => "CONFIG_" + d.Symbol).ToList();
         return diff.Differences.Count == 0 ? $"The host and guest kernel configs are identical: {diff.Factor} does not differ, contrary to the study's setup."
-            : others.Count == 0 ? $"Only CONFIG_{diff.Factor} differs between the host and guest kernels, as the study requires."
-            : $"Options other than {diff.Factor} differ between host and guest: {string.Join(", ", others)}.";
+            : diff.Violations.Count > 0 ? $"Options other than {diff.Factor} differ between host and guest: {string.Join(", ", diff.Violations.Select(d => d.Symbol))}."
+            : !diff.HasFactor ? $"CONFIG_{diff.Factor} does not differ between host and guest, contrary to the study's setup (the only differences: {string.Join(", ", selected)})."
+            : selected.Count == 0 ? $"Only CONFIG_{diff.Factor} differs between the host and guest kernels, as the study requires."
+            : $"Only CONFIG_{diff.Factor} differs between the host and guest kernels, as the study requires, with what it selects on the host: {string.Join(", ", selected)}.";
     }
 }

@@ -377,6 +377,8 @@ public sealed class ReportTests : IDisposable
     [InlineData("-VHOST_NET m\n", "Only CONFIG_VHOST_NET differs")]
     [InlineData("--- a\n+++ b\n-CONFIG_VHOST_NET=y\n+# CONFIG_VHOST_NET is not set\n-CONFIG_MACVTAP=y\n", "Options other than VHOST_NET differ between host and guest: MACVTAP.")]
     [InlineData("", "identical")]
+    [InlineData("# VmLab kernel config diff: guest .config -> host .config (scripts/diffconfig notation)\n+VHOST y\n+VHOST_IOTLB y\n VHOST_NET n -> y\n", "as the study requires, with what it selects on the host: CONFIG_VHOST, CONFIG_VHOST_IOTLB.")]
+    [InlineData("+VHOST y\n", "CONFIG_VHOST_NET does not differ between host and guest, contrary to the study's setup (the only differences: CONFIG_VHOST).")]
     [InlineData("# VmLab kernel config diff: guest .config -> host .config (scripts/diffconfig notation)\n VHOST_NET m -> y\n", "Only CONFIG_VHOST_NET differs")]
     public void Config_diff_verdict_proves_or_refutes_that_only_vhost_net_differs(string diff, string expected)
     {
