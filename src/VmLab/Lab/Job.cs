@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
-using VmLab.Lab.SuiteCommands;
+using VmLab.Suites;
 
 namespace VmLab.Lab;
 

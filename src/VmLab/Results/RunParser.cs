@@ -29,7 +29,7 @@ public static partial class RunParser
             foreach (var log in Directory.GetFiles(scenarioDir, "console-*.log"))
             {
                 var boot = Path.GetFileNameWithoutExtension(log)["console-".Length..];
-                found.Add((scenario, "console", boot, Relative(run, log), File.ReadAllText(log)));
+                found.Add((scenario, ConsoleLogParser.Id, boot, Relative(run, log), File.ReadAllText(log)));
             }
 
             foreach (var suiteDir in Directory.GetDirectories(scenarioDir))
@@ -219,14 +219,12 @@ public static partial class RunParser
     }
 
     /// <summary>
-    /// The parser a suite folder is read with: its own name, or the part before the first '-' for a variant folder
-    /// (the lab keeps netperf's TCP_STREAM and TCP_RR apart as <c>netperf-stream</c> and <c>netperf-rr</c>, docs/CONTRACTS.md;
-    /// the report tells them apart by the test named in each output). Null when neither is a suite.
+    /// The suite a raw/ folder's outputs are read as (<see cref="SuiteRegistry.OfOutput"/>): its own name, or the part
+    /// before the first '-' for a variant folder (<c>netperf-rr</c>), spelled as the folder spells it. Null when
+    /// neither is a suite.
     /// </summary>
     public static string? SuiteOf(string folder) =>
-        SuiteParsers.Find(folder) is not null ? folder
-        : folder.IndexOf('-') is > 0 and var dash && SuiteParsers.Find(folder[..dash]) is not null ? folder[..dash]
-        : null;
+        SuiteRegistry.OfOutput(folder) is { } suite ? folder[..suite.Id.Length] : null;
 
     private static string Relative(RunDirectory run, string file) => Path.GetRelativePath(run.Path, file).Replace('\\', '/');
 

@@ -47,8 +47,11 @@ public sealed record HackbenchResult(HackbenchDialect Dialect, int Tasks, double
 /// </summary>
 public sealed partial class HackbenchParser : ISuiteParser
 {
+    /// <summary>The suite id: on the command line, in raw/ paths, in results.json and in lab/profiles.json.</summary>
+    public const string Id = "hackbench";
+
     /// <inheritdoc />
-    public string Suite => "hackbench";
+    public string Suite => Id;
 
     private const string Expected =
         "expected hackbench's 'Running with G*40 (== N) tasks.' or 'Running in process mode with G groups ... (== N tasks)' line followed by 'Time: <seconds>'";

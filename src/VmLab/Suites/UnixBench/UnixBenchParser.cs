@@ -57,8 +57,11 @@ public sealed record UnixBenchResult(IReadOnlyList<UnixBenchIndex> Passes)
 /// </summary>
 public sealed partial class UnixBenchParser : ISuiteParser
 {
+    /// <summary>The suite id: on the command line, in raw/ paths, in results.json and in lab/profiles.json.</summary>
+    public const string Id = "unixbench";
+
     /// <inheritdoc />
-    public string Suite => "unixbench";
+    public string Suite => Id;
 
     private const string Expected =
         "expected UnixBench's 'System Benchmarks Index Values  BASELINE  RESULT  INDEX' table ending in 'System Benchmarks Index Score'";

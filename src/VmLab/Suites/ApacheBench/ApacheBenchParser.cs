@@ -91,8 +91,11 @@ public sealed record ApacheBenchResult(
 /// </summary>
 public sealed partial class ApacheBenchParser : ISuiteParser
 {
+    /// <summary>The suite id: on the command line, in raw/ paths, in results.json and in lab/profiles.json.</summary>
+    public const string Id = "ab";
+
     /// <inheritdoc />
-    public string Suite => "ab";
+    public string Suite => Id;
 
     private static readonly string[] TableRows = ["Connect", "Processing", "Waiting", "Total"];
 

@@ -65,8 +65,11 @@ public sealed record KernbenchResult(
 /// </summary>
 public sealed partial class KernbenchParser : ISuiteParser
 {
+    /// <summary>The suite id: on the command line, in raw/ paths, in results.json and in lab/profiles.json.</summary>
+    public const string Id = "kernbench";
+
     /// <inheritdoc />
-    public string Suite => "kernbench";
+    public string Suite => Id;
 
     private static readonly string[] SummaryLabels =
         ["Elapsed Time", "User Time", "System Time", "Percent CPU", "Context Switches", "Sleeps"];

@@ -56,8 +56,11 @@ public sealed record NetperfResult(
 /// </summary>
 public sealed partial class NetperfParser : ISuiteParser
 {
+    /// <summary>The suite id: on the command line, in raw/ paths, in results.json and in lab/profiles.json.</summary>
+    public const string Id = "netperf";
+
     /// <inheritdoc />
-    public string Suite => "netperf";
+    public string Suite => Id;
 
     private const string Expected =
         "expected a netperf TCP_STREAM/TCP_MAERTS result line (5 numbers: sockets, message, seconds, throughput) " +
