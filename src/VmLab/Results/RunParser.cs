@@ -22,35 +22,7 @@ public static partial class RunParser
 
         RefuseWhatIsNotARawFile(run);
         var context = new ParseContext(manifest?.AbExpectedDocumentLength);
-        var found = new List<(string Scenario, string Suite, string Repeat, string File, string Text)>();
-        foreach (var scenarioDir in Directory.GetDirectories(run.RawDir))
-        {
-            var scenario = Path.GetFileName(scenarioDir);
-            foreach (var log in Directory.GetFiles(scenarioDir, "console-*.log"))
-            {
-                var boot = Path.GetFileNameWithoutExtension(log)["console-".Length..];
-                found.Add((scenario, ConsoleLogParser.Id, boot, Relative(run, log), File.ReadAllText(log)));
-            }
-
-            foreach (var suiteDir in Directory.GetDirectories(scenarioDir))
-            {
-                var suite = SuiteOf(Path.GetFileName(suiteDir))
-                    ?? throw new LabException(
-                        $"{suiteDir}: '{Path.GetFileName(suiteDir)}' is not a suite ({string.Join(", ", SuiteParsers.Names)}, or one of them with a -variant suffix such as netperf-rr).",
-                        "move or remove the directory");
-
-                foreach (var file in Directory.GetFiles(suiteDir, "*.txt"))
-                {
-                    var name = Path.GetFileNameWithoutExtension(file);
-                    if (!RepeatName().IsMatch(name))
-                    {
-                        throw new LabException($"{file}: a raw output is named <repeat>.txt with repeat 1, 2, …", "rename the file");
-                    }
-
-                    found.Add((scenario, suite, name, Relative(run, file), File.ReadAllText(file)));
-                }
-            }
-        }
+        var found = RawFiles(run);
 
         // Stable order whatever the file system returns: scenario, suite, repeat as a number.
         var ordered = found
@@ -161,6 +133,42 @@ public static partial class RunParser
                 $"{run.ResultsPath} does not match raw/: {differ.Count} raw file(s) are missing, changed or not in it: {string.Join(", ", differ.Take(8))}{(differ.Count > 8 ? ", …" : "")}.",
                 next);
         }
+    }
+
+    /// <summary>Every raw output of <paramref name="run"/>: the console logs of each boot and each suite folder's repeats.</summary>
+    private static List<(string Scenario, string Suite, string Repeat, string File, string Text)> RawFiles(RunDirectory run)
+    {
+        var found = new List<(string Scenario, string Suite, string Repeat, string File, string Text)>();
+        foreach (var scenarioDir in Directory.GetDirectories(run.RawDir))
+        {
+            var scenario = Path.GetFileName(scenarioDir);
+            foreach (var log in Directory.GetFiles(scenarioDir, "console-*.log"))
+            {
+                var boot = Path.GetFileNameWithoutExtension(log)["console-".Length..];
+                found.Add((scenario, ConsoleLogParser.Id, boot, Relative(run, log), File.ReadAllText(log)));
+            }
+
+            foreach (var suiteDir in Directory.GetDirectories(scenarioDir))
+            {
+                var suite = SuiteOf(Path.GetFileName(suiteDir))
+                    ?? throw new LabException(
+                        $"{suiteDir}: '{Path.GetFileName(suiteDir)}' is not a suite ({string.Join(", ", SuiteParsers.Names)}, or one of them with a -variant suffix such as netperf-rr).",
+                        "move or remove the directory");
+
+                foreach (var file in Directory.GetFiles(suiteDir, "*.txt"))
+                {
+                    var name = Path.GetFileNameWithoutExtension(file);
+                    if (!RepeatName().IsMatch(name))
+                    {
+                        throw new LabException($"{file}: a raw output is named <repeat>.txt with repeat 1, 2, …", "rename the file");
+                    }
+
+                    found.Add((scenario, suite, name, Relative(run, file), File.ReadAllText(file)));
+                }
+            }
+        }
+
+        return found;
     }
 
     /// <summary>

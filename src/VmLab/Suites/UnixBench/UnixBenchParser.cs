@@ -105,11 +105,7 @@ public sealed partial class UnixBenchParser : ISuiteParser
             }
             else if (table is not null && IndexLine().Match(line) is { Success: true } row)
             {
-                table.Add(new UnixBenchIndexLine(
-                    row.Groups["name"].Value.Trim(),
-                    RawOutput.Number(row.Groups["baseline"].Value),
-                    RawOutput.Number(row.Groups["result"].Value),
-                    RawOutput.Number(row.Groups["index"].Value)));
+                table.Add(IndexRow(row));
             }
         }
 
@@ -125,6 +121,18 @@ public sealed partial class UnixBenchParser : ISuiteParser
                 : $"no UnixBench index found; {Expected}");
         }
 
+        return ParseResult.Ok(new Measurement(Suite, new UnixBenchResult(passes).ToMetrics(), Problems(passes)));
+    }
+
+    private static UnixBenchIndexLine IndexRow(Match row) => new(
+        row.Groups["name"].Value.Trim(),
+        RawOutput.Number(row.Groups["baseline"].Value),
+        RawOutput.Number(row.Groups["result"].Value),
+        RawOutput.Number(row.Groups["index"].Value));
+
+    /// <summary>Why these passes' numbers cannot be trusted; empty when they can.</summary>
+    private static List<string> Problems(List<UnixBenchIndex> passes)
+    {
         var problems = new List<string>();
         foreach (var pass in passes)
         {
@@ -139,7 +147,7 @@ public sealed partial class UnixBenchParser : ISuiteParser
             }
         }
 
-        return ParseResult.Ok(new Measurement(Suite, new UnixBenchResult(passes).ToMetrics(), problems));
+        return problems;
     }
 
     /// <summary>The metric stem of a UnixBench test name (see <see cref="UnixBenchIndexLine.MetricStem"/>).</summary>
