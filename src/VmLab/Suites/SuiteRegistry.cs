@@ -49,9 +49,6 @@ public static class SuiteRegistry
         new(new ConsoleLogParser(), new ConsoleLogCatalog(), Commands: null),
     ];
 
-    /// <summary>The console scan: a pseudo-suite over every boot's console log, not a benchmark.</summary>
-    public static SuiteDefinition Console { get; } = Get(ConsoleLogParser.Id);
-
     /// <summary>The suite <paramref name="id"/> (case-insensitive), or null when there is no such suite.</summary>
     public static SuiteDefinition? Find(string id) =>
         All.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase));
