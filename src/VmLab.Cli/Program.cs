@@ -48,7 +48,7 @@ app.Configure(config =>
     });
     config.AddCommand<ParseCommand>("parse")
         .WithDescription("Parse one raw benchmark output (hackbench, kernbench, netperf, ab, unixbench, console) and check its validity.")
-        .WithExample("parse", "ab", "results/run/raw/baseline/ab/1.txt", "--json");
+        .WithExample("parse", VmLab.Suites.ApacheBenchParser.Id, $"results/run/raw/baseline/{VmLab.Suites.ApacheBenchParser.Id}/1.txt", "--json");
     config.AddCommand<ParseRunCommand>("parse-run")
         .WithDescription("Recompute <run-dir>/results.json from its raw/ outputs.")
         .WithExample("parse-run", "results/reference-2023");

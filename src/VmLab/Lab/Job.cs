@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using VmLab.Common;
-using VmLab.Lab.SuiteCommands;
+using VmLab.Suites;
 
 namespace VmLab.Lab;
 

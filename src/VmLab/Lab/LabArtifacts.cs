@@ -1,4 +1,5 @@
 using VmLab.Common;
+using VmLab.Suites;
 
 namespace VmLab.Lab;
 
@@ -60,7 +61,7 @@ public sealed record LabArtifacts(string HostKernel, string GuestKernel, string 
         var key = new ContentKey()
             .Add("guest-kernel", await Hashing.Sha256OfFileAsync(GuestKernel, cancellationToken))
             .Add("guest-image", await Hashing.Sha256OfFileAsync(GuestImage, cancellationToken))
-            .Add("kernbench", KernbenchSource is null ? "none" : File.Exists(KernbenchSource) ? await Hashing.Sha256OfFileAsync(KernbenchSource, cancellationToken) : Path.GetFullPath(KernbenchSource));
+            .Add(KernbenchParser.Id, KernbenchSource is null ? "none" : File.Exists(KernbenchSource) ? await Hashing.Sha256OfFileAsync(KernbenchSource, cancellationToken) : Path.GetFullPath(KernbenchSource));
         var dir = Path.Combine(paths.Artifacts, "lab", "payload");
         var image = Path.Combine(dir, $"{key}.img");
         if (File.Exists(image))
@@ -79,7 +80,7 @@ public sealed record LabArtifacts(string HostKernel, string GuestKernel, string 
         await LinkOrCopyAsync(GuestImage, Path.Combine(staging, "guest.img"), cancellationToken);
         if (KernbenchSource is not null)
         {
-            await StageKernelTreeAsync(KernbenchSource, Path.Combine(staging, "kernbench", "linux"), cancellationToken);
+            await StageKernelTreeAsync(KernbenchSource, Path.Combine(staging, KernbenchCommand.PayloadFolder), cancellationToken);
         }
 
         var building = image + ".building";

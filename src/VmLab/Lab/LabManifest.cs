@@ -1,5 +1,6 @@
 using VmLab.Common;
 using VmLab.Results;
+using VmLab.Suites;
 
 namespace VmLab.Lab;
 
@@ -88,9 +89,9 @@ public static class LabManifest
     }
 
     /// <summary>A suite's exact command as the baseline scenario runs it, the server's address as <c>SERVER</c>.</summary>
-    private static SuiteInfo Describe(SuiteCommands.ILabSuite suite, Topology t) => new(
+    private static SuiteInfo Describe(ILabSuite suite, Topology t) => new(
         suite.Id,
-        suite.Command(new SuiteCommands.SuiteTarget(t.L2SmpCpus, "SERVER")),
+        suite.Command(new SuiteTarget(t.L2SmpCpus, "SERVER")),
         suite.IsNetwork
             ? "L0 client (in VmLab's network namespace) → SERVER in the measured system: L2 192.168.0.105, or L1 192.168.0.101 in host"
             : $"in the measured system (as in baseline, {t.L2SmpCpus} CPUs; CPU counts follow each scenario's)");

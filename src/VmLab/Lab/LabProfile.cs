@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using VmLab.Common;
-using VmLab.Lab.SuiteCommands;
+using VmLab.Suites;
 
 namespace VmLab.Lab;
 
@@ -16,17 +16,17 @@ public sealed record LabProfile(
     long GuestMemoryMiB,
     double L1BootSeconds,
     double L2BootSeconds,
-    Hackbench Hackbench,
-    Kernbench Kernbench,
+    HackbenchCommand Hackbench,
+    KernbenchCommand Kernbench,
     NetperfSettings Netperf,
-    ApacheBench Ab,
-    UnixBench UnixBench)
+    ApacheBenchCommand Ab,
+    UnixBenchCommand UnixBench)
 {
-    /// <summary>The suites in the order a boot runs them: network first (services fresh), then CPU-bound ones.</summary>
-    public IReadOnlyList<ILabSuite> Suites =>
-    [
-        Netperf.Of("TCP_STREAM"), Netperf.Of("TCP_RR"), Ab, Hackbench, Kernbench, UnixBench,
-    ];
+    /// <summary>
+    /// The suites in the order a boot runs them: network first (services fresh), then CPU-bound ones; which suites
+    /// there are and how each reads its settings is <see cref="SuiteRegistry"/>'s.
+    /// </summary>
+    public IReadOnlyList<ILabSuite> Suites => SuiteRegistry.Commands(this);
 
     /// <summary>The budget for L1 to boot to READY.</summary>
     public TimeSpan L1Boot => TimeSpan.FromSeconds(L1BootSeconds);
@@ -38,12 +38,6 @@ public sealed record LabProfile(
     public ILabSuite Suite(string id) =>
         Suites.FirstOrDefault(s => s.Id == id)
         ?? throw new LabException($"There is no suite '{id}'.", $"use one of: {string.Join(", ", Suites.Select(s => s.Id))}");
-}
-
-/// <summary>netperf's settings, shared by its two tests.</summary>
-public sealed record NetperfSettings(int Seconds, double EstimateSeconds, double TimeoutSeconds)
-{
-    public Netperf Of(string test) => new(test, Seconds, EstimateSeconds, TimeoutSeconds);
 }
 
 /// <summary>Reads <c>lab/profiles.json</c>.</summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using VmLab.Common;
-using VmLab.Lab.SuiteCommands;
+using VmLab.Suites;
 
 namespace VmLab.Lab;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using VmLab.Lab.SuiteCommands;
+using VmLab.Suites;
 
 namespace VmLab.Lab;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using VmLab.Common;
 using VmLab.Results;
+using VmLab.Suites;
 
 namespace VmLab.Lab;
 
@@ -190,7 +191,8 @@ public sealed record ShardPlan(RunPlan Plan, ShardGrain Grain, IReadOnlyList<Sha
         return cuts;
     }
 
-    private static string SuiteKey(string suite) => suite.StartsWith("netperf", StringComparison.Ordinal) ? "netperf" : suite;
+    // The profile key of a unit's suite: netperf-rr's settings are the profile's netperf.
+    private static string SuiteKey(string suite) => SuiteRegistry.OfOutput(suite)?.Id ?? suite;
 }
 
 /// <summary>

@@ -60,7 +60,7 @@ public static class ShardBreakdown
         var shardOf = shards.SelectMany(s => s.Units.Select(u => (u, s.Index))).ToDictionary(x => x.u, x => x.Index, StringComparer.Ordinal);
         var values =
             from u in results.Units
-            where u.Suite != "console" && u.Valid
+            where SuiteRegistry.Find(u.Suite) is { IsBenchmark: true } && u.Valid
             let key = UnitKey(u.File)
             where key is not null && shardOf.ContainsKey(key)
             let headline = SuiteRegistry.Catalog(u.Suite).Headline(u.Metrics)

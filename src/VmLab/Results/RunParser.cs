@@ -22,35 +22,7 @@ public static partial class RunParser
 
         RefuseWhatIsNotARawFile(run);
         var context = new ParseContext(manifest?.AbExpectedDocumentLength);
-        var found = new List<(string Scenario, string Suite, string Repeat, string File, string Text)>();
-        foreach (var scenarioDir in Directory.GetDirectories(run.RawDir))
-        {
-            var scenario = Path.GetFileName(scenarioDir);
-            foreach (var log in Directory.GetFiles(scenarioDir, "console-*.log"))
-            {
-                var boot = Path.GetFileNameWithoutExtension(log)["console-".Length..];
-                found.Add((scenario, "console", boot, Relative(run, log), File.ReadAllText(log)));
-            }
-
-            foreach (var suiteDir in Directory.GetDirectories(scenarioDir))
-            {
-                var suite = SuiteOf(Path.GetFileName(suiteDir))
-                    ?? throw new LabException(
-                        $"{suiteDir}: '{Path.GetFileName(suiteDir)}' is not a suite ({string.Join(", ", SuiteParsers.Names)}, or one of them with a -variant suffix such as netperf-rr).",
-                        "move or remove the directory");
-
-                foreach (var file in Directory.GetFiles(suiteDir, "*.txt"))
-                {
-                    var name = Path.GetFileNameWithoutExtension(file);
-                    if (!RepeatName().IsMatch(name))
-                    {
-                        throw new LabException($"{file}: a raw output is named <repeat>.txt with repeat 1, 2, …", "rename the file");
-                    }
-
-                    found.Add((scenario, suite, name, Relative(run, file), File.ReadAllText(file)));
-                }
-            }
-        }
+        var found = RawFiles(run);
 
         // Stable order whatever the file system returns: scenario, suite, repeat as a number.
         var ordered = found
@@ -163,6 +135,42 @@ public static partial class RunParser
         }
     }
 
+    /// <summary>Every raw output of <paramref name="run"/>: the console logs of each boot and each suite folder's repeats.</summary>
+    private static List<(string Scenario, string Suite, string Repeat, string File, string Text)> RawFiles(RunDirectory run)
+    {
+        var found = new List<(string Scenario, string Suite, string Repeat, string File, string Text)>();
+        foreach (var scenarioDir in Directory.GetDirectories(run.RawDir))
+        {
+            var scenario = Path.GetFileName(scenarioDir);
+            foreach (var log in Directory.GetFiles(scenarioDir, "console-*.log"))
+            {
+                var boot = Path.GetFileNameWithoutExtension(log)["console-".Length..];
+                found.Add((scenario, ConsoleLogParser.Id, boot, Relative(run, log), File.ReadAllText(log)));
+            }
+
+            foreach (var suiteDir in Directory.GetDirectories(scenarioDir))
+            {
+                var suite = SuiteOf(Path.GetFileName(suiteDir))
+                    ?? throw new LabException(
+                        $"{suiteDir}: '{Path.GetFileName(suiteDir)}' is not a suite ({string.Join(", ", SuiteParsers.Names)}, or one of them with a -variant suffix such as netperf-rr).",
+                        "move or remove the directory");
+
+                foreach (var file in Directory.GetFiles(suiteDir, "*.txt"))
+                {
+                    var name = Path.GetFileNameWithoutExtension(file);
+                    if (!RepeatName().IsMatch(name))
+                    {
+                        throw new LabException($"{file}: a raw output is named <repeat>.txt with repeat 1, 2, …", "rename the file");
+                    }
+
+                    found.Add((scenario, suite, name, Relative(run, file), File.ReadAllText(file)));
+                }
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>
     /// raw/ holds directories and regular files only: a symlink (which could point anywhere, e.g. /etc/passwd) or a
     /// directory where a raw output belongs is refused before anything is read, naming it.
@@ -219,14 +227,12 @@ public static partial class RunParser
     }
 
     /// <summary>
-    /// The parser a suite folder is read with: its own name, or the part before the first '-' for a variant folder
-    /// (the lab keeps netperf's TCP_STREAM and TCP_RR apart as <c>netperf-stream</c> and <c>netperf-rr</c>, docs/CONTRACTS.md;
-    /// the report tells them apart by the test named in each output). Null when neither is a suite.
+    /// The suite a raw/ folder's outputs are read as (<see cref="SuiteRegistry.OfOutput"/>): its own name, or the part
+    /// before the first '-' for a variant folder (<c>netperf-rr</c>), spelled as the folder spells it. Null when
+    /// neither is a suite.
     /// </summary>
     public static string? SuiteOf(string folder) =>
-        SuiteParsers.Find(folder) is not null ? folder
-        : folder.IndexOf('-') is > 0 and var dash && SuiteParsers.Find(folder[..dash]) is not null ? folder[..dash]
-        : null;
+        SuiteRegistry.OfOutput(folder) is { } suite ? folder[..suite.Id.Length] : null;
 
     private static string Relative(RunDirectory run, string file) => Path.GetRelativePath(run.Path, file).Replace('\\', '/');
 

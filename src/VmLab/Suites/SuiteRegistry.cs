@@ -1,30 +1,52 @@
+using VmLab.Lab;
+
 namespace VmLab.Suites;
 
 /// <summary>
-/// One suite as a vertical slice: its name, the parser that reads its raw output and the catalog of the metrics
-/// that parser produces (unit, direction, headline, group).
+/// One suite as a vertical slice (<c>src/VmLab/Suites/&lt;Name&gt;/</c>, docs/ADDING-A-SUITE.md): the parser that reads
+/// its raw output, the catalog of the metrics that parser produces (unit, direction, headline, group) and the
+/// commands the lab runs for it.
 /// </summary>
-/// <param name="Id">The suite name used on the command line, in raw/ paths and in results.json (<c>ab</c>).</param>
-/// <param name="Parser">Reads one raw output.</param>
+/// <param name="Parser">Reads one raw output; its <see cref="ISuiteParser.Suite"/> is the suite id.</param>
 /// <param name="Catalog">What the parsed metrics mean and which one is tested.</param>
-/// <param name="IsBenchmark">False for the console scan, which validates units rather than measuring anything.</param>
-public sealed record SuiteDefinition(string Id, ISuiteParser Parser, MetricCatalog Catalog, bool IsBenchmark = true);
+/// <param name="Commands">
+/// The suite's commands with a profile's settings, one per output (netperf has two: <c>netperf-stream</c>,
+/// <c>netperf-rr</c>); null for the console scan, which the lab does not run but reads from every boot.
+/// </param>
+public sealed record SuiteDefinition(ISuiteParser Parser, MetricCatalog Catalog, Func<LabProfile, IEnumerable<ILabSuite>>? Commands)
+{
+    /// <summary>The suite name used on the command line, in raw/ paths, in results.json and in lab/profiles.json (<c>ab</c>).</summary>
+    public string Id => Parser.Suite;
+
+    /// <summary>False for the console scan, which validates units rather than measuring anything.</summary>
+    public bool IsBenchmark => Commands is not null;
+
+    /// <summary>
+    /// True when raw/ folder <paramref name="folder"/> holds this suite's outputs: the suite id itself, or the id and a
+    /// variant suffix after a '-' (the lab keeps netperf's TCP_STREAM and TCP_RR apart as <c>netperf-stream</c> and
+    /// <c>netperf-rr</c>, docs/CONTRACTS.md; the report tells them apart by the test named in each output).
+    /// </summary>
+    public bool HoldsOutputsIn(string folder) =>
+        string.Equals(folder, Id, StringComparison.OrdinalIgnoreCase)
+        || (folder.IndexOf('-') is > 0 and var dash && string.Equals(folder[..dash], Id, StringComparison.OrdinalIgnoreCase));
+}
 
 /// <summary>
 /// Every suite, registered in one place: the parsers (<see cref="SuiteParsers"/>), the metric catalogs the report
-/// and the statistics read, and the order the study introduces the suites in.
+/// and the statistics read, the commands the lab runs (<see cref="LabProfile.Suites"/>), and the order the study
+/// introduces the suites in. Adding a suite is one folder and one line here (docs/ADDING-A-SUITE.md).
 /// </summary>
 public static class SuiteRegistry
 {
     /// <summary>All suites, in the order the study introduces them; the console scan last.</summary>
     public static IReadOnlyList<SuiteDefinition> All { get; } =
     [
-        new("hackbench", new HackbenchParser(), new HackbenchCatalog()),
-        new("kernbench", new KernbenchParser(), new KernbenchCatalog()),
-        new("netperf", new NetperfParser(), new NetperfCatalog()),
-        new("ab", new ApacheBenchParser(), new ApacheBenchCatalog()),
-        new("unixbench", new UnixBenchParser(), new UnixBenchCatalog()),
-        new("console", new ConsoleLogParser(), new ConsoleLogCatalog(), IsBenchmark: false),
+        new(new HackbenchParser(), new HackbenchCatalog(), p => [p.Hackbench]),
+        new(new KernbenchParser(), new KernbenchCatalog(), p => [p.Kernbench]),
+        new(new NetperfParser(), new NetperfCatalog(), p => p.Netperf.Tests),
+        new(new ApacheBenchParser(), new ApacheBenchCatalog(), p => [p.Ab]),
+        new(new UnixBenchParser(), new UnixBenchCatalog(), p => [p.UnixBench]),
+        new(new ConsoleLogParser(), new ConsoleLogCatalog(), Commands: null),
     ];
 
     /// <summary>The suite <paramref name="id"/> (case-insensitive), or null when there is no such suite.</summary>
@@ -37,4 +59,21 @@ public static class SuiteRegistry
 
     /// <summary>The metric catalog of <paramref name="suite"/>; throws when there is no such suite.</summary>
     public static MetricCatalog Catalog(string suite) => Get(suite).Catalog;
+
+    /// <summary>
+    /// The suite whose outputs raw/ folder (or unit suite id) <paramref name="folder"/> holds (<c>netperf-rr</c> →
+    /// netperf), by <see cref="SuiteDefinition.HoldsOutputsIn"/>; an exact id wins over a variant. Null when none does.
+    /// </summary>
+    public static SuiteDefinition? OfOutput(string folder) =>
+        Find(folder) ?? All.FirstOrDefault(s => s.HoldsOutputsIn(folder));
+
+    /// <summary>
+    /// The commands of every benchmark suite with <paramref name="profile"/>'s settings, in the order a boot runs them:
+    /// network suites first (services fresh), then CPU-bound ones, each group in registry order.
+    /// </summary>
+    public static IReadOnlyList<ILabSuite> Commands(LabProfile profile) =>
+        All.Where(s => s.Commands is not null)
+            .SelectMany(s => s.Commands!(profile))
+            .OrderBy(c => c.IsNetwork ? 0 : 1)
+            .ToList();
 }

@@ -9,7 +9,7 @@ public sealed class LabProfileTests
     public void The_full_profile_carries_the_study_parameters()
     {
         var full = LabProfiles.Load(Profiles.Repo, "full");
-        var target = new VmLab.Lab.SuiteCommands.SuiteTarget(Cpus: 2, ServerAddress: "192.168.0.105");
+        var target = new VmLab.Suites.SuiteTarget(Cpus: 2, ServerAddress: "192.168.0.105");
 
         Assert.Equal(3, full.Repeats);
         Assert.Equal("hackbench -g 50 -l 50 -P", full.Hackbench.Command(target));
@@ -36,7 +36,7 @@ public sealed class LabProfileTests
     [Fact]
     public void Kernbench_times_only_the_build_with_four_jobs_per_cpu_out_of_the_read_only_tree()
     {
-        var command = Profiles.Full.Kernbench.Command(new VmLab.Lab.SuiteCommands.SuiteTarget(2, ""));
+        var command = Profiles.Full.Kernbench.Command(new VmLab.Suites.SuiteTarget(2, ""));
 
         Assert.Contains("make -s -C /payload/kernbench/linux O=/work/kernbench defconfig", command);
         Assert.Contains("/usr/bin/time -f '%e %U %S %P %c %w' -o /work/kernbench/time.txt make -s -C /payload/kernbench/linux O=/work/kernbench -j 8  >/dev/null", command);
@@ -46,7 +46,7 @@ public sealed class LabProfileTests
     [Fact]
     public void Smoke_kernbench_times_single_file_compiles_of_the_tree_without_configuring_it()
     {
-        var command = Profiles.Smoke.Kernbench.Command(new VmLab.Lab.SuiteCommands.SuiteTarget(2, ""));
+        var command = Profiles.Smoke.Kernbench.Command(new VmLab.Suites.SuiteTarget(2, ""));
 
         Assert.Contains("/usr/bin/time -f '%e %U %S %P %c %w' -o /work/kernbench/time.txt sh -c \"gcc -O2 -o /work/kernbench/file-0 /payload/kernbench/linux/scripts/basic/fixdep.c\"", command);
         Assert.DoesNotContain("config", command);

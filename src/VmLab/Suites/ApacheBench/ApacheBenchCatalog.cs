@@ -17,7 +17,7 @@ public sealed class ApacheBenchCatalog : MetricCatalog
     private const string Percentiles = "ab run's percentiles";
 
     /// <inheritdoc />
-    public override string Suite => "ab";
+    public override string Suite => ApacheBenchParser.Id;
 
     /// <inheritdoc />
     public override IReadOnlyList<MetricDefinition> Metrics { get; } =

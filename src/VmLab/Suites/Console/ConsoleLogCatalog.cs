@@ -10,7 +10,7 @@ namespace VmLab.Suites;
 public sealed class ConsoleLogCatalog : MetricCatalog
 {
     /// <inheritdoc />
-    public override string Suite => "console";
+    public override string Suite => ConsoleLogParser.Id;
 
     /// <inheritdoc />
     public override IReadOnlyList<MetricDefinition> Metrics { get; } =

@@ -9,7 +9,7 @@ public sealed class HackbenchCatalog : MetricCatalog
     private const string Run = "hackbench run";
 
     /// <inheritdoc />
-    public override string Suite => "hackbench";
+    public override string Suite => HackbenchParser.Id;
 
     /// <inheritdoc />
     public override IReadOnlyList<MetricDefinition> Metrics { get; } =

@@ -13,7 +13,7 @@ public sealed class KernbenchCatalog : MetricCatalog
     private const string Average = "kernbench's own average over its runs";
 
     /// <inheritdoc />
-    public override string Suite => "kernbench";
+    public override string Suite => KernbenchParser.Id;
 
     /// <inheritdoc />
     public override IReadOnlyList<MetricDefinition> Metrics { get; } =

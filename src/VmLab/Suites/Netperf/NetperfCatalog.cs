@@ -14,7 +14,7 @@ public sealed class NetperfCatalog : MetricCatalog
     private const string Test = "netperf test";
 
     /// <inheritdoc />
-    public override string Suite => "netperf";
+    public override string Suite => NetperfParser.Id;
 
     /// <inheritdoc />
     public override IReadOnlyList<MetricDefinition> Metrics { get; } =

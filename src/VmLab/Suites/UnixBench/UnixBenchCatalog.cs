@@ -14,7 +14,7 @@ public sealed class UnixBenchCatalog : MetricCatalog
     private const string Copies = "N-copy index table";
 
     /// <inheritdoc />
-    public override string Suite => "unixbench";
+    public override string Suite => UnixBenchParser.Id;
 
     /// <inheritdoc />
     public override IReadOnlyList<MetricDefinition> Metrics { get; } =

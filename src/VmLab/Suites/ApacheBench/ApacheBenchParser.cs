@@ -91,8 +91,11 @@ public sealed record ApacheBenchResult(
 /// </summary>
 public sealed partial class ApacheBenchParser : ISuiteParser
 {
+    /// <summary>The suite id: on the command line, in raw/ paths, in results.json and in lab/profiles.json.</summary>
+    public const string Id = "ab";
+
     /// <inheritdoc />
-    public string Suite => "ab";
+    public string Suite => Id;
 
     private static readonly string[] TableRows = ["Connect", "Processing", "Waiting", "Total"];
 
@@ -107,135 +110,195 @@ public sealed partial class ApacheBenchParser : ISuiteParser
             return ParseResult.Unrecognised(rejected);
         }
 
-        var lines = RawOutput.Lines(text);
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? failedBreakdown = null;
-        var times = new Dictionary<string, ConnectionTimes>(StringComparer.Ordinal);
-        var percentiles = new SortedDictionary<int, double>();
-        bool tableHeader = false, percentileHeader = false, benchmarking = false;
-        int tables = 0, summaries = 0;
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        string? abort = null;
-
-        foreach (var line in lines)
+        var scan = new Scan();
+        if ((scan.Read(RawOutput.Lines(text)) ?? Refusal(scan)) is { } refused)
         {
-            if (line.StartsWith("Benchmarking ", StringComparison.Ordinal))
-            {
-                benchmarking = true;
-            }
-
-            // ab prints its socket errors on the "Benchmarking host (be patient)..." line itself.
-            if (abort is null && AbortLine().Match(line) is { Success: true } aborted)
-            {
-                abort = line[aborted.Index..].Trim();
-            }
-            else if (line.StartsWith("Connection Times (ms)", StringComparison.Ordinal))
-            {
-                tableHeader = true;
-                tables++;
-            }
-            else if (line.StartsWith("Percentage of the requests served", StringComparison.Ordinal))
-            {
-                percentileHeader = true;
-            }
-            else if (tableHeader && TableRow().Match(line) is { Success: true } row)
-            {
-                var n = row.Groups["n"].Captures.Select(c => RawOutput.Number(c.Value)).ToArray();
-                if (n.Length is not (5 or 3))
-                {
-                    return ParseResult.Unrecognised($"the '{row.Groups["row"].Value}:' row of the connection times has {n.Length} numbers, not 5: the output was cut off");
-                }
-
-                // ab -S prints only min, avg and max.
-                times[row.Groups["row"].Value.ToLowerInvariant()] = n.Length == 5
-                    ? new ConnectionTimes(n[0], n[1], n[2], n[3], n[4])
-                    : new ConnectionTimes(n[0], n[1], null, null, n[2]);
-            }
-            else if (percentileHeader && PercentileRow().Match(line) is { Success: true } p)
-            {
-                percentiles[int.Parse(p.Groups["pct"].Value, CultureInfo.InvariantCulture)] = RawOutput.Number(p.Groups["ms"].Value);
-            }
-            else if (Field().Match(line) is { Success: true } field)
-            {
-                if (field.Groups["key"].Value == "Complete requests")
-                {
-                    summaries++;
-                }
-
-                // "Time per request" appears twice; the first is the mean per request, the lab's metric.
-                fields.TryAdd(field.Groups["key"].Value, field.Groups["value"].Value);
-                seen[field.Groups["key"].Value] = seen.GetValueOrDefault(field.Groups["key"].Value) + 1;
-            }
-            else if (FailedBreakdown().Match(line) is { Success: true } breakdown && fields.ContainsKey("Failed requests"))
-            {
-                failedBreakdown = breakdown.Groups["detail"].Value;
-            }
-        }
-
-        // Two runs pasted together would otherwise mix one run's summary with the other's tables.
-        if (Math.Max(tables, summaries) > 1)
-        {
-            return ParseResult.Unrecognised($"{Math.Max(tables, summaries)} ab runs in one file; expected exactly one run per file");
-        }
-
-        // A summary line ab prints once, found again, was added to the output: which of the two is ab's is unknown.
-        if (seen.FirstOrDefault(f => f.Value > (f.Key == "Time per request" ? 2 : 1)) is { Key: { } repeated } again)
-        {
-            return ParseResult.Unrecognised($"'{repeated}:' appears {again.Value} times; ab prints it {(repeated == "Time per request" ? "twice" : "once")}: the output was edited or two outputs were mixed");
-        }
-
-        var hasSummary = fields.ContainsKey("Complete requests") || fields.ContainsKey("Document Path") || fields.ContainsKey("Concurrency Level");
-        if (!hasSummary && !tableHeader)
-        {
-            return ParseResult.Unrecognised(abort is not null
-                ? $"ab stopped before its summary: \"{abort}\""
-                : benchmarking
-                    ? $"ab stopped before its summary (the output ends during 'Benchmarking'); {Expected}"
-                    : $"no ab result found; {Expected}");
-        }
-
-        if (abort is not null)
-        {
-            return ParseResult.Unrecognised($"ab aborted: \"{abort}\"");
-        }
-
-        if (tableHeader && TableRows.FirstOrDefault(r => !times.ContainsKey(r.ToLowerInvariant())) is { } missingRow)
-        {
-            return ParseResult.Unrecognised($"the connection times table has no '{missingRow}:' row: the output was cut off");
-        }
-
-        if (percentileHeader && !percentiles.ContainsKey(100))
-        {
-            return ParseResult.Unrecognised("the percentile table has no '100%' line: the output was cut off");
+            return ParseResult.Unrecognised(refused);
         }
 
         ApacheBenchSummary? summary = null;
-        if (hasSummary)
+        if (scan.HasSummary)
         {
-            string[] required = ["Complete requests", "Failed requests", "Requests per second", "Time per request", "Transfer rate"];
-            var missing = required.Where(k => !fields.ContainsKey(k)).ToArray();
-            if (missing.Length > 0 || !tableHeader)
+            if (SummaryGap(scan) is { } gap)
             {
-                var what = missing.Length > 0 ? string.Join(", ", missing.Select(m => $"'{m}:'")) : "the 'Connection Times (ms)' table";
-                return ParseResult.Unrecognised($"the ab summary lacks {what}: the output was cut off");
+                return ParseResult.Unrecognised(gap);
             }
 
-            summary = new ApacheBenchSummary(
-                CompleteRequests: Long(fields["Complete requests"]),
-                FailedRequests: Long(fields["Failed requests"]),
-                FailedBreakdown: failedBreakdown,
-                Non2xxResponses: fields.TryGetValue("Non-2xx responses", out var non2xx) ? Long(non2xx) : 0,
-                WriteErrors: fields.TryGetValue("Write errors", out var writeErrors) ? Long(writeErrors) : 0,
-                DocumentLength: fields.TryGetValue("Document Length", out var length) && LeadingNumber().Match(length) is { Success: true } l
-                    ? long.Parse(l.Value, CultureInfo.InvariantCulture)
-                    : null,
-                RequestsPerSecond: Lead(fields["Requests per second"]),
-                TimePerRequestMs: Lead(fields["Time per request"]),
-                TransferRateKbps: Lead(fields["Transfer rate"]));
+            summary = Summary(scan);
         }
 
-        var result = new ApacheBenchResult(summary, times, percentiles);
+        var result = new ApacheBenchResult(summary, scan.Times, scan.Percentiles);
         return ParseResult.Ok(new Measurement(Suite, result.ToMetrics(), Problems(result, context)));
+    }
+
+    /// <summary>What one pass over ab's output found: summary fields, tables, and what shows a second run or an abort.</summary>
+    private sealed class Scan
+    {
+        public Dictionary<string, string> Fields { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, int> Seen { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, ConnectionTimes> Times { get; } = new(StringComparer.Ordinal);
+        public SortedDictionary<int, double> Percentiles { get; } = new();
+        public string? FailedBreakdown { get; private set; }
+        public string? Abort { get; private set; }
+        public bool TableHeader { get; private set; }
+        public bool PercentileHeader { get; private set; }
+        public bool Benchmarking { get; private set; }
+        public int Tables { get; private set; }
+        public int Summaries { get; private set; }
+
+        public bool HasSummary => Fields.ContainsKey("Complete requests") || Fields.ContainsKey("Document Path") || Fields.ContainsKey("Concurrency Level");
+
+        /// <summary>Reads every line; a reason when a table row shows the output was cut off, else null.</summary>
+        public string? Read(IEnumerable<string> lines)
+        {
+            foreach (var line in lines)
+            {
+                if (ReadLine(line) is { } cutOff)
+                {
+                    return cutOff;
+                }
+            }
+
+            return null;
+        }
+
+        private string? ReadLine(string line)
+        {
+            if (line.StartsWith("Benchmarking ", StringComparison.Ordinal))
+            {
+                Benchmarking = true;
+            }
+
+            // ab prints its socket errors on the "Benchmarking host (be patient)..." line itself.
+            if (Abort is null && AbortLine().Match(line) is { Success: true } aborted)
+            {
+                Abort = line[aborted.Index..].Trim();
+            }
+            else if (line.StartsWith("Connection Times (ms)", StringComparison.Ordinal))
+            {
+                TableHeader = true;
+                Tables++;
+            }
+            else if (line.StartsWith("Percentage of the requests served", StringComparison.Ordinal))
+            {
+                PercentileHeader = true;
+            }
+            else if (TableHeader && TableRow().Match(line) is { Success: true } row)
+            {
+                return ReadTableRow(row);
+            }
+            else if (PercentileHeader && PercentileRow().Match(line) is { Success: true } p)
+            {
+                Percentiles[int.Parse(p.Groups["pct"].Value, CultureInfo.InvariantCulture)] = RawOutput.Number(p.Groups["ms"].Value);
+            }
+            else if (Field().Match(line) is { Success: true } field)
+            {
+                ReadField(field.Groups["key"].Value, field.Groups["value"].Value);
+            }
+            else if (FailedBreakdownLine().Match(line) is { Success: true } breakdown && Fields.ContainsKey("Failed requests"))
+            {
+                FailedBreakdown = breakdown.Groups["detail"].Value;
+            }
+
+            return null;
+        }
+
+        private string? ReadTableRow(Match row)
+        {
+            var n = row.Groups["n"].Captures.Select(c => RawOutput.Number(c.Value)).ToArray();
+            if (n.Length is not (5 or 3))
+            {
+                return $"the '{row.Groups["row"].Value}:' row of the connection times has {n.Length} numbers, not 5: the output was cut off";
+            }
+
+            // ab -S prints only min, avg and max.
+            Times[row.Groups["row"].Value.ToLowerInvariant()] = n.Length == 5
+                ? new ConnectionTimes(n[0], n[1], n[2], n[3], n[4])
+                : new ConnectionTimes(n[0], n[1], null, null, n[2]);
+            return null;
+        }
+
+        private void ReadField(string key, string value)
+        {
+            if (key == "Complete requests")
+            {
+                Summaries++;
+            }
+
+            // "Time per request" appears twice; the first is the mean per request, the lab's metric.
+            Fields.TryAdd(key, value);
+            Seen[key] = Seen.GetValueOrDefault(key) + 1;
+        }
+    }
+
+    /// <summary>Why the scanned output is not one whole ab run (two runs, an edited summary, an abort, a cut); null when it is.</summary>
+    private static string? Refusal(Scan scan)
+    {
+        // Two runs pasted together would otherwise mix one run's summary with the other's tables.
+        if (Math.Max(scan.Tables, scan.Summaries) > 1)
+        {
+            return $"{Math.Max(scan.Tables, scan.Summaries)} ab runs in one file; expected exactly one run per file";
+        }
+
+        // A summary line ab prints once, found again, was added to the output: which of the two is ab's is unknown.
+        if (scan.Seen.FirstOrDefault(f => f.Value > (f.Key == "Time per request" ? 2 : 1)) is { Key: { } repeated } again)
+        {
+            return $"'{repeated}:' appears {again.Value} times; ab prints it {(repeated == "Time per request" ? "twice" : "once")}: the output was edited or two outputs were mixed";
+        }
+
+        if (!scan.HasSummary && !scan.TableHeader)
+        {
+            return scan.Abort is not null
+                ? $"ab stopped before its summary: \"{scan.Abort}\""
+                : scan.Benchmarking
+                    ? $"ab stopped before its summary (the output ends during 'Benchmarking'); {Expected}"
+                    : $"no ab result found; {Expected}";
+        }
+
+        if (scan.Abort is not null)
+        {
+            return $"ab aborted: \"{scan.Abort}\"";
+        }
+
+        if (scan.TableHeader && TableRows.FirstOrDefault(r => !scan.Times.ContainsKey(r.ToLowerInvariant())) is { } missingRow)
+        {
+            return $"the connection times table has no '{missingRow}:' row: the output was cut off";
+        }
+
+        return scan.PercentileHeader && !scan.Percentiles.ContainsKey(100)
+            ? "the percentile table has no '100%' line: the output was cut off"
+            : null;
+    }
+
+    /// <summary>What a summary lacks that ab always prints (a required line, the connection times); null when whole.</summary>
+    private static string? SummaryGap(Scan scan)
+    {
+        string[] required = ["Complete requests", "Failed requests", "Requests per second", "Time per request", "Transfer rate"];
+        var missing = required.Where(k => !scan.Fields.ContainsKey(k)).ToArray();
+        if (missing.Length == 0 && scan.TableHeader)
+        {
+            return null;
+        }
+
+        var what = missing.Length > 0 ? string.Join(", ", missing.Select(m => $"'{m}:'")) : "the 'Connection Times (ms)' table";
+        return $"the ab summary lacks {what}: the output was cut off";
+    }
+
+    private static ApacheBenchSummary Summary(Scan scan)
+    {
+        var fields = scan.Fields;
+        return new ApacheBenchSummary(
+            CompleteRequests: Long(fields["Complete requests"]),
+            FailedRequests: Long(fields["Failed requests"]),
+            FailedBreakdown: scan.FailedBreakdown,
+            Non2xxResponses: fields.TryGetValue("Non-2xx responses", out var non2xx) ? Long(non2xx) : 0,
+            WriteErrors: fields.TryGetValue("Write errors", out var writeErrors) ? Long(writeErrors) : 0,
+            DocumentLength: fields.TryGetValue("Document Length", out var length) && LeadingNumber().Match(length) is { Success: true } l
+                ? long.Parse(l.Value, CultureInfo.InvariantCulture)
+                : null,
+            RequestsPerSecond: Lead(fields["Requests per second"]),
+            TimePerRequestMs: Lead(fields["Time per request"]),
+            TransferRateKbps: Lead(fields["Transfer rate"]));
     }
 
     /// <summary>Why this run's numbers cannot be trusted; empty when they can.</summary>
@@ -296,7 +359,7 @@ public sealed partial class ApacheBenchParser : ISuiteParser
     private static partial Regex Field();
 
     [GeneratedRegex(@"^\s+\((?<detail>Connect: \d+, Receive: \d+, Length: \d+, Exceptions: \d+)\)\s*$")]
-    private static partial Regex FailedBreakdown();
+    private static partial Regex FailedBreakdownLine();
 
     [GeneratedRegex(@"^(?<row>Connect|Processing|Waiting|Total):(?:\s+(?<n>\d+(?:\.\d+)?))*\s*$")]
     private static partial Regex TableRow();

@@ -1,4 +1,4 @@
-namespace VmLab.Lab.SuiteCommands;
+namespace VmLab.Suites;
 
 /// <summary>
 /// kernbench 0.50 <c>-M -H -n 1</c>, i.e. one "optimal load" build with <c>-j 4×CPUs</c>, done the way kernbench
@@ -14,13 +14,15 @@ namespace VmLab.Lab.SuiteCommands;
 /// timed the same way. The smoke profile uses it: in L2 (KVM nested in TCG) every gcc run costs about half a
 /// minute, so even <c>tinyconfig</c>'s configure step (it compiles kconfig's host tools) takes 8 minutes there.
 /// </param>
-public sealed record Kernbench(string Config, string Targets, double EstimateSeconds, double TimeoutSeconds, IReadOnlyList<string>? Files = null) : ILabSuite
+public sealed record KernbenchCommand(string Config, string Targets, double EstimateSeconds, double TimeoutSeconds, IReadOnlyList<string>? Files = null) : ILabSuite
 {
-    /// <summary>Where the payload disk carries the kernel source tree.</summary>
-    public const string SourceTree = "/payload/kernbench/linux";
+    /// <summary>Where the payload disk carries the kernel source tree, relative to the disk's root.</summary>
+    public const string PayloadFolder = "kernbench/linux";
 
-    public string Id => "kernbench";
-    public string Parser => "kernbench";
+    /// <summary>Where the payload disk carries the kernel source tree, as mounted in the VM.</summary>
+    public const string SourceTree = "/payload/" + PayloadFolder;
+
+    public string Id => KernbenchParser.Id;
     public bool IsNetwork => false;
     public TimeSpan Estimate => TimeSpan.FromSeconds(EstimateSeconds);
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);

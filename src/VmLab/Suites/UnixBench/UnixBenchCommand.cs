@@ -1,4 +1,4 @@
-namespace VmLab.Lab.SuiteCommands;
+namespace VmLab.Suites;
 
 /// <summary>
 /// UnixBench 5.1.3's <c>Run</c> (the study used its index for Q4). <c>-c</c> is the measured system's CPU count;
@@ -6,10 +6,9 @@ namespace VmLab.Lab.SuiteCommands;
 /// on the scratch disk when the image's copy is read-only.
 /// </summary>
 /// <param name="Directory">Where the rootfs installs UnixBench (its <c>Run</c> script).</param>
-public sealed record UnixBench(string Directory, string Tests, int Iterations, double EstimateSeconds, double TimeoutSeconds) : ILabSuite
+public sealed record UnixBenchCommand(string Directory, string Tests, int Iterations, double EstimateSeconds, double TimeoutSeconds) : ILabSuite
 {
-    public string Id => "unixbench";
-    public string Parser => "unixbench";
+    public string Id => UnixBenchParser.Id;
     public bool IsNetwork => false;
     public TimeSpan Estimate => TimeSpan.FromSeconds(EstimateSeconds);
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);

@@ -56,8 +56,11 @@ public sealed record NetperfResult(
 /// </summary>
 public sealed partial class NetperfParser : ISuiteParser
 {
+    /// <summary>The suite id: on the command line, in raw/ paths, in results.json and in lab/profiles.json.</summary>
+    public const string Id = "netperf";
+
     /// <inheritdoc />
-    public string Suite => "netperf";
+    public string Suite => Id;
 
     private const string Expected =
         "expected a netperf TCP_STREAM/TCP_MAERTS result line (5 numbers: sockets, message, seconds, throughput) " +
@@ -90,23 +93,7 @@ public sealed partial class NetperfParser : ISuiteParser
         }
 
         var test = bannerTest ?? Normalise(context?.NetperfTest);
-        var toMbps = 1.0;
-        foreach (var line in lines)
-        {
-            if (ThroughputUnit().Match(line) is { Success: true } unit)
-            {
-                toMbps = MbpsPerUnit(unit.Groups["unit"].Value);
-            }
-        }
-
-        var rows = lines
-            .Select((line, index) => (Index: index, Numbers: NumericRow().IsMatch(line)
-                ? line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(RawOutput.Number).ToArray()
-                : null))
-            .Where(r => r.Numbers is not null)
-            .Select(r => (r.Index, Numbers: r.Numbers!))
-            .ToArray();
-
+        var rows = NumericRows(lines);
         if (rows.Length == 0)
         {
             return ParseResult.Unrecognised(banners.Length == 1
@@ -123,48 +110,85 @@ public sealed partial class NetperfParser : ISuiteParser
                 $"the result line has {first.Length} numbers, {(test is null ? "neither 5 nor 6" : $"not the {(test == "TCP_RR" ? 6 : 5)} of {test}")}: the output was cut off or is not netperf's; {Expected}");
         }
 
-        NetperfResult result;
-        if (isRequestResponse)
+        var (result, refusal) = isRequestResponse ? RequestResponse(test, rows) : Stream(test, rows, MbpsPerPrintedUnit(lines));
+        return result is null
+            ? ParseResult.Unrecognised(refusal!)
+            : ParseResult.Ok(new Measurement(Suite, result.ToMetrics(), Problems(result)));
+    }
+
+    /// <summary>The lines that hold only numbers (result lines), with their line index.</summary>
+    private static (int Index, double[] Numbers)[] NumericRows(IReadOnlyList<string> lines) =>
+        lines
+            .Select((line, index) => (Index: index, Numbers: NumericRow().IsMatch(line)
+                ? line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(RawOutput.Number).ToArray()
+                : null))
+            .Where(r => r.Numbers is not null)
+            .Select(r => (r.Index, Numbers: r.Numbers!))
+            .ToArray();
+
+    /// <summary>The factor from the throughput unit netperf printed (the last one named) to 10^6 bits/s; 1 when none is.</summary>
+    private static double MbpsPerPrintedUnit(IReadOnlyList<string> lines)
+    {
+        var toMbps = 1.0;
+        foreach (var line in lines)
         {
-            // netperf prints the remote socket sizes on the line after the RR result; without it the output was cut.
-            if (rows.Length < 2 || rows[1].Index != rows[0].Index + 1 || rows[1].Numbers.Length != 2)
+            if (ThroughputUnit().Match(line) is { Success: true } unit)
             {
-                return ParseResult.Unrecognised("the TCP_RR result has no remote socket line after it: the output was cut off");
+                toMbps = MbpsPerUnit(unit.Groups["unit"].Value);
             }
-
-            if (rows.Length > 2)
-            {
-                return ParseResult.Unrecognised($"{rows.Length / 2} netperf results in one file; expected exactly one test per file");
-            }
-
-            var remote = rows[1].Numbers;
-            result = new NetperfResult(test, first[4], null, first[5], new Dictionary<string, double>
-            {
-                ["local_send_socket_bytes"] = first[0],
-                ["local_recv_socket_bytes"] = first[1],
-                ["request_bytes"] = first[2],
-                ["response_bytes"] = first[3],
-                ["remote_send_socket_bytes"] = remote[0],
-                ["remote_recv_socket_bytes"] = remote[1],
-            });
-        }
-        else
-        {
-            if (rows.Length > 1)
-            {
-                return ParseResult.Unrecognised($"{rows.Length} netperf results in one file; expected exactly one test per file");
-            }
-
-            // Columns are the receiver's socket, the sender's socket and the sender's message size, whichever way data flows.
-            // Rounded to 6 decimals so a unit conversion does not print binary-float noise (29915.621621759998).
-            result = new NetperfResult(test, first[3], Math.Round(first[4] * toMbps, 6), null, new Dictionary<string, double>
-            {
-                ["recv_socket_bytes"] = first[0],
-                ["send_socket_bytes"] = first[1],
-                ["send_message_bytes"] = first[2],
-            });
         }
 
+        return toMbps;
+    }
+
+    /// <summary>A TCP_RR result: its result line and the remote socket line right after it.</summary>
+    private static (NetperfResult? Result, string? Refusal) RequestResponse(string? test, (int Index, double[] Numbers)[] rows)
+    {
+        // netperf prints the remote socket sizes on the line after the RR result; without it the output was cut.
+        if (rows.Length < 2 || rows[1].Index != rows[0].Index + 1 || rows[1].Numbers.Length != 2)
+        {
+            return (null, "the TCP_RR result has no remote socket line after it: the output was cut off");
+        }
+
+        if (rows.Length > 2)
+        {
+            return (null, $"{rows.Length / 2} netperf results in one file; expected exactly one test per file");
+        }
+
+        var (first, remote) = (rows[0].Numbers, rows[1].Numbers);
+        return (new NetperfResult(test, first[4], null, first[5], new Dictionary<string, double>
+        {
+            ["local_send_socket_bytes"] = first[0],
+            ["local_recv_socket_bytes"] = first[1],
+            ["request_bytes"] = first[2],
+            ["response_bytes"] = first[3],
+            ["remote_send_socket_bytes"] = remote[0],
+            ["remote_recv_socket_bytes"] = remote[1],
+        }), null);
+    }
+
+    /// <summary>A TCP_STREAM or TCP_MAERTS result: one result line, its throughput converted to 10^6 bits/s.</summary>
+    private static (NetperfResult? Result, string? Refusal) Stream(string? test, (int Index, double[] Numbers)[] rows, double toMbps)
+    {
+        if (rows.Length > 1)
+        {
+            return (null, $"{rows.Length} netperf results in one file; expected exactly one test per file");
+        }
+
+        // Columns are the receiver's socket, the sender's socket and the sender's message size, whichever way data flows.
+        // Rounded to 6 decimals so a unit conversion does not print binary-float noise (29915.621621759998).
+        var first = rows[0].Numbers;
+        return (new NetperfResult(test, first[3], Math.Round(first[4] * toMbps, 6), null, new Dictionary<string, double>
+        {
+            ["recv_socket_bytes"] = first[0],
+            ["send_socket_bytes"] = first[1],
+            ["send_message_bytes"] = first[2],
+        }), null);
+    }
+
+    /// <summary>Why this run's numbers cannot be trusted; empty when they can.</summary>
+    private static List<string> Problems(NetperfResult result)
+    {
         var problems = new List<string>();
         if (result.ElapsedSeconds <= 0)
         {
@@ -176,7 +200,7 @@ public sealed partial class NetperfParser : ISuiteParser
             problems.Add($"{result.Test ?? "netperf"} moved no data (rate 0): the connection to netserver stalled");
         }
 
-        return ParseResult.Ok(new Measurement(Suite, result.ToMetrics(), problems));
+        return problems;
     }
 
     private static string? TestName(Match banner) =>

@@ -1,4 +1,4 @@
-namespace VmLab.Lab.SuiteCommands;
+namespace VmLab.Suites;
 
 /// <summary>
 /// netperf 2.7 against the measured system's netserver: <c>TCP_STREAM</c> (10^6 bits/s) or <c>TCP_RR</c>
@@ -7,7 +7,7 @@ namespace VmLab.Lab.SuiteCommands;
 /// </summary>
 /// <param name="Test">TCP_STREAM or TCP_RR.</param>
 /// <param name="Seconds">netperf's <c>-l</c> (the study: 10 s).</param>
-public sealed record Netperf(string Test, int Seconds, double EstimateSeconds, double TimeoutSeconds) : ILabSuite
+public sealed record NetperfCommand(string Test, int Seconds, double EstimateSeconds, double TimeoutSeconds) : ILabSuite
 {
     public string Id => Test switch
     {
@@ -16,7 +16,6 @@ public sealed record Netperf(string Test, int Seconds, double EstimateSeconds, d
         _ => throw new ArgumentException($"VmLab runs netperf TCP_STREAM and TCP_RR, not {Test}.", nameof(Test)),
     };
 
-    public string Parser => "netperf";
     public bool IsNetwork => true;
     public TimeSpan Estimate => TimeSpan.FromSeconds(EstimateSeconds);
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);

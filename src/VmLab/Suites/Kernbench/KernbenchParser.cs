@@ -65,8 +65,11 @@ public sealed record KernbenchResult(
 /// </summary>
 public sealed partial class KernbenchParser : ISuiteParser
 {
+    /// <summary>The suite id: on the command line, in raw/ paths, in results.json and in lab/profiles.json.</summary>
+    public const string Id = "kernbench";
+
     /// <inheritdoc />
-    public string Suite => "kernbench";
+    public string Suite => Id;
 
     private static readonly string[] SummaryLabels =
         ["Elapsed Time", "User Time", "System Time", "Percent CPU", "Context Switches", "Sleeps"];
@@ -89,103 +92,122 @@ public sealed partial class KernbenchParser : ISuiteParser
             return ParseResult.Unrecognised($"kernbench did not finish: \"{abort.Trim()}\"");
         }
 
-        var summaries = new List<Dictionary<string, KernbenchFigure>>();
-        var runNames = new List<string?>();
-        Dictionary<string, KernbenchFigure>? current = null;
-        string? pendingName = null;
-        var timeLines = new List<KernbenchResult>();
-        var problems = new List<string>();
-
-        foreach (var line in lines)
+        var scan = new Scan();
+        var (result, refusal) = scan.Read(lines) is { } noData ? (null, noData) : Result(scan);
+        if (result is null)
         {
-            if (AverageHeader().Match(line) is { Success: true } average)
-            {
-                pendingName = average.Groups["name"].Value;
-                current = null;
-                continue;
-            }
-
-            if (SummaryLine().Match(line) is { Success: true } summary)
-            {
-                var label = summary.Groups["label"].Value;
-                var valueText = summary.Groups["value"].Value;
-                if (valueText == "No data")
-                {
-                    return ParseResult.Unrecognised($"kernbench printed 'No data' for {label}: no build completed");
-                }
-
-                // A label seen again starts the next block (the 2023 report lists blocks without headers).
-                if (current is null || current.ContainsKey(label))
-                {
-                    current = [];
-                    summaries.Add(current);
-                    runNames.Add(pendingName);
-                    pendingName = null;
-                }
-
-                double? sd = summary.Groups["sd"].Success ? ParseStatistic(summary.Groups["sd"].Value) : null;
-                current[label] = new KernbenchFigure(RawOutput.Number(valueText), sd);
-                continue;
-            }
-
-            if (TimeFormatLine().Match(line) is { Success: true } time)
-            {
-                timeLines.Add(FromTimeLine(time, problems));
-                continue;
-            }
-
-            // GNU time says so before its format line when make fails or is killed; the time is then not a build time.
-            if (TimeFailure().Match(line) is { Success: true } failure)
-            {
-                problems.Add($"the timed build failed (\"{failure.Value.Trim()}\"): its time is not a kernbench result");
-            }
+            return ParseResult.Unrecognised(refusal!);
         }
 
-        KernbenchResult result;
-        if (summaries.Count > 0)
-        {
-            if (summaries.Count > 1 || timeLines.Count > 0)
-            {
-                return ParseResult.Unrecognised(
-                    $"{summaries.Count + timeLines.Count} kernbench results in one file; expected exactly one (run kernbench with -H -M, one load per file)");
-            }
-
-            var figures = summaries[0];
-            var missing = SummaryLabels.Where(l => !figures.ContainsKey(l)).ToArray();
-            if (missing.Length > 0)
-            {
-                return ParseResult.Unrecognised(
-                    $"the kernbench summary lacks {string.Join(", ", missing)}: the output was cut off; {Expected}");
-            }
-
-            result = new KernbenchResult(
-                KernbenchSource.Summary, runNames[0],
-                figures["Elapsed Time"], figures["User Time"], figures["System Time"],
-                figures["Percent CPU"], figures["Context Switches"], figures["Sleeps"]);
-        }
-        else if (timeLines.Count == 1)
-        {
-            result = timeLines[0];
-        }
-        else if (timeLines.Count > 1)
-        {
-            return ParseResult.Unrecognised($"{timeLines.Count} GNU time lines in one file; expected exactly one timed build per file");
-        }
-        else if (pendingName is not null)
-        {
-            return ParseResult.Unrecognised($"the output stops after 'Average {pendingName} Run (std deviation):': it was cut off; {Expected}");
-        }
-        else
-        {
-            return ParseResult.Unrecognised($"no kernbench result found; {Expected}");
-        }
-
+        var problems = scan.Problems;
         if (result.Elapsed.Value <= 0)
         {
             problems.Add($"the build took {RawOutput.Show(result.Elapsed.Value)} s: nothing was built");
         }
 
         return ParseResult.Ok(new Measurement(Suite, result.ToMetrics(), problems));
+    }
+
+    /// <summary>What one pass over the output found: summary blocks (with their run names), GNU time lines, problems.</summary>
+    private sealed class Scan
+    {
+        private Dictionary<string, KernbenchFigure>? current;
+
+        public List<Dictionary<string, KernbenchFigure>> Summaries { get; } = [];
+        public List<string?> RunNames { get; } = [];
+        public List<KernbenchResult> TimeLines { get; } = [];
+        public List<string> Problems { get; } = [];
+
+        /// <summary>The name of an "Average … Run" header no summary line has followed yet.</summary>
+        public string? PendingName { get; private set; }
+
+        /// <summary>Reads every line; a reason when kernbench printed 'No data' (no build completed), else null.</summary>
+        public string? Read(IEnumerable<string> lines)
+        {
+            foreach (var line in lines)
+            {
+                if (AverageHeader().Match(line) is { Success: true } average)
+                {
+                    PendingName = average.Groups["name"].Value;
+                    current = null;
+                }
+                else if (SummaryLine().Match(line) is { Success: true } summary)
+                {
+                    if (ReadSummaryLine(summary) is { } noData)
+                    {
+                        return noData;
+                    }
+                }
+                else if (TimeFormatLine().Match(line) is { Success: true } time)
+                {
+                    TimeLines.Add(FromTimeLine(time, Problems));
+                }
+                else if (TimeFailure().Match(line) is { Success: true } failure)
+                {
+                    // GNU time says so before its format line when make fails or is killed; the time is then not a build time.
+                    Problems.Add($"the timed build failed (\"{failure.Value.Trim()}\"): its time is not a kernbench result");
+                }
+            }
+
+            return null;
+        }
+
+        private string? ReadSummaryLine(Match summary)
+        {
+            var label = summary.Groups["label"].Value;
+            var valueText = summary.Groups["value"].Value;
+            if (valueText == "No data")
+            {
+                return $"kernbench printed 'No data' for {label}: no build completed";
+            }
+
+            // A label seen again starts the next block (the 2023 report lists blocks without headers).
+            if (current is null || current.ContainsKey(label))
+            {
+                current = [];
+                Summaries.Add(current);
+                RunNames.Add(PendingName);
+                PendingName = null;
+            }
+
+            double? sd = summary.Groups["sd"].Success ? ParseStatistic(summary.Groups["sd"].Value) : null;
+            current[label] = new KernbenchFigure(RawOutput.Number(valueText), sd);
+            return null;
+        }
+    }
+
+    /// <summary>The one result the output holds: its summary block or its GNU time line; a reason when there is not exactly one.</summary>
+    private static (KernbenchResult? Result, string? Refusal) Result(Scan scan)
+    {
+        if (scan.Summaries.Count > 0)
+        {
+            return scan.Summaries.Count > 1 || scan.TimeLines.Count > 0
+                ? (null, $"{scan.Summaries.Count + scan.TimeLines.Count} kernbench results in one file; expected exactly one (run kernbench with -H -M, one load per file)")
+                : FromSummary(scan.Summaries[0], scan.RunNames[0]);
+        }
+
+        return scan.TimeLines.Count switch
+        {
+            1 => (scan.TimeLines[0], null),
+            > 1 => (null, $"{scan.TimeLines.Count} GNU time lines in one file; expected exactly one timed build per file"),
+            _ => (null, scan.PendingName is not null
+                ? $"the output stops after 'Average {scan.PendingName} Run (std deviation):': it was cut off; {Expected}"
+                : $"no kernbench result found; {Expected}"),
+        };
+    }
+
+    private static (KernbenchResult? Result, string? Refusal) FromSummary(Dictionary<string, KernbenchFigure> figures, string? runName)
+    {
+        var missing = SummaryLabels.Where(l => !figures.ContainsKey(l)).ToArray();
+        if (missing.Length > 0)
+        {
+            return (null, $"the kernbench summary lacks {string.Join(", ", missing)}: the output was cut off; {Expected}");
+        }
+
+        return (new KernbenchResult(
+            KernbenchSource.Summary, runName,
+            figures["Elapsed Time"], figures["User Time"], figures["System Time"],
+            figures["Percent CPU"], figures["Context Switches"], figures["Sleeps"]), null);
     }
 
     private static KernbenchResult FromTimeLine(Match time, List<string> problems)

@@ -57,8 +57,11 @@ public sealed record UnixBenchResult(IReadOnlyList<UnixBenchIndex> Passes)
 /// </summary>
 public sealed partial class UnixBenchParser : ISuiteParser
 {
+    /// <summary>The suite id: on the command line, in raw/ paths, in results.json and in lab/profiles.json.</summary>
+    public const string Id = "unixbench";
+
     /// <inheritdoc />
-    public string Suite => "unixbench";
+    public string Suite => Id;
 
     private const string Expected =
         "expected UnixBench's 'System Benchmarks Index Values  BASELINE  RESULT  INDEX' table ending in 'System Benchmarks Index Score'";
@@ -102,11 +105,7 @@ public sealed partial class UnixBenchParser : ISuiteParser
             }
             else if (table is not null && IndexLine().Match(line) is { Success: true } row)
             {
-                table.Add(new UnixBenchIndexLine(
-                    row.Groups["name"].Value.Trim(),
-                    RawOutput.Number(row.Groups["baseline"].Value),
-                    RawOutput.Number(row.Groups["result"].Value),
-                    RawOutput.Number(row.Groups["index"].Value)));
+                table.Add(IndexRow(row));
             }
         }
 
@@ -122,6 +121,18 @@ public sealed partial class UnixBenchParser : ISuiteParser
                 : $"no UnixBench index found; {Expected}");
         }
 
+        return ParseResult.Ok(new Measurement(Suite, new UnixBenchResult(passes).ToMetrics(), Problems(passes)));
+    }
+
+    private static UnixBenchIndexLine IndexRow(Match row) => new(
+        row.Groups["name"].Value.Trim(),
+        RawOutput.Number(row.Groups["baseline"].Value),
+        RawOutput.Number(row.Groups["result"].Value),
+        RawOutput.Number(row.Groups["index"].Value));
+
+    /// <summary>Why these passes' numbers cannot be trusted; empty when they can.</summary>
+    private static List<string> Problems(List<UnixBenchIndex> passes)
+    {
         var problems = new List<string>();
         foreach (var pass in passes)
         {
@@ -136,7 +147,7 @@ public sealed partial class UnixBenchParser : ISuiteParser
             }
         }
 
-        return ParseResult.Ok(new Measurement(Suite, new UnixBenchResult(passes).ToMetrics(), problems));
+        return problems;
     }
 
     /// <summary>The metric stem of a UnixBench test name (see <see cref="UnixBenchIndexLine.MetricStem"/>).</summary>

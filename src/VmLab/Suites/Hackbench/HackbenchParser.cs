@@ -47,8 +47,11 @@ public sealed record HackbenchResult(HackbenchDialect Dialect, int Tasks, double
 /// </summary>
 public sealed partial class HackbenchParser : ISuiteParser
 {
+    /// <summary>The suite id: on the command line, in raw/ paths, in results.json and in lab/profiles.json.</summary>
+    public const string Id = "hackbench";
+
     /// <inheritdoc />
-    public string Suite => "hackbench";
+    public string Suite => Id;
 
     private const string Expected =
         "expected hackbench's 'Running with G*40 (== N) tasks.' or 'Running in process mode with G groups ... (== N tasks)' line followed by 'Time: <seconds>'";
@@ -61,31 +64,19 @@ public sealed partial class HackbenchParser : ISuiteParser
             return ParseResult.Unrecognised(rejected);
         }
 
-        var lines = RawOutput.Lines(text);
         var runs = new List<HackbenchResult>();
-        (HackbenchDialect Dialect, int Tasks, int Groups, string? Mode)? header = null;
+        RunHeader? header = null;
         string? error = null;
-        foreach (var line in lines)
+        foreach (var line in RawOutput.Lines(text))
         {
-            if (LtpHeader().Match(line) is { Success: true } ltp)
+            if (Header(line) is { } next)
             {
                 if (header is not null)
                 {
                     return ParseResult.Unrecognised($"a hackbench run has no 'Time:' line before the next run starts: it was cut off; {Expected}");
                 }
 
-                header = (HackbenchDialect.Ltp, Int(ltp, "tasks"), Int(ltp, "groups"), null);
-            }
-            else if (RtTestsHeader().Match(line) is { Success: true } rt)
-            {
-                if (header is not null)
-                {
-                    return ParseResult.Unrecognised($"a hackbench run has no 'Time:' line before the next run starts: it was cut off; {Expected}");
-                }
-
-                // rt-tests says "threaded mode"; the lab's metric uses the command-line words process/thread.
-                var mode = rt.Groups["mode"].Value == "threaded" ? "thread" : "process";
-                header = (HackbenchDialect.RtTests, Int(rt, "tasks"), Int(rt, "groups"), mode);
+                header = next;
             }
             else if (TimeLine().Match(line) is { Success: true } time)
             {
@@ -103,24 +94,55 @@ public sealed partial class HackbenchParser : ISuiteParser
             }
         }
 
+        return Refusal(runs, header is not null, error) is { } refused
+            ? ParseResult.Unrecognised(refused)
+            : ParseResult.Ok(new Measurement(Suite, runs[0].ToMetrics(), Problems(runs[0], error)));
+    }
+
+    /// <summary>A run's "Running ..." line, in either dialect.</summary>
+    private readonly record struct RunHeader(HackbenchDialect Dialect, int Tasks, int Groups, string? Mode);
+
+    private static RunHeader? Header(string line)
+    {
+        if (LtpHeader().Match(line) is { Success: true } ltp)
+        {
+            return new RunHeader(HackbenchDialect.Ltp, Int(ltp, "tasks"), Int(ltp, "groups"), null);
+        }
+
+        if (RtTestsHeader().Match(line) is { Success: true } rt)
+        {
+            // rt-tests says "threaded mode"; the lab's metric uses the command-line words process/thread.
+            var mode = rt.Groups["mode"].Value == "threaded" ? "thread" : "process";
+            return new RunHeader(HackbenchDialect.RtTests, Int(rt, "tasks"), Int(rt, "groups"), mode);
+        }
+
+        return null;
+    }
+
+    /// <summary>Why the output is not exactly one whole run (an error, a cut-off run, none or several); null when it is.</summary>
+    private static string? Refusal(List<HackbenchResult> runs, bool cutOff, string? error)
+    {
         if (error is not null && runs.Count == 0)
         {
-            return ParseResult.Unrecognised($"hackbench failed: \"{error}\"");
+            return $"hackbench failed: \"{error}\"";
         }
 
-        if (header is not null)
+        if (cutOff)
         {
-            return ParseResult.Unrecognised($"the output stops after the 'Running ...' header: the run was cut off before its 'Time:' line; {Expected}");
+            return $"the output stops after the 'Running ...' header: the run was cut off before its 'Time:' line; {Expected}";
         }
 
-        if (runs.Count != 1)
+        return runs.Count switch
         {
-            return ParseResult.Unrecognised(runs.Count == 0
-                ? $"no hackbench result found; {Expected}"
-                : $"{runs.Count} hackbench runs in one file; expected exactly one run per file");
-        }
+            1 => null,
+            0 => $"no hackbench result found; {Expected}",
+            _ => $"{runs.Count} hackbench runs in one file; expected exactly one run per file",
+        };
+    }
 
-        var run = runs[0];
+    /// <summary>Why this run's numbers cannot be trusted; empty when they can.</summary>
+    private static List<string> Problems(HackbenchResult run, string? error)
+    {
         var problems = new List<string>();
         if (run.TimeSeconds <= 0)
         {
@@ -132,7 +154,7 @@ public sealed partial class HackbenchParser : ISuiteParser
             problems.Add($"hackbench reported an error during the run: \"{error}\"");
         }
 
-        return ParseResult.Ok(new Measurement(Suite, run.ToMetrics(), problems));
+        return problems;
     }
 
     private static int Int(Match m, string group) => int.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);

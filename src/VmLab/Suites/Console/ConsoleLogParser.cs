@@ -59,8 +59,11 @@ public sealed record ConsoleLogResult(IReadOnlyList<ConsoleFinding> Findings)
 /// </summary>
 public sealed partial class ConsoleLogParser : ISuiteParser
 {
+    /// <summary>The pseudo-suite id of the console scan, in results.json and on the command line.</summary>
+    public const string Id = "console";
+
     /// <inheritdoc />
-    public string Suite => "console";
+    public string Suite => Id;
 
     internal static readonly (ConsoleFindingKind Kind, string Metric, string Words)[] Kinds =
     [

@@ -1,4 +1,4 @@
-namespace VmLab.Lab.SuiteCommands;
+namespace VmLab.Suites;
 
 /// <summary>What a suite command needs to know about the system it runs on.</summary>
 /// <param name="Cpus">CPUs the measured system has (or is limited to): kernbench's <c>-j</c>, UnixBench's <c>-c</c>.</param>
@@ -8,15 +8,13 @@ public sealed record SuiteTarget(int Cpus, string ServerAddress, string Scratch 
 
 /// <summary>
 /// One benchmark as the lab runs it: the shell command whose output is the raw file of a unit. One implementation
-/// per suite, one file each; the parameters come from the profile (lab/profiles.json), never from code.
+/// per suite, in the suite's folder (<c>Suites/&lt;Name&gt;/&lt;Name&gt;Command.cs</c>), registered in
+/// <see cref="SuiteRegistry"/>; the parameters come from the profile (lab/profiles.json), never from code.
 /// </summary>
 public interface ILabSuite
 {
     /// <summary>The unit's suite id: the folder under <c>raw/&lt;scenario&gt;/</c> (e.g. <c>netperf-rr</c>).</summary>
     string Id { get; }
-
-    /// <summary>The parser that reads the raw file (<c>hackbench</c>, <c>kernbench</c>, <c>netperf</c>, <c>ab</c>, <c>unixbench</c>).</summary>
-    string Parser { get; }
 
     /// <summary>
     /// True when the suite measures a server over tap0: the server runs in the measured system, the client in the
