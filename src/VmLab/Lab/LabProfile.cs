@@ -34,6 +34,15 @@ public sealed record LabProfile(
     /// <summary>The budget of one L2 boot besides its suites (boot, poweroff, sending the console back).</summary>
     public TimeSpan L2Boot => TimeSpan.FromSeconds(L2BootSeconds);
 
+    /// <summary>
+    /// The expected fixed cost of one L1 boot besides its suites (disks, TCG boot to READY, setup, poweroff), for the
+    /// plan and the ETA: measured per profile, since the guest's memory and the suites' files change it.
+    /// </summary>
+    public double L1BootEstimateSeconds { get; init; } = 30;
+
+    /// <summary>The expected fixed cost of the L2 boot of a guest scenario inside L1, besides its suites (measured likewise).</summary>
+    public double L2BootEstimateSeconds { get; init; } = 15;
+
     /// <summary>The suite with id <paramref name="id"/>, or a <see cref="LabException"/> listing the valid ones.</summary>
     public ILabSuite Suite(string id) =>
         Suites.FirstOrDefault(s => s.Id == id)

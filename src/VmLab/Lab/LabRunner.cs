@@ -127,14 +127,14 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
         var done = _plan.Units.Count(u => !_ledger.IsPending(u, _settings.RunDirectory, _settings.RetryFailed));
         Say(_plan.Describe(boots, done));
         var clock = Stopwatch.StartNew();
-        var estimated = boots.Aggregate(TimeSpan.Zero, (t, b) => t + RunPlan.Estimate(b));
+        var estimated = boots.Aggregate(TimeSpan.Zero, (t, b) => t + _plan.Estimate(b));
         var estimatedDone = TimeSpan.Zero;
         for (var i = 0; i < boots.Count; i++)
         {
             var boot = boots[i];
             Say($"boot {i + 1}/{boots.Count} (#{boot.Number}): block {boot.Repeat}, {boot.Scenario.Id}: {string.Join(", ", boot.Suites.Select(s => s.Id))}");
             await RunBootAsync(boot, cancellationToken);
-            estimatedDone += RunPlan.Estimate(boot);
+            estimatedDone += _plan.Estimate(boot);
             var eta = TimeSpan.FromSeconds((estimated - estimatedDone).TotalSeconds * (clock.Elapsed / estimatedDone));
             Say($"progress: {i + 1}/{boots.Count} boots, {_plan.Units.Count(u => _ledger[u] is not null)}/{_plan.Units.Count()} units, elapsed {RunPlan.FormatDuration(clock.Elapsed)}, ETA {RunPlan.FormatDuration(eta)}");
         }

@@ -25,12 +25,6 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
     /// <summary>The order boots run in: the recorded one, else drawn from <see cref="Seed"/> for these scenarios and repeats.</summary>
     public RunOrder Order => RecordedOrder ?? RunOrder.Draw(Seed, Scenarios.Select(s => s.Id).ToList(), Profile.Repeats);
 
-    /// <summary>Fixed cost of one L1 boot besides its suites: TCG boot to READY, building disks, poweroff (measured: ~25 s).</summary>
-    public static readonly TimeSpan L1BootCost = TimeSpan.FromSeconds(30);
-
-    /// <summary>Fixed cost of one L2 boot-run-poweroff cycle inside L1 (measured: 8-9 s with a busybox guest).</summary>
-    public static readonly TimeSpan L2BootCost = TimeSpan.FromSeconds(15);
-
     /// <summary>The plan of every scenario and suite of <paramref name="profile"/>, optionally narrowed.</summary>
     /// <param name="seed">The seed of the run order; null draws a new one (<see cref="RunOrder.NewSeed"/>).</param>
     public static RunPlan Of(LabProfile profile, Topology topology, IEnumerable<string>? scenarios = null, IEnumerable<string>? suites = null, ulong? seed = null)
@@ -88,13 +82,13 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
         return boots;
     }
 
-    /// <summary>The expected duration of <paramref name="boot"/>: boot costs plus its suites' estimates.</summary>
-    public static TimeSpan Estimate(Boot boot)
+    /// <summary>The expected duration of <paramref name="boot"/>: the profile's measured boot costs plus its suites' estimates.</summary>
+    public TimeSpan Estimate(Boot boot)
     {
         // One L2 boot serves every suite of a guest scenario (CPU suites, then the servers for L0's clients); the
         // host scenario boots no L2.
-        var l2Boots = boot.Scenario.Measured == Layer.L2 ? 1 : 0;
-        return boot.Suites.Aggregate(L1BootCost + l2Boots * L2BootCost, (t, s) => t + s.Estimate);
+        var fixedCost = Profile.L1BootEstimateSeconds + (boot.Scenario.Measured == Layer.L2 ? Profile.L2BootEstimateSeconds : 0);
+        return boot.Suites.Aggregate(TimeSpan.FromSeconds(fixedCost), (t, s) => t + s.Estimate);
     }
 
     /// <summary>The plan as the user reads it before the run starts.</summary>

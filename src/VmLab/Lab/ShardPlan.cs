@@ -139,7 +139,7 @@ public sealed record ShardPlan(RunPlan Plan, ShardGrain Grain, IReadOnlyList<Sha
         var keys = units.Select(u => u.Key).ToHashSet(StringComparer.Ordinal);
         var boots = plan.Boots(u => keys.Contains(u.Key));
         return new Shard(index, count, [.. units.Select(u => u.Repeat).Distinct()], units, boots.Count,
-            boots.Aggregate(JobOverhead, (t, b) => t + RunPlan.Estimate(b)));
+            boots.Aggregate(JobOverhead, (t, b) => t + plan.Estimate(b)));
     }
 
     /// <summary>
