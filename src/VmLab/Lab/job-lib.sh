@@ -1,26 +1,11 @@
-# VmLab job library: the job side of docs/PROTOCOL.md, sourced by every job.sh (L1 and L2).
-# Generated into each job disk by the lab (src/VmLab/Lab/job-lib.sh); needs only sh, coreutils, awk.
+# VmLab job library: the job side of docs/PROTOCOL.md, sourced by every job.sh (L1 and L2) as /job/lib.sh.
+# The lab writes lib.sh as rootfs/overlay/common/usr/lib/vmlab/protocol.sh (the one definition of the protocol's
+# primitives: vmlab_marker, vmlab_fact, vmlab_facts, vmlab_send_file, vmlab_vhost_threads, ...) followed by this
+# file (src/VmLab/Lab/job-lib.sh), so a job does not depend on the image's copy. Needs only sh, coreutils and awk.
 
-vmlab_marker() { printf '@@VMLAB:%s@@\n' "$*"; }
-vmlab_fact() { vmlab_marker "FACT $1=$2"; }
-vmlab_uptime() { cut -d' ' -f1 /proc/uptime; }
-
-# vmlab_send FILE NAME: one file block, verified by the lab with size and sha256.
-vmlab_send() {
-  vmlab_size=$(wc -c < "$1" | tr -d ' ')
-  vmlab_sha=$(sha256sum "$1" | cut -d' ' -f1)
-  vmlab_marker "BEGIN $2 size=$vmlab_size sha256=$vmlab_sha"
-  base64 -w 76 "$1"
-  vmlab_marker "END $2"
-}
-
-# The facts the lab records for every boot.
-vmlab_facts() {
-  vmlab_fact uname "$(uname -a)"
-  vmlab_fact cmdline "$(cat /proc/cmdline)"
-  vmlab_fact nproc "$(nproc)"
-  vmlab_fact memtotal_kb "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
-  vmlab_fact thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unavailable)"
+# The facts the lab records for every boot: the protocol's, and whether KVM is there (L1 must have it).
+vmlab_job_facts() {
+  vmlab_facts
   vmlab_fact kvm "$([ -c /dev/kvm ] && echo present || echo absent)"
 }
 
@@ -131,13 +116,10 @@ vmlab_unit() {
   timeout -k 10 "$2" sh -c "$4" < /dev/null > "$vmlab_out" 2>&1
   vmlab_rc=$?
   vmlab_end=$(vmlab_uptime)
-  vmlab_send "$vmlab_out" "$1.txt"
+  vmlab_send_file "$1.txt" "$vmlab_out"
   rm -f "$vmlab_out"
-  vmlab_marker "STATUS $1 rc=$vmlab_rc seconds=$(awk "BEGIN { printf \"%.2f\", $vmlab_end - $vmlab_start }")"
+  vmlab_status "$1" "$vmlab_rc" "$(awk -v a="$vmlab_start" -v b="$vmlab_end" 'BEGIN { printf "%.2f", b - a }')"
 }
-
-# vmlab_vhost_threads: vhost-<pid> kernel threads right now (the Q3 factor is in force when > 0 with vhost=on).
-vmlab_vhost_threads() { cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^vhost-'; }
 
 # vmlab_wait_console FILE PATTERN SECONDS [PID]: waits for a nested console to print PATTERN; gives up after SECONDS,
 # or as soon as the VM PID has exited.

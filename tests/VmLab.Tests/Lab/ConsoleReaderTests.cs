@@ -103,7 +103,7 @@ public sealed class ConsoleReaderTests
         await File.WriteAllBytesAsync(Path.Combine(folder, "bin"), binary, TestContext.Current.CancellationToken);
         await File.WriteAllBytesAsync(Path.Combine(folder, "empty"), [], TestContext.Current.CancellationToken);
 
-        var console = await JobShell.RunAsync("vmlab_send bin a/bin.dat\nvmlab_send empty b/empty.txt\nvmlab_marker 'DONE rc=0'", folder);
+        var console = await JobShell.RunAsync("vmlab_send_file a/bin.dat bin\nvmlab_send_file b/empty.txt empty\nvmlab_marker 'DONE rc=0'", folder);
 
         var files = ConsoleReader.ReadAll(console).OfType<FileEvent>().ToList();
         Assert.Equal(["a/bin.dat", "b/empty.txt"], files.Select(f => f.Name));
@@ -125,7 +125,7 @@ public sealed class ConsoleReaderTests
 
         var l1 = await JobShell.RunAsync(
             "vmlab_marker 'READY layer=l1 uptime=0.6'\nvmlab_fact vhost_threads 1\n" +
-            "vmlab_send l2-console-1.log l2/console-1.log\nvmlab_marker 'DONE rc=0'", folder);
+            "vmlab_send_file l2/console-1.log l2-console-1.log\nvmlab_marker 'DONE rc=0'", folder);
 
         var transcript = ConsoleTranscript.Parse(l1);
         var nested = transcript.Nested["l2/console-1.log"];

@@ -40,6 +40,24 @@ public sealed class JobScriptTests
     }
 
     [Fact]
+    public void One_shell_library_defines_the_protocol_and_the_job_library_only_adds_job_functions()
+    {
+        // Every shell function defined in the repository's VM-side scripts, by file.
+        var root = VmLab.Common.RepoPaths.Find(AppContext.BaseDirectory).Root;
+        var definitions = Directory.GetFiles(Path.Combine(root, "rootfs"), "*", SearchOption.AllDirectories)
+            .Concat(Directory.GetFiles(Path.Combine(root, "src"), "*.sh", SearchOption.AllDirectories))
+            .Where(f => new FileInfo(f).LinkTarget is null) // /usr/sbin/init is a link to vmlab-init
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .SelectMany(f => File.ReadLines(f).Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^(vmlab_[a-z_0-9]+)\(\)")).Where(m => m.Success)
+                .Select(m => (Function: m.Groups[1].Value, File: Path.GetRelativePath(root, f))))
+            .ToList();
+
+        Assert.All(definitions.GroupBy(d => d.Function), g => Assert.True(g.Count() == 1, $"{g.Key} is defined in {string.Join(", ", g.Select(d => d.File))}"));
+        Assert.Equal("rootfs/overlay/common/usr/lib/vmlab/protocol.sh", definitions.Single(d => d.Function == "vmlab_fact").File);
+        Assert.StartsWith(File.ReadAllText(Path.Combine(root, "rootfs/overlay/common/usr/lib/vmlab/protocol.sh")), JobScript.Library, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_guest_scenario_boots_one_L2_that_runs_the_CPU_suites_then_serves_L0s_clients()
     {
         var job = JobOf("guest-vhost-off");

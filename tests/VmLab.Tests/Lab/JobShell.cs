@@ -4,14 +4,10 @@ using CliWrap.Buffered;
 
 namespace VmLab.Tests.Lab;
 
-/// <summary>Runs the real job library (src/VmLab/Lab/job-lib.sh, as embedded in VmLab.dll) under this machine's /bin/sh.</summary>
+/// <summary>Runs the real job library (protocol.sh + src/VmLab/Lab/job-lib.sh, as the lab writes lib.sh) under this machine's /bin/sh.</summary>
 internal static class JobShell
 {
-    public static string Library()
-    {
-        using var stream = typeof(VmLab.Lab.JobScript).Assembly.GetManifestResourceStream("VmLab.Lab.job-lib.sh")!;
-        return new StreamReader(stream).ReadToEnd();
-    }
+    public static string Library() => VmLab.Lab.JobScript.Library;
 
     /// <summary>Writes the library to a temp folder and runs <paramref name="script"/> after sourcing it; returns stdout.</summary>
     public static async Task<string> RunAsync(string script, string? folder = null)
