@@ -123,7 +123,7 @@ public static class Conclusions
         {
             var bounds = same.Where(i => i.Mde is not null).Select(i => i.Mde!.Value).ToList();
             parts.Add($"no difference was found in {string.Join(", ", same.Select(i => i.Output))}" +
-                      (bounds.Count > 0 ? $" (changes smaller than {Mde(bounds.Min())}{(bounds.Count > 1 ? $"–{Mde(bounds.Max())}" : "")} could go unseen)" : ""));
+                      (bounds.Count > 0 ? $" (changes smaller than {Range(bounds)} could go unseen)" : ""));
         }
 
         if (open == items.Count)
@@ -152,8 +152,7 @@ public static class Conclusions
 
         if (bounds.Count > 0)
         {
-            var range = bounds.Min() == bounds.Max() ? Mde(bounds.Min()) : $"{Mde(bounds.Min())} to {Mde(bounds.Max())}";
-            parts.Add($"{bounds.Count} without a significant change, which rule out only changes larger than {range}" +
+            parts.Add($"{bounds.Count} without a significant change, which rule out only changes larger than {Range(bounds)}" +
                       (bounds.Max() >= 0.5 ? " (too coarse to call \"no effect\")" : ""));
         }
 
@@ -187,6 +186,10 @@ public static class Conclusions
         Agreement2023.CannotTell => "cannot tell",
         _ => "no 2023 figure",
     };
+
+    // The detectable changes of several comparisons: "±12%", or "±12% to ±40%" (as printed, so two that print alike are one).
+    private static string Range(IReadOnlyCollection<double> mdes) =>
+        Mde(mdes.Min()) == Mde(mdes.Max()) ? Mde(mdes.Min()) : $"{Mde(mdes.Min())} to {Mde(mdes.Max())}";
 
     private static string Mde(double mde) => mde >= 10 ? "±1000%" : "±" + Numbers.Percent(mde);
 

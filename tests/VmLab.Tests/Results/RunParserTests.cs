@@ -91,6 +91,23 @@ public sealed class RunParserTests : IDisposable
     }
 
     [Fact]
+    public void Two_hackbench_runs_that_agree_to_the_millisecond_by_chance_are_not_taken_for_one_reused_output()
+    {
+        // Real outputs of the smoke run seed-20261129-smoke-merged: boots 4 (baseline) and 3 (guest-vhost-off), both
+        // "Time: 3.872". One measured figure can agree by chance; two at once (netperf's time and throughput) cannot.
+        var run = SyntheticRun.Copy(temp);
+        var merged = Path.Combine(RepoPaths.Find(AppContext.BaseDirectory).ResultsDir, "seed-20261129-smoke-merged", "raw");
+        run.WriteRaw("baseline", "hackbench", 9, File.ReadAllText(Path.Combine(merged, "baseline", "hackbench", "1.txt")));
+        run.WriteRaw("guest-vhost-off", "hackbench", 9, File.ReadAllText(Path.Combine(merged, "guest-vhost-off", "hackbench", "1.txt")));
+
+        var units = RunParser.Parse(run).Units.Where(u => u.File.EndsWith("hackbench/9.txt", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(2, units.Count);
+        Assert.Equal(units[0].Metrics["time_s"], units[1].Metrics["time_s"]);
+        Assert.All(units, u => Assert.Empty(u.DuplicateOf));
+    }
+
+    [Fact]
     public void The_labs_netperf_stream_and_rr_folders_are_read_by_the_netperf_parser_and_kept_apart_by_test()
     {
         var run = new RunDirectory(Path.Combine(temp, "run"));
