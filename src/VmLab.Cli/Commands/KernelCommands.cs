@@ -73,16 +73,18 @@ internal class KernelSettings : CommandSettings
         Timeout = Timeout.InfiniteTimeSpan, // large files: the connect timeout and Ctrl-C bound the wait
     };
 
-    public static void Say(string line)
+    // The kernel source fallback's warning is loud on purpose (a substituted kernel changes what the results mean):
+    // a panel on a terminal, a WARNING line in a file, a pipe or with NO_COLOR.
+    private static readonly Reporter Reporter = new(Console.Out, "kernel")
     {
-        var time = DateTime.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
-        AnsiConsole.WriteLine($"{time} kernel: {line}");
-    }
+        OnWarning = Console.IsOutputRedirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 } ? null
+            : warning => AnsiConsole.Write(new Panel(new Text(warning, new Style(Color.Yellow, decoration: Decoration.Bold)))
+                .Header("[yellow bold] WARNING: kernel source fallback [/]").BorderColor(Color.Yellow)),
+    };
 
-    /// <summary>The kernel source fallback's warning: loud on purpose, a substituted kernel changes what the results mean.</summary>
-    public static void Warn(string warning) =>
-        AnsiConsole.Write(new Panel(new Text(warning, new Style(Color.Yellow, decoration: Decoration.Bold)))
-            .Header("[yellow bold] WARNING: kernel source fallback [/]").BorderColor(Color.Yellow));
+    public static void Say(string line) => Reporter.Line(line);
+
+    public static void Warn(string warning) => Reporter.Warning(warning);
 
     public static void Summarize(KernelSet set)
     {

@@ -278,7 +278,9 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
             : null;
     }
 
-    private void Say(string line) => output.WriteLine($"{DateTime.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {line}");
+    private readonly Reporter _reporter = new(output);
+
+    private void Say(string line) => _reporter.Line(line);
 
     [GeneratedRegex(@"^(?<suite>[a-z0-9-]+)/(?<repeat>\d+)$")]
     private static partial Regex UnitPattern();

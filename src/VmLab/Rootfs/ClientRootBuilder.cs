@@ -236,7 +236,9 @@ public sealed class ClientRootBuilder(RepoPaths paths, TextWriter output)
         }
     }
 
-    private void Say(string line) => output.WriteLine($"[{_clock.Elapsed:hh\\:mm\\:ss}] {line}");
+    private readonly Reporter _reporter = new(output, "client-root");
+
+    private void Say(string line) => _reporter.Line(line);
 
     private static double Round(double seconds) => Math.Round(seconds, 1);
 

@@ -257,8 +257,9 @@ public sealed class RootfsBuilder(RepoPaths paths, TextWriter output)
         }
     }
 
-    private void Say(string line) =>
-        output.WriteLine($"[{_clock.Elapsed:hh\\:mm\\:ss}] {line}");
+    private readonly Reporter _reporter = new(output, "rootfs");
+
+    private void Say(string line) => _reporter.Line(line);
 
     private static double Round(double seconds) => Math.Round(seconds, 1);
 
