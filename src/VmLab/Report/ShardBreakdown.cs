@@ -78,43 +78,49 @@ public static class ShardBreakdown
             }
 
             var per = string.Join("; ", means.Select(x => $"{x.Shard}/{count}: {Numbers.Value(x.Mean)} ({x.N})"));
-            var flags = new List<string>();
             var direction = SuiteParsers.Direction(group.Key.Suite, group.Key.Metric);
-            if (means.Count == 2)
-            {
-                // Two shards: each is outside the other's "range", so the pair is flagged once, naming the worse one.
-                var (a, b) = (means[0], means[1]);
-                var ratio = Math.Max(a.Mean, b.Mean) / Math.Min(a.Mean, b.Mean);
-                if (ratio > 1 + Margin)
-                {
-                    var worse = (direction == MetricDirection.HigherIsBetter) ^ (a.Mean > b.Mean) ? a.Shard : b.Shard;
-                    flags.Add($"⚠ shards differ by {Numbers.Percent(ratio - 1)}" + (direction == MetricDirection.None ? "" : $" (shard {worse}/{count} worse)"));
-                }
-            }
-            else
-            {
-                foreach (var x in means)
-                {
-                    var others = means.Where(o => o.Shard != x.Shard).Select(o => o.Mean).ToList();
-                    var (low, high) = (others.Min(), others.Max());
-                    if (x.Mean > high * (1 + Margin) || x.Mean < low * (1 - Margin))
-                    {
-                        var beyond = x.Mean > high ? x.Mean / high : x.Mean / low;
-                        var worse = direction switch
-                        {
-                            MetricDirection.HigherIsBetter => x.Mean < low ? "worse" : "better",
-                            MetricDirection.LowerIsBetter => x.Mean > high ? "worse" : "better",
-                            _ => "different",
-                        };
-                        flags.Add($"⚠ shard {x.Shard}/{count} {worse}: {Numbers.Change(beyond)} beyond the others' range");
-                    }
-                }
-            }
-
+            var flags = means.Count == 2 ? PairFlags(means[0], means[1], direction, count) : OutlierFlags(means, direction, count);
             rows.Add(new ShardCheckRow(group.Key.Output, group.Key.Metric, group.Key.Scenario, per, flags.Count == 0 ? "consistent" : string.Join("; ", flags)));
         }
 
         return rows;
+    }
+
+    // Two shards: each is outside the other's "range", so the pair is flagged once, naming the worse one.
+    private static List<string> PairFlags((int Shard, double Mean, int N) a, (int Shard, double Mean, int N) b, MetricDirection direction, int count)
+    {
+        var ratio = Math.Max(a.Mean, b.Mean) / Math.Min(a.Mean, b.Mean);
+        if (ratio <= 1 + Margin)
+        {
+            return [];
+        }
+
+        var worse = (direction == MetricDirection.HigherIsBetter) ^ (a.Mean > b.Mean) ? a.Shard : b.Shard;
+        return [$"⚠ shards differ by {Numbers.Percent(ratio - 1)}" + (direction == MetricDirection.None ? "" : $" (shard {worse}/{count} worse)")];
+    }
+
+    // Three shards or more: a shard whose mean lies more than the margin outside the others' range.
+    private static List<string> OutlierFlags(List<(int Shard, double Mean, int N)> means, MetricDirection direction, int count)
+    {
+        var flags = new List<string>();
+        foreach (var x in means)
+        {
+            var others = means.Where(o => o.Shard != x.Shard).Select(o => o.Mean).ToList();
+            var (low, high) = (others.Min(), others.Max());
+            if (x.Mean > high * (1 + Margin) || x.Mean < low * (1 - Margin))
+            {
+                var beyond = x.Mean > high ? x.Mean / high : x.Mean / low;
+                var worse = direction switch
+                {
+                    MetricDirection.HigherIsBetter => x.Mean < low ? "worse" : "better",
+                    MetricDirection.LowerIsBetter => x.Mean > high ? "worse" : "better",
+                    _ => "different",
+                };
+                flags.Add($"⚠ shard {x.Shard}/{count} {worse}: {Numbers.Change(beyond)} beyond the others' range");
+            }
+        }
+
+        return flags;
     }
 
     /// <summary><c>raw/baseline/netperf-rr/1.txt</c> → <c>baseline/netperf-rr/1</c> (the ledger's unit key).</summary>

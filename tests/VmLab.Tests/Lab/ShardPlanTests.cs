@@ -67,7 +67,7 @@ public sealed class ShardPlanTests
 
         // Shards too long for the limit (but each unit fits): the shard is named with the count that would fit.
         var smoke = ShardPlan.Of(Plan(Profiles.Smoke, 1), 1);
-        var tooLong = smoke.Refusal(TimeSpan.FromMinutes(40));
+        var tooLong = smoke.Refusal(TimeSpan.FromMinutes(28));
         Assert.NotNull(tooLong);
         Assert.StartsWith("shard 1/1 (block(s) 1, 2) is estimated", tooLong);
         Assert.Contains("ask for at least --shards 2", tooLong);
