@@ -30,7 +30,7 @@ check "1a report --out leaves a foreign charts/x.svg in place" test $rc -eq 0 -a
 ref=$(copy reference-2023 "$work/c1ref"); before=$(tree_sum "$ref")
 vmlab report "$(copy $smoke "$work/c1src2")" --out "$ref/REPORT.md"
 check "1b report --out into a copy of reference-2023 is refused and deletes none of its charts" \
-  bash -c "[[ $rc -ne 0 && '$before' == '$(tree_sum "$ref")' ]] && grep -q 'not written by vmlab report' '$work/out'"
+  bash -c "[[ $rc -ne 0 && '$before' == '$(tree_sum "$ref")' ]] && grep -q 'vmlab report for run .* would overwrite .* it did not write' '$work/out'"
 
 # 2. a resume checks before it writes (no artifacts here: it must still change nothing)
 run=$(copy $smoke "$work/c2"); before=$(tree_sum "$run")
