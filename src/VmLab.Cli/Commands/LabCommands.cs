@@ -194,7 +194,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         var ended = runner.Ledger.LastBoot == previous.Ledger?.LastBoot && previous.Manifest?.EndedUtc is { } end ? end : DateTimeOffset.UtcNow;
         run.WriteManifest(Manifest(ended));
         // The next stage (Report) finds the run it should render here when no --run is given.
-        AtomicFile.WriteAllText(Path.Combine(paths.Artifacts, "lab", "last-run"), runDirectory + "\n");
+        AtomicFile.WriteAllText(paths.LastRun, runDirectory + "\n");
         output.WriteLine($"vmlab: run directory {runDirectory}");
         return 0;
     }

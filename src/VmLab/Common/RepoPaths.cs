@@ -18,6 +18,9 @@ public sealed record RepoPaths(string Root)
     /// <summary>Downloads shared by every stage, named by their sha256 (so a verified file is never fetched twice).</summary>
     public string Downloads => Path.Combine(Artifacts, "downloads");
 
+    /// <summary>The last lab run's directory, one line, written by <c>vmlab lab run</c> and read by <c>vmlab report --last</c>.</summary>
+    public string LastRun => Path.Combine(Artifacts, "lab", "last-run");
+
     /// <summary>
     /// The lock of everything under <see cref="Artifacts"/> that runs and stage builds share (downloads, kernel
     /// configs and builds, images, the client root, payload staging, boot disks): one at a time.

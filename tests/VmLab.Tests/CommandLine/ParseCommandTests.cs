@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CliWrap;
 using CliWrap.Buffered;
 using VmLab.Tests.Suites;
 
@@ -8,11 +7,7 @@ namespace VmLab.Tests.CommandLine;
 /// <summary>Runs the real <c>vmlab</c> executable (built beside the tests) as a user would.</summary>
 public sealed class ParseCommandTests
 {
-    private static async Task<BufferedCommandResult> Vmlab(params string[] args) =>
-        await Cli.Wrap("dotnet")
-            .WithArguments([Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll"), .. args])
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
+    private static Task<BufferedCommandResult> Vmlab(params string[] args) => VmlabCli.RunAsync(args);
 
     [Theory]
     [InlineData("lab plan --profle smoke", "Unknown option 'profle'", "--profile <NAME>")]

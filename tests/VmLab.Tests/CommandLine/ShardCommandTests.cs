@@ -1,4 +1,3 @@
-using CliWrap;
 using CliWrap.Buffered;
 using VmLab.Common;
 
@@ -41,9 +40,5 @@ public sealed class ShardCommandTests
     }
 
     private static async Task<BufferedCommandResult> Vmlab(params string[] args) =>
-        await Cli.Wrap("dotnet")
-            .WithArguments([Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll"), .. args])
-            .WithWorkingDirectory(Root)
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
+        await VmlabCli.Command(args).WithWorkingDirectory(Root).ExecuteBufferedAsync(TestContext.Current.CancellationToken);
 }

@@ -17,8 +17,7 @@ public sealed class ReleaseCommandTests : IAsyncLifetime
     public ValueTask DisposeAsync() => _github.DisposeAsync();
 
     private async Task<BufferedCommandResult> VmlabAsync(SampleRun sample, string? token, params string[] arguments) =>
-        await Cli.Wrap("dotnet")
-            .WithArguments([Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll"), .. arguments])
+        await VmlabCli.Command(arguments)
             .WithWorkingDirectory(RepoPaths.Find(AppContext.BaseDirectory).Root)
             .WithEnvironmentVariables(e => e
                 .Set(RepoPaths.ArtifactsVariable, sample.Artifacts)

@@ -149,9 +149,5 @@ public sealed class WorkflowLintTests
     }
 
     private static async Task<BufferedCommandResult> Vmlab(params string[] args) =>
-        await Cli.Wrap("dotnet")
-            .WithArguments([Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll"), .. args])
-            .WithWorkingDirectory(Root)
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
+        await VmlabCli.Command(args).WithWorkingDirectory(Root).ExecuteBufferedAsync(TestContext.Current.CancellationToken);
 }

@@ -1,4 +1,3 @@
-using CliWrap;
 using CliWrap.Buffered;
 using VmLab.Common;
 using VmLab.Report;
@@ -121,9 +120,5 @@ public sealed class CommittedRunTests : IDisposable
         Assert.All(Charts(committed), chart => AssertSameBytes(committed, copy, Path.Combine("charts", chart)));
     }
 
-    private static async Task<BufferedCommandResult> Vmlab(params string[] args) =>
-        await Cli.Wrap("dotnet")
-            .WithArguments([Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll"), .. args])
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
+    private static Task<BufferedCommandResult> Vmlab(params string[] args) => VmlabCli.RunAsync(args);
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using CliWrap.Buffered;
 using Snapshooter;
 using Snapshooter.Xunit3;
 using VmLab.Common;
@@ -340,17 +340,14 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
-    public void Charts_are_the_same_bytes_in_another_process()
+    public async Task Charts_are_the_same_bytes_in_another_process()
     {
         // `vmlab report --out` in a child process must reproduce the committed charts exactly (ScottPlot has no
         // per-process state such as random ids or timestamps in its SVG).
         var dir = temp;
-        var cli = Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll");
-        var start = new ProcessStartInfo("dotnet") { ArgumentList = { cli, "report", RunParserTests.Reference.Path, "--out", Path.Combine(dir, "REPORT.md") }, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        process.WaitForExit();
+        var report = await VmlabCli.RunAsync("report", RunParserTests.Reference.Path, "--out", Path.Combine(dir, "REPORT.md"));
 
-        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(0, report.ExitCode);
         foreach (var svg in Directory.GetFiles(RunParserTests.Reference.ChartsDir))
         {
             Assert.Equal(File.ReadAllText(svg), File.ReadAllText(Path.Combine(dir, "charts", Path.GetFileName(svg))));
@@ -441,87 +438,64 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
-    public void Compare_json_on_the_command_line_is_the_agreement_table()
+    public async Task Compare_json_on_the_command_line_is_the_agreement_table()
     {
         var run = SyntheticRun.Copy(temp);
         run.WriteResults(RunParser.Parse(run, run.ReadManifest()));
-        var cli = Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll");
-        var start = new ProcessStartInfo("dotnet") { ArgumentList = { cli, "compare", run.Path, run.Path, "--json" }, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var json = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
+        var compare = await VmlabCli.RunAsync("compare", run.Path, run.Path, "--json");
 
-        Assert.Equal(0, process.ExitCode);
-        var replication = RunJson.Deserialize<Replication>(json, "vmlab compare --json");
+        Assert.Equal(0, compare.ExitCode);
+        var replication = RunJson.Deserialize<Replication>(compare.StandardOutput, "vmlab compare --json");
         Assert.Equal(3, replication.Counts.Single(c => c.Agreement == Agreement.Confirmed).Count);
         Assert.All(replication.Comparisons, c => Assert.Equal(c.RunA, c.RunB));
     }
 
     [Fact]
-    public void Compare_out_writes_its_own_files_again_but_refuses_a_file_it_did_not_write()
+    public async Task Compare_out_writes_its_own_files_again_but_refuses_a_file_it_did_not_write()
     {
         var reference = RunParserTests.Reference.Path;
-        var cli = Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll");
-        (int Exit, string Error) Compare(string output)
-        {
-            var start = new ProcessStartInfo("dotnet") { ArgumentList = { cli, "compare", reference, reference, "--out", output }, RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(start)!;
-            var error = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, error);
-        }
+        Task<BufferedCommandResult> Compare(string output) => VmlabCli.RunAsync("compare", reference, reference, "--out", output);
 
         var own = Path.Combine(temp, "cmp", "cmp.md");
         Directory.CreateDirectory(Path.GetDirectoryName(own)!);
-        Assert.Equal(0, Compare(own).Exit);
+        Assert.Equal(0, (await Compare(own)).ExitCode);
         var charts = Directory.GetFiles(Path.Combine(temp, "cmp", "charts"));
         Assert.NotEmpty(charts);
         File.WriteAllText(charts[0], "<svg>edited by hand</svg>");
-        Assert.Equal(0, Compare(own).Exit); // its own chart, listed in .cmp.md.outputs: rewritten
+        Assert.Equal(0, (await Compare(own)).ExitCode); // its own chart, listed in .cmp.md.outputs: rewritten
         Assert.NotEqual("<svg>edited by hand</svg>", File.ReadAllText(charts[0]));
 
         var notes = Path.Combine(temp, "cmp", "notes.md");
         File.WriteAllText(notes, "mine\n");
-        var (exit, message) = Compare(notes);
+        var refused = await Compare(notes);
 
-        Assert.NotEqual(0, exit);
-        Assert.Contains("would overwrite 1 file(s) it did not write", message);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("would overwrite 1 file(s) it did not write", refused.StandardError);
         Assert.Equal("mine\n", File.ReadAllText(notes));
     }
 
     [Fact]
-    public void Report_last_renders_the_last_lab_run_parsing_it_first_and_says_when_there_is_none()
+    public async Task Report_last_renders_the_last_lab_run_parsing_it_first_and_says_when_there_is_none()
     {
-        var artifacts = Path.Combine(temp, "artifacts");
-        (int Exit, string Out, string Error) Report(params string[] args)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "VmLab.Cli.dll"));
-            start.ArgumentList.Add("report");
-            foreach (var a in args)
-            {
-                start.ArgumentList.Add(a);
-            }
+        var artifacts = new RepoPaths(temp) { Artifacts = Path.Combine(temp, "artifacts") };
+        async Task<BufferedCommandResult> Report(params string[] args) =>
+            await VmlabCli.Command(["report", .. args])
+                .WithWorkingDirectory(AppContext.BaseDirectory)
+                .WithEnvironmentVariables(e => e.Set(RepoPaths.ArtifactsVariable, artifacts.Artifacts))
+                .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
 
-            start.Environment["VMLAB_ARTIFACTS"] = artifacts;
-            using var process = Process.Start(start)!;
-            var (stdout, stderr) = (process.StandardOutput.ReadToEnd(), process.StandardError.ReadToEnd());
-            process.WaitForExit();
-            return (process.ExitCode, stdout, stderr);
-        }
-
-        var none = Report("--last");
+        var none = await Report("--last");
         var run = SyntheticRun.Copy(temp); // raw/ and manifest.json, no results.json: as a lab run leaves it
-        Directory.CreateDirectory(Path.Combine(artifacts, "lab"));
-        File.WriteAllText(Path.Combine(artifacts, "lab", "last-run"), run.Path + "\n");
-        var last = Report("--last");
+        Directory.CreateDirectory(Path.GetDirectoryName(artifacts.LastRun)!);
+        File.WriteAllText(artifacts.LastRun, run.Path + "\n");
+        var last = await Report("--last");
 
-        Assert.NotEqual(0, none.Exit);
-        Assert.Contains("No lab run has been recorded yet", none.Error);
-        Assert.Equal(0, last.Exit);
-        Assert.Equal(run.ReportPath, last.Out.Trim());
+        Assert.NotEqual(0, none.ExitCode);
+        Assert.Contains("No lab run has been recorded yet", none.StandardError);
+        Assert.Equal(0, last.ExitCode);
+        Assert.Equal(run.ReportPath, last.StandardOutput.Trim());
         Assert.True(File.Exists(run.ResultsPath));
-        Assert.NotEqual(0, Report("--last", run.Path).Exit);
+        Assert.NotEqual(0, (await Report("--last", run.Path)).ExitCode);
     }
 
     [Fact]
