@@ -35,7 +35,7 @@ public static class Conclusions
         }).ToList();
     }
 
-    private sealed record Item(ConclusionRow Row, Verdict Verdict, Agreement2023? Agreement, string Output, double? Ratio, double? Mde, string? Why);
+    private sealed record Item(ConclusionRow Row, Verdict Verdict, Agreement2023? Agreement, string Output, double? Ratio, double? Mde);
 
     private enum Agreement2023
     {
@@ -58,10 +58,10 @@ public static class Conclusions
         var here = c.Ratio is { } r ? Numbers.Change(r) + (c.Tested && c.RatioCiLow is { } lo && c.RatioCiHigh is { } hi
             ? $" (95% CI {Numbers.Change(lo)} to {Numbers.Change(hi)}, Holm p={Numbers.P(c.PAdjusted ?? c.P!.Value)})" : "") : "–";
         var row = new ConclusionRow(
-            t.Label, headline.Metric, Arrow(headline.Definition.Direction), $"{c.A.N} / {c.B.N}", here, Answer(spec, c),
+            t.Label, headline.Metric, Numbers.Arrow(headline.Definition.Direction), $"{c.A.N} / {c.B.N}", here, Answer(spec, c),
             noReference ? "" : claim is { } cr ? Numbers.Change(cr) + (theirs!.Untrusted.Count > 0 ? " (from data VmLab finds invalid or reused)" : "") : "–",
             agreement is { } a ? $"{AgreementText(a)}{(why.Length > 0 ? ": " + why : "")}" : "");
-        return new Item(row, c.Verdict, agreement, t.Label, c.Ratio, c.Tested ? c.MinimumDetectableChange : null, c.Reason);
+        return new Item(row, c.Verdict, agreement, t.Label, c.Ratio, c.Tested ? c.MinimumDetectableChange : null);
     }
 
     // The headline's answer in words: B against A, in the metric's own direction.
@@ -104,10 +104,15 @@ public static class Conclusions
             return tables.Count == 0 ? "Not answered: no suite was measured on both sides." : "Not answered: no headline metric was measured on both sides.";
         }
 
+        var open = items.Count(i => i.Verdict == Verdict.Inconclusive);
+        if (open == items.Count)
+        {
+            return $"Not answered: {(open == 1 ? "the one suite output" : $"none of the {open} suite outputs")} could be tested (see the table).";
+        }
+
         var better = items.Where(i => i.Verdict == Verdict.Faster).Select(i => $"{i.Output} ({Numbers.Change(i.Ratio!.Value)})").ToList();
         var worse = items.Where(i => i.Verdict == Verdict.Slower).Select(i => $"{i.Output} ({Numbers.Change(i.Ratio!.Value)})").ToList();
         var same = items.Where(i => i.Verdict == Verdict.NoSignificantDifference).ToList();
-        var open = items.Count(i => i.Verdict == Verdict.Inconclusive);
         var parts = new List<string>();
         if (worse.Count > 0)
         {
@@ -124,11 +129,6 @@ public static class Conclusions
             var bounds = same.Where(i => i.Mde is not null).Select(i => i.Mde!.Value).ToList();
             parts.Add($"no difference was found in {string.Join(", ", same.Select(i => i.Output))}" +
                       (bounds.Count > 0 ? $" (changes smaller than {Range(bounds)} could go unseen)" : ""));
-        }
-
-        if (open == items.Count)
-        {
-            return $"Not answered: {(open == 1 ? "the one suite output" : $"none of the {open} suite outputs")} could be tested (see the table).";
         }
 
         if (open > 0)
@@ -192,8 +192,6 @@ public static class Conclusions
         Mde(mdes.Min()) == Mde(mdes.Max()) ? Mde(mdes.Min()) : $"{Mde(mdes.Min())} to {Mde(mdes.Max())}";
 
     private static string Mde(double mde) => mde >= 10 ? "±1000%" : "±" + Numbers.Percent(mde);
-
-    private static string Arrow(MetricDirection d) => d switch { MetricDirection.HigherIsBetter => "↑", MetricDirection.LowerIsBetter => "↓", _ => "–" };
 
     private static string Outputs(int n) => n == 1 ? "1 suite output" : $"{n} suite outputs";
 

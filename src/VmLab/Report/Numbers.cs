@@ -1,4 +1,5 @@
 using System.Globalization;
+using VmLab.Suites;
 
 namespace VmLab.Report;
 
@@ -22,6 +23,14 @@ internal static class Numbers
         var pct = fraction * 100;
         return pct.ToString(Math.Abs(pct) >= 10 ? "0" : "0.0", CultureInfo.InvariantCulture) + "%";
     }
+
+    /// <summary>Which way a metric improves, as the tables mark it: ↑, ↓, or – for a descriptive one.</summary>
+    public static string Arrow(MetricDirection direction) => direction switch
+    {
+        MetricDirection.HigherIsBetter => "↑",
+        MetricDirection.LowerIsBetter => "↓",
+        _ => "–",
+    };
 
     /// <summary>A ratio as a signed change: 1.49 → "+49%".</summary>
     public static string Change(double ratio)

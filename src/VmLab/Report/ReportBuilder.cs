@@ -198,7 +198,7 @@ public static partial class ReportBuilder
         return new MetricRow(
             m.Metric,
             m.IsHeadline,
-            m.Definition.Direction switch { MetricDirection.HigherIsBetter => "↑", MetricDirection.LowerIsBetter => "↓", _ => "–" },
+            Numbers.Arrow(m.Definition.Direction),
             MeanSd(c.A),
             c.A.N.ToString(CultureInfo.InvariantCulture),
             c.A.Cv is { } cva ? Numbers.Percent(cva) : "–",
