@@ -69,7 +69,7 @@ public static class Conclusions
     {
         Verdict.Faster => $"solid: `{spec.B}` better",
         Verdict.Slower => $"solid: `{spec.B}` worse",
-        Verdict.NoSignificantDifference => c.MinimumDetectableChange is { } mde ? $"no difference beyond {Mde(mde)}" : "no significant difference",
+        Verdict.NoSignificantDifference => c.MinimumDetectableChange is { } mde ? $"no difference beyond {Numbers.Mde(mde)}" : "no significant difference",
         _ => $"open: {c.Reason ?? "inconclusive"}",
     };
 
@@ -89,9 +89,9 @@ public static class Conclusions
                     : (Agreement2023.Contradicts, claimed == 0 ? "2023 saw no change" : "the opposite direction");
             case Verdict.NoSignificantDifference when c.MinimumDetectableChange is { } mde:
                 return Math.Abs(Math.Log(r)) >= Math.Log(1 + mde)
-                    ? (Agreement2023.Contradicts, $"a change as large as 2023's {Numbers.Change(r)} would have been seen (detectable: {Mde(mde)})")
+                    ? (Agreement2023.Contradicts, $"a change as large as 2023's {Numbers.Change(r)} would have been seen (detectable: {Numbers.Mde(mde)})")
                     : (claimed == 0 ? Agreement2023.Agrees : Agreement2023.CannotTell,
-                        claimed == 0 ? "neither sees a change" : $"2023's {Numbers.Change(r)} is within what this run could miss ({Mde(mde)})");
+                        claimed == 0 ? "neither sees a change" : $"2023's {Numbers.Change(r)} is within what this run could miss ({Numbers.Mde(mde)})");
             default:
                 return (Agreement2023.CannotTell, "this run's comparison is inconclusive");
         }
@@ -152,7 +152,7 @@ public static class Conclusions
 
         if (bounds.Count > 0)
         {
-            parts.Add($"{bounds.Count} without a significant change, which rule out only changes larger than {Range(bounds)}" +
+            parts.Add($"{bounds.Count} without a significant change, which {(bounds.Count == 1 ? "rules" : "rule")} out only changes larger than {Range(bounds)}" +
                       (bounds.Max() >= 0.5 ? " (too coarse to call \"no effect\")" : ""));
         }
 
@@ -189,9 +189,7 @@ public static class Conclusions
 
     // The detectable changes of several comparisons: "±12%", or "±12% to ±40%" (as printed, so two that print alike are one).
     private static string Range(IReadOnlyCollection<double> mdes) =>
-        Mde(mdes.Min()) == Mde(mdes.Max()) ? Mde(mdes.Min()) : $"{Mde(mdes.Min())} to {Mde(mdes.Max())}";
-
-    private static string Mde(double mde) => mde >= 10 ? "±1000%" : "±" + Numbers.Percent(mde);
+        Numbers.Mde(mdes.Min()) == Numbers.Mde(mdes.Max()) ? Numbers.Mde(mdes.Min()) : $"{Numbers.Mde(mdes.Min())} to {Numbers.Mde(mdes.Max())}";
 
     private static string Outputs(int n) => n == 1 ? "1 suite output" : $"{n} suite outputs";
 

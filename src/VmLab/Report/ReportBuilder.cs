@@ -209,7 +209,7 @@ public static partial class ReportBuilder
             tested && c.RatioCiLow is { } lo && c.RatioCiHigh is { } hi ? $"{Numbers.Ratio(lo)}–{Numbers.Ratio(hi)}" : "–",
             tested && c.P is { } p ? Numbers.P(p) : "–",
             tested && c.PAdjusted is { } pa ? Numbers.P(pa) : "–",
-            tested && c.MinimumDetectableChange is { } mde ? (mde >= 10 ? "over ±1000%" : "±" + Numbers.Percent(mde)) : "–",
+            tested && c.MinimumDetectableChange is { } mde ? Numbers.Mde(mde) : "–",
             VerdictCell(m),
             tested ? c.Reason ?? "" : ShownOnly(m, table));
     }
