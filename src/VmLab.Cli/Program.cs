@@ -7,7 +7,7 @@ var parseFailed = false;
 // Errors go to stderr (stdout is the command's result, e.g. `vmlab compare A B > cmp.md`): red on a terminal, plain
 // unwrapped lines into a file, a pipe or with NO_COLOR.
 var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-var plainErrors = Console.IsErrorRedirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 };
+var plainErrors = VmLab.CommandLine.Terminal.Plain(Console.IsErrorRedirected);
 void Error(string line, bool red = false)
 {
     if (plainErrors)

@@ -77,7 +77,7 @@ internal class KernelSettings : CommandSettings
     // a panel on a terminal, a WARNING line in a file, a pipe or with NO_COLOR.
     private static readonly Reporter Reporter = new(Console.Out, "kernel")
     {
-        OnWarning = Console.IsOutputRedirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 } ? null
+        OnWarning = Terminal.Plain(Console.IsOutputRedirected) ? null
             : warning => AnsiConsole.Write(new Panel(new Text(warning, new Style(Color.Yellow, decoration: Decoration.Bold)))
                 .Header("[yellow bold] WARNING: kernel source fallback [/]").BorderColor(Color.Yellow)),
     };
