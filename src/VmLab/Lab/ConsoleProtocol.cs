@@ -31,6 +31,12 @@ public sealed record StatusEvent(string Unit, int ExitCode, double Seconds) : Co
 /// <param name="Server">The layer serving: <c>l1</c> (host scenario) or <c>l2</c>.</param>
 public sealed record ServeEvent(string Server, string Address) : ConsoleEvent;
 
+/// <summary>
+/// <c>@@VMLAB:PHASE l2-start uptime=6.41@@</c>: the job reached a point of its time line (docs/PROTOCOL.md, "Time
+/// line"). Only the time it arrives matters to L0; the uptime places a nested console's phases in its own boot.
+/// </summary>
+public sealed record PhaseEvent(string Name, double? UptimeSeconds) : ConsoleEvent;
+
 /// <summary><c>@@VMLAB:DONE rc=0@@</c>: the job finished; poweroff follows.</summary>
 public sealed record DoneEvent(int ExitCode) : ConsoleEvent;
 
@@ -78,64 +84,60 @@ public sealed partial class ConsoleReader
             _blockName = null;
         }
 
-        switch (verb)
+        var marker = verb switch
         {
-            case "READY":
-                var ready = Fields(rest);
-                events.Add(new ReadyEvent(ready.GetValueOrDefault("layer", "?"), Number(ready.GetValueOrDefault("uptime"))));
-                break;
-            case "FACT":
-                var eq = rest.IndexOf('=');
-                if (eq > 0)
-                {
-                    events.Add(new FactEvent(rest[..eq], rest[(eq + 1)..]));
-                }
-
-                break;
-            case "BEGIN":
-                var begin = BeginPattern().Match(rest);
-                if (begin.Success && IsSafeName(begin.Groups["name"].Value))
-                {
-                    _blockName = begin.Groups["name"].Value;
-                    _blockSize = long.Parse(begin.Groups["size"].Value, CultureInfo.InvariantCulture);
-                    _blockSha256 = begin.Groups["sha"].Value.ToLowerInvariant();
-                    _blockData.Clear();
-                }
-                else
-                {
-                    events.Add(new TransferFailedEvent(rest.Split(' ')[0], $"malformed or unsafe block header '{line}'"));
-                }
-
-                break;
-            case "END":
-                if (_blockName is not null)
-                {
-                    events.Add(CloseBlock(rest.Trim()));
-                }
-
-                break;
-            case "STATUS":
-                var status = StatusPattern().Match(rest);
-                if (status.Success)
-                {
-                    events.Add(new StatusEvent(
-                        status.Groups["unit"].Value,
-                        int.Parse(status.Groups["rc"].Value, CultureInfo.InvariantCulture),
-                        Number(status.Groups["seconds"].Value) ?? 0));
-                }
-
-                break;
-            case "SERVE":
-                var serve = Fields(rest);
-                events.Add(new ServeEvent(serve.GetValueOrDefault("server", "?"), serve.GetValueOrDefault("address", "?")));
-                break;
-            case "DONE":
-                var done = Fields(rest);
-                events.Add(new DoneEvent(int.TryParse(done.GetValueOrDefault("rc"), CultureInfo.InvariantCulture, out var rc) ? rc : -1));
-                break;
+            "READY" => Ready(Fields(rest)),
+            "FACT" => rest.IndexOf('=') is > 0 and var eq ? new FactEvent(rest[..eq], rest[(eq + 1)..]) : null,
+            "BEGIN" => Begin(rest, line),
+            "END" => _blockName is null ? null : CloseBlock(rest.Trim()),
+            "STATUS" => Status(rest),
+            "PHASE" => Phase(rest),
+            "SERVE" => Serve(Fields(rest)),
+            "DONE" => new DoneEvent(int.TryParse(Fields(rest).GetValueOrDefault("rc"), CultureInfo.InvariantCulture, out var rc) ? rc : -1),
+            _ => null,
+        };
+        if (marker is not null)
+        {
+            events.Add(marker);
         }
 
         return events;
+    }
+
+    /// <summary>Opens a file block; a malformed or unsafe header is that block's transfer failure.</summary>
+    private TransferFailedEvent? Begin(string rest, string line)
+    {
+        var begin = BeginPattern().Match(rest);
+        if (!begin.Success || !IsSafeName(begin.Groups["name"].Value))
+        {
+            return new TransferFailedEvent(rest.Split(' ')[0], $"malformed or unsafe block header '{line}'");
+        }
+
+        _blockName = begin.Groups["name"].Value;
+        _blockSize = long.Parse(begin.Groups["size"].Value, CultureInfo.InvariantCulture);
+        _blockSha256 = begin.Groups["sha"].Value.ToLowerInvariant();
+        _blockData.Clear();
+        return null;
+    }
+
+    private static ReadyEvent Ready(Dictionary<string, string> fields) =>
+        new(fields.GetValueOrDefault("layer", "?"), Number(fields.GetValueOrDefault("uptime")));
+
+    private static ServeEvent Serve(Dictionary<string, string> fields) =>
+        new(fields.GetValueOrDefault("server", "?"), fields.GetValueOrDefault("address", "?"));
+
+    private static StatusEvent? Status(string rest)
+    {
+        var status = StatusPattern().Match(rest);
+        return status.Success
+            ? new StatusEvent(status.Groups["unit"].Value, int.Parse(status.Groups["rc"].Value, CultureInfo.InvariantCulture), Number(status.Groups["seconds"].Value) ?? 0)
+            : null;
+    }
+
+    private static PhaseEvent? Phase(string rest)
+    {
+        var parts = rest.Split(' ', 2);
+        return parts[0].Length == 0 ? null : new PhaseEvent(parts[0], Number(Fields(parts.Length > 1 ? parts[1] : "").GetValueOrDefault("uptime")));
     }
 
     /// <summary>Call when the console ends: a block still open was cut off (the VM died or was killed).</summary>

@@ -85,32 +85,38 @@ public static class JobScript
             disks[$"l2/job-{l2Boot}.img"] = ForL2(boot, l2Boot, guestCpus, serve: network.Count > 0, cpu);
             script.AppendLine($"# L2 boot {l2Boot}: runs the CPU suites{(network.Count > 0 ? ", then serves L0's network clients" : " and powers off")}");
             script.AppendLine($"vmlab_fact l2_qemu {ShellWord.Quote(guest.ToString())}");
+            script.AppendLine("vmlab_phase l2-start");
             script.AppendLine($"{guest} &");
             script.AppendLine("vmlab_l2=$!");
             var l2Budget = Seconds(profile.L2Boot + Sum(cpu));
             if (network.Count > 0)
             {
                 script.AppendLine($"if vmlab_wait_console /work/l2-console-{l2Boot}.log 'FACT servers=' {l2Budget} $vmlab_l2; then");
+                script.AppendLine("  vmlab_phase l2-serving");
                 script.AppendLine("  vmlab_fact vhost_threads \"$(vmlab_vhost_threads)\"");
                 script.AppendLine($"  vmlab_serve l2 {L2Address} {serveSeconds}");
                 script.AppendLine("else");
                 script.AppendLine($"  vmlab_fact l2_failed \"L2 boot {l2Boot} did not start its servers within {l2Budget} s\"");
                 script.AppendLine("fi");
                 script.AppendLine("kill $vmlab_l2 2>/dev/null; wait $vmlab_l2");
+                script.AppendLine("vmlab_phase l2-stopped");
             }
             else
             {
                 script.AppendLine("vmlab_fact vhost_threads \"$(vmlab_vhost_threads)\"");
                 script.AppendLine($"vmlab_wait_pid $vmlab_l2 {l2Budget} || vmlab_fact l2_failed \"L2 boot {l2Boot} did not power off within {l2Budget} s\"");
+                script.AppendLine("vmlab_phase l2-stopped");
             }
 
             script.AppendLine($"vmlab_send_file l2/console-{l2Boot}.log /work/l2-console-{l2Boot}.log");
+            script.AppendLine("vmlab_phase sent");
         }
         else
         {
             // The host scenario: L1 measured with the baseline guest's CPUs and memory, its servers inside that limit too.
             script.AppendLine($"vmlab_limit {guestCpus} {topology.L2MemoryMiB}");
             script.AppendLine("vmlab_servers restart");
+            script.AppendLine("vmlab_phase suites");
             foreach (var suite in cpu)
             {
                 script.AppendLine(Unit(boot, suite, new SuiteTarget(guestCpus, L1Address)));
@@ -135,6 +141,7 @@ public static class JobScript
         var script = Header(boot, "l2", l2Boot);
         script.AppendLine("vmlab_scratch /dev/vdd");
         script.AppendLine($"vmlab_address {L2Address}");
+        script.AppendLine("vmlab_phase suites");
         foreach (var suite in cpuSuites)
         {
             script.AppendLine(Unit(boot, suite, new SuiteTarget(guestCpus, L2Address)));
@@ -143,6 +150,7 @@ public static class JobScript
         if (serve)
         {
             // Serves until L0 has run every client and L1 stops this VM; DONE is never reached here by design.
+            script.AppendLine("vmlab_phase servers");
             script.AppendLine("vmlab_servers");
             script.AppendLine("while :; do sleep 3600; done");
         }

@@ -149,13 +149,14 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
         _ledger = _ledger.WithBoot(boot.Number);
         await _ledger.SaveAsync(_settings.RunDirectory, CancellationToken.None);
         var disks = await BootDisks.BuildAsync(Path.Combine(_settings.WorkDirectory, $"boot-{boot.Number}"), JobScript.ForL1(boot, _plan.Topology, _plan.Profile), cancellationToken);
-        var session = new BootSession(this, boot);
+        var timeline = new BootTimeline();
+        var session = new BootSession(this, boot, timeline);
         BootOutcome outcome;
         try
         {
             outcome = await VmBoot.RunAsync(
                 launcher.Command(boot, disks.Job, disks.L1Scratch, disks.L2Scratch), session.ConsolePath, BootBudget.Of(_plan.Profile, boot) with { AfterDone = _settings.PoweroffGrace },
-                e => session.OnEventAsync(e, ""), cancellationToken, session.Input);
+                e => session.OnEventAsync(e, ""), cancellationToken, session.Input, timeline);
             await session.ClientsFinishedAsync();
         }
         catch (OperationCanceledException)
@@ -174,10 +175,19 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
             boot.Scenario.Id, boot.Repeat, outcome.End,
             Math.Round(outcome.Duration.TotalSeconds, 1),
             session.Facts.Where(f => !f.Key.StartsWith("l2: ", StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal),
-            session.L2Facts));
+            session.L2Facts) { Timeline = timeline.Marks });
         await _ledger.SaveAsync(_settings.RunDirectory, CancellationToken.None);
+        SayTime(boot, outcome, timeline);
         await RecordUnreportedAsync(boot, outcome, session);
         await MarkInvalidAsync(boot);
+    }
+
+    /// <summary>The boot's time and its fixed cost (the time outside its units' own), then its time line, for the log.</summary>
+    private void SayTime(Boot boot, BootOutcome outcome, BootTimeline timeline)
+    {
+        var units = _ledger.Units.Values.Where(u => u.Boot == boot.Number).Sum(u => u.Seconds ?? 0);
+        Say(string.Create(CultureInfo.InvariantCulture,
+            $"boot #{boot.Number}: {outcome.Duration.TotalSeconds:0.0} s, units {units:0.0} s, fixed cost {outcome.Duration.TotalSeconds - units:0.0} s; time line (s): {BootTimeline.Describe(timeline.Marks)}"));
     }
 
     /// <summary>Every unit of <paramref name="boot"/> without a record failed; says why, with the console's tail.</summary>
@@ -286,7 +296,7 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
     private static partial Regex UnitPattern();
 
     /// <summary>One boot as it happens: what its consoles said, what arrived, and L0's network clients.</summary>
-    private sealed class BootSession(LabRunner runner, Boot boot)
+    private sealed class BootSession(LabRunner runner, Boot boot, BootTimeline timeline)
     {
         private readonly CancellationTokenSource _clientsStop = new();
         private Task _clients = Task.CompletedTask;
@@ -386,11 +396,14 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
                     continue;
                 }
 
+                timeline.Mark($"client {suite.Id}");
                 var run = await runner._client.RunAsync(suite.Command(target), suite.Timeout, cancellationToken);
+                timeline.Mark($"client {suite.Id} done");
                 AtomicFile.WriteAllBytes(Path.Combine(runner._settings.RunDirectory, unit.RawPath), run.Output);
                 await runner.RecordAsync(unit, runner.Judge(boot, boot.UnitName(suite), run.ExitCode, Math.Round(run.Duration.TotalSeconds, 2), Hashing.Sha256Of(run.Output), "", "L0 client"));
             }
 
+            timeline.Mark("go");
             Input.Send(ConsoleInput.Go);
         }
     }

@@ -85,7 +85,15 @@ public sealed record BootRecord(
     BootEnd Outcome,
     double Seconds,
     IReadOnlyDictionary<string, string> L1Facts,
-    IReadOnlyList<IReadOnlyDictionary<string, string>> L2Facts);
+    IReadOnlyList<IReadOnlyDictionary<string, string>> L2Facts)
+{
+    /// <summary>
+    /// The boot's time line by L0's clock (<see cref="BootTimeline"/>); null for boots recorded before it existed, or
+    /// rebuilt from consoles (which have no L0 times).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<TimelineMark>? Timeline { get; init; }
+}
 
 /// <summary>
 /// The lab's resume bookkeeping: every finished unit of a run, in <c>units.json</c> beside <c>raw/</c>, rewritten

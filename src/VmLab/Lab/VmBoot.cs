@@ -60,147 +60,20 @@ public sealed record BootOutcome(bool Finished, BootKill? Killed, int? ExitCode,
 /// </summary>
 public static class VmBoot
 {
-    private const int TailLines = 40;
-
-    public static async Task<BootOutcome> RunAsync(
+    /// <param name="timeline">Gets the boot's markers stamped by L0's clock (and starts with the VM); null for none.</param>
+    public static Task<BootOutcome> RunAsync(
         Command vm,
         string consoleLog,
         BootBudget budget,
         Func<ConsoleEvent, Task> onEvent,
         CancellationToken cancellationToken,
-        ConsoleInput? input = null)
-    {
-        if (input is not null)
-        {
-            vm = vm.WithStandardInputPipe(input.Source);
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(consoleLog))!);
-        await using var log = new StreamWriter(consoleLog, append: true) { AutoFlush = true };
-        var reader = new ConsoleReader();
-        var tail = new Queue<string>();
-        var clock = Stopwatch.StartNew();
-        var ready = false;
-        var finished = false;
-        BootKill? killed = null;
-        int? exitCode = null;
-        var pid = 0;
-        TimeSpan? doneAt = null;
-
-        // One token stops the VM for every reason; "why" is decided before it is cancelled.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var watchdog = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
-        var watching = Task.Run(async () =>
-        {
-            while (await watchdog.WaitForNextTickAsync(CancellationToken.None) && !stop.IsCancellationRequested)
-            {
-                var reason =
-                    !ready && clock.Elapsed > budget.ToReady ? new BootKill(KillCause.NoReady, $"no READY within {budget.ToReady.TotalSeconds:0} s (hung or failed boot)")
-                    : clock.Elapsed > budget.Total ? new BootKill(KillCause.OverBudget, $"over the boot's budget of {budget.Total.TotalSeconds:0} s (a suite or L2 hung)")
-                    : doneAt is { } d && clock.Elapsed - d > budget.AfterDone ? new BootKill(KillCause.NoPoweroff, "stopped: no poweroff after DONE")
-                    : null;
-                if (reason is not null)
-                {
-                    killed = reason;
-                    Kill(pid);
-                    await stop.CancelAsync();
-                }
-            }
-        }, CancellationToken.None);
-
-        async Task Dispatch(IEnumerable<ConsoleEvent> events)
-        {
-            foreach (var e in events)
-            {
-                switch (e)
-                {
-                    case ReadyEvent:
-                        ready = true;
-                        break;
-                    case DoneEvent:
-                        finished = true;
-                        doneAt = clock.Elapsed;
-                        break;
-                }
-
-                await onEvent(e);
-            }
-        }
-
-        try
-        {
-            await foreach (var e in vm.WithValidation(CommandResultValidation.None).ListenAsync(stop.Token))
-            {
-                switch (e)
-                {
-                    case StartedCommandEvent started:
-                        pid = started.ProcessId;
-                        await log.WriteLineAsync($"# vmlab: started pid {pid} at {DateTime.UtcNow:O}: {vm}");
-                        break;
-                    case StandardOutputCommandEvent output:
-                        await log.WriteLineAsync(output.Text);
-                        tail.Enqueue(output.Text);
-                        if (tail.Count > TailLines)
-                        {
-                            tail.Dequeue();
-                        }
-
-                        await Dispatch(reader.Feed(output.Text));
-                        break;
-                    case StandardErrorCommandEvent error:
-                        // QEMU's own messages (bad option, missing file) are kept apart from the guest's console.
-                        await log.WriteLineAsync("# qemu: " + error.Text);
-                        tail.Enqueue("qemu: " + error.Text);
-                        break;
-                    case ExitedCommandEvent exited:
-                        exitCode = exited.ExitCode;
-                        break;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (killed is not null && !cancellationToken.IsCancellationRequested)
-        {
-            // The watchdog stopped the VM; what it said up to then is still dispatched below.
-        }
-        catch (OperationCanceledException)
-        {
-            Kill(pid);
-            await log.WriteLineAsync($"# vmlab: interrupted after {clock.Elapsed.TotalSeconds:F1} s, pid {pid} killed");
-            throw;
-        }
-        catch
-        {
-            // Whatever went wrong on this side (a full disk writing a unit, a bug), the VM must not outlive it.
-            Kill(pid);
-            throw;
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await watching;
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            // Interrupted while the VM was ending anyway: the unfinished units are pending, not failed.
-            Kill(pid);
-            await log.WriteLineAsync($"# vmlab: interrupted after {clock.Elapsed.TotalSeconds:F1} s, pid {pid} stopped");
-            throw new OperationCanceledException(cancellationToken);
-        }
-
-        await Dispatch(reader.Complete());
-        if (killed is { Cause: KillCause.NoPoweroff } && finished)
-        {
-            killed = null; // the job was complete; the VM only failed to power off
-        }
-
-        await log.WriteLineAsync($"# vmlab: pid {pid} ended after {clock.Elapsed.TotalSeconds:F1} s: " +
-                                 (killed is not null ? $"killed, {killed.Text}" : $"exit code {exitCode}, job {(finished ? "finished" : "NOT finished")}"));
-        return new BootOutcome(finished, killed, killed is null ? exitCode : null, pid, clock.Elapsed, tail.ToArray());
-    }
+        ConsoleInput? input = null,
+        BootTimeline? timeline = null) =>
+        new VmRun(budget, onEvent, timeline ?? new BootTimeline())
+            .RunAsync(input is null ? vm : vm.WithStandardInputPipe(input.Source), consoleLog, cancellationToken);
 
     /// <summary>Kills the VM by its PID (and anything it started), whatever its state; a VM already gone is fine.</summary>
-    private static void Kill(int pid)
+    internal static void Kill(int pid)
     {
         if (pid <= 0)
         {
@@ -220,5 +93,163 @@ public static class VmBoot
         {
             // already exited
         }
+    }
+}
+
+/// <summary>One VM's run: the console stream, the watchdog beside it, and how it ended.</summary>
+internal sealed class VmRun(BootBudget budget, Func<ConsoleEvent, Task> onEvent, BootTimeline timeline)
+{
+    private const int TailLines = 40;
+    private readonly ConsoleReader _reader = new();
+    private readonly Queue<string> _tail = new();
+    private volatile bool _ready;
+    private bool _finished;
+    private BootKill? _killed;
+    private int? _exitCode;
+    private int _pid;
+    private TimeSpan? _doneAt;
+
+    public async Task<BootOutcome> RunAsync(Command vm, string consoleLog, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(consoleLog))!);
+        await using var log = new StreamWriter(consoleLog, append: true) { AutoFlush = true };
+        timeline.Start();
+
+        // One token stops the VM for every reason; "why" is decided before it is cancelled.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watching = Task.Run(() => WatchAsync(stop), CancellationToken.None);
+        try
+        {
+            await StreamAsync(vm, log, stop.Token);
+        }
+        catch (OperationCanceledException) when (_killed is not null && !cancellationToken.IsCancellationRequested)
+        {
+            // The watchdog stopped the VM; what it said up to then is still dispatched below.
+        }
+        catch (OperationCanceledException)
+        {
+            await InterruptedAsync(log, "killed");
+            throw;
+        }
+        catch
+        {
+            // Whatever went wrong on this side (a full disk writing a unit, a bug), the VM must not outlive it.
+            VmBoot.Kill(_pid);
+            throw;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await watching;
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // Interrupted while the VM was ending anyway: the unfinished units are pending, not failed.
+            await InterruptedAsync(log, "stopped");
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        return await EndAsync(log);
+    }
+
+    /// <summary>Checks the budgets five times a second; over one, records why, kills the VM and stops the stream.</summary>
+    private async Task WatchAsync(CancellationTokenSource stop)
+    {
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+        while (await tick.WaitForNextTickAsync(CancellationToken.None) && !stop.IsCancellationRequested)
+        {
+            if (Overdue(timeline.Elapsed) is { } reason)
+            {
+                _killed = reason;
+                timeline.Mark("killed");
+                VmBoot.Kill(_pid);
+                await stop.CancelAsync();
+            }
+        }
+    }
+
+    private BootKill? Overdue(TimeSpan elapsed) =>
+        !_ready && elapsed > budget.ToReady ? new BootKill(KillCause.NoReady, $"no READY within {budget.ToReady.TotalSeconds:0} s (hung or failed boot)")
+        : elapsed > budget.Total ? new BootKill(KillCause.OverBudget, $"over the boot's budget of {budget.Total.TotalSeconds:0} s (a suite or L2 hung)")
+        : _doneAt is { } done && elapsed - done > budget.AfterDone ? new BootKill(KillCause.NoPoweroff, "stopped: no poweroff after DONE")
+        : null;
+
+    private async Task StreamAsync(Command vm, StreamWriter log, CancellationToken cancellationToken)
+    {
+        await foreach (var e in vm.WithValidation(CommandResultValidation.None).ListenAsync(cancellationToken))
+        {
+            switch (e)
+            {
+                case StartedCommandEvent started:
+                    _pid = started.ProcessId;
+                    await log.WriteLineAsync($"# vmlab: started pid {_pid} at {DateTime.UtcNow:O}: {vm}");
+                    break;
+                case StandardOutputCommandEvent output:
+                    await log.WriteLineAsync(output.Text);
+                    Keep(output.Text);
+                    await DispatchAsync(_reader.Feed(output.Text));
+                    break;
+                case StandardErrorCommandEvent error:
+                    // QEMU's own messages (bad option, missing file) are kept apart from the guest's console.
+                    await log.WriteLineAsync("# qemu: " + error.Text);
+                    Keep("qemu: " + error.Text);
+                    break;
+                case ExitedCommandEvent exited:
+                    _exitCode = exited.ExitCode;
+                    timeline.Mark("exit");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Keeps the console's last lines (QEMU's own messages too) for the error message and the ledger.</summary>
+    private void Keep(string line)
+    {
+        _tail.Enqueue(line);
+        if (_tail.Count > TailLines)
+        {
+            _tail.Dequeue();
+        }
+    }
+
+    private async Task DispatchAsync(IEnumerable<ConsoleEvent> events)
+    {
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case ReadyEvent:
+                    _ready = true;
+                    break;
+                case DoneEvent:
+                    _finished = true;
+                    _doneAt = timeline.Elapsed;
+                    break;
+            }
+
+            timeline.Mark(e);
+            await onEvent(e);
+        }
+    }
+
+    private async Task InterruptedAsync(StreamWriter log, string how)
+    {
+        VmBoot.Kill(_pid);
+        await log.WriteLineAsync($"# vmlab: interrupted after {timeline.Elapsed.TotalSeconds:F1} s, pid {_pid} {how}");
+    }
+
+    private async Task<BootOutcome> EndAsync(StreamWriter log)
+    {
+        await DispatchAsync(_reader.Complete());
+        if (_killed is { Cause: KillCause.NoPoweroff } && _finished)
+        {
+            _killed = null; // the job was complete; the VM only failed to power off
+        }
+
+        var elapsed = timeline.Elapsed;
+        await log.WriteLineAsync($"# vmlab: pid {_pid} ended after {elapsed.TotalSeconds:F1} s: " +
+                                 (_killed is not null ? $"killed, {_killed.Text}" : $"exit code {_exitCode}, job {(_finished ? "finished" : "NOT finished")}"));
+        return new BootOutcome(_finished, _killed, _killed is null ? _exitCode : null, _pid, elapsed, _tail.ToArray());
     }
 }

@@ -9,6 +9,10 @@ vmlab_job_facts() {
   vmlab_fact kvm "$([ -c /dev/kvm ] && echo present || echo absent)"
 }
 
+# vmlab_phase NAME: a point in the job's time line, with this layer's uptime. L0 stamps L1's phases with its own clock
+# as they arrive, so a boot's fixed cost can be split into its parts (docs/PROTOCOL.md, "Time line").
+vmlab_phase() { vmlab_marker "PHASE $1 uptime=$(vmlab_uptime)"; }
+
 # vmlab_thp always|never: the Q2 factor, written before anything is measured.
 vmlab_thp() {
   echo "$1" > /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
@@ -68,6 +72,7 @@ vmlab_serve() {
     vmlab-go*) vmlab_fact served "$1 $2" ;;
     *) vmlab_fact served "no go from L0 within $3 s" ;;
   esac
+  vmlab_phase served
 }
 
 # vmlab_address IP: this layer's end of tap0's network (L1's tap0 or L2's first NIC).

@@ -31,6 +31,16 @@ public sealed class ConsoleReaderTests
     }
 
     [Fact]
+    public async Task The_job_librarys_phase_marker_is_read_with_its_name_and_uptime()
+    {
+        var console = await JobShell.RunAsync("vmlab_phase l2-start\nvmlab_phase");
+
+        var phase = Assert.Single(ConsoleReader.ReadAll(console).OfType<PhaseEvent>()); // a phase without a name is no phase
+        Assert.Equal("l2-start", phase.Name);
+        Assert.InRange(phase.UptimeSeconds!.Value, 0.01, 1e9); // this machine's /proc/uptime
+    }
+
+    [Fact]
     public void Streaming_line_by_line_with_serial_CRLF_gives_the_same_events_as_reading_the_whole_log()
     {
         var reader = new ConsoleReader();

@@ -233,6 +233,22 @@ public sealed partial class LabRunnerTests
     }
 
     [Fact]
+    public async Task A_boot_records_its_time_line_by_L0s_clock_from_L1s_markers_and_L0s_clients()
+    {
+        var settings = NewRun();
+        var client = new ReplayClient(Fixture.Path("l0", "netperf-tcp-rr.txt"));
+
+        await new LabRunner(HostNetperfRr, settings, new FakeVm(Serving), TextWriter.Null, client).RunAsync(TestContext.Current.CancellationToken);
+
+        var timeline = RunLedger.Load(settings.RunDirectory)!.Boots[1].Timeline!; // as saved in units.json
+        Assert.Equal(
+            ["ready l1", "serve l1", "client netperf-rr", "client netperf-rr done", "go", "served", "done", "exit"],
+            timeline.Select(m => m.Event));
+        Assert.Equal(timeline.Select(m => m.Seconds).Order(), timeline.Select(m => m.Seconds));
+        Assert.InRange(timeline[^1].Seconds, 0, 30);
+    }
+
+    [Fact]
     public async Task A_network_client_that_fails_fails_its_unit_and_the_VM_still_goes_on()
     {
         var settings = NewRun();
