@@ -31,8 +31,13 @@ public sealed record JobFolder(IReadOnlyDictionary<string, string> Files, IReadO
 /// </summary>
 public static class JobScript
 {
-    /// <summary>The kernel command line of every layer. <c>init=</c> is the rootfs overlay's PID 1 (docs/PROTOCOL.md).</summary>
-    public const string KernelCommandLine = "console=ttyAMA0 root=/dev/vda rw rootwait loglevel=4 init=/sbin/vmlab-init";
+    /// <summary>L1's kernel command line. <c>init=</c> is the rootfs overlay's PID 1 (docs/PROTOCOL.md).</summary>
+    public const string KernelCommandLine = "console=ttyAMA0 " + CommonCommandLine;
+
+    /// <summary>L2's: its console is a virtio console (<see cref="QemuCommand.VirtioConsole"/>), not the serial port.</summary>
+    public const string L2KernelCommandLine = "console=hvc0 " + CommonCommandLine;
+
+    private const string CommonCommandLine = "root=/dev/vda rw rootwait loglevel=4 init=/sbin/vmlab-init";
 
     /// <summary>L1's side of tap0.</summary>
     public const string L1Address = "192.168.0.101";
@@ -170,13 +175,13 @@ public static class JobScript
             .WithAccelerator("kvm")
             .WithCpus(scenario.GuestCpus(topology))
             .WithMemory(topology.L2MemoryMiB)
-            .WithKernel("/payload/Image", KernelCommandLine)
+            .WithKernel("/payload/Image", L2KernelCommandLine)
             .WithDisk("/payload/guest.img", DiskMode.Snapshot)
             .WithDisk($"/job/l2/job-{l2Boot}.img", DiskMode.ReadOnly)
             .WithDisk("/dev/vdc", DiskMode.ReadOnly)
             .WithDisk("/dev/vde", DiskMode.Writable)
             .WithNetwork(new TapNetwork("tap0", scenario.Vhost))
-            .WithSerial($"file:/work/l2-console-{l2Boot}.log");
+            .WithVirtioConsole($"/work/l2-console-{l2Boot}.log");
 
     private static StringBuilder Header(Boot boot, string layer, int l2Boot = 0)
     {
