@@ -268,13 +268,13 @@ public sealed class ClientNetwork : IAsyncDisposable, INetworkClient
         return new ClientRun(string.Join(' ', argv.Select(ShellWord.Quote)), exitCode, clock.Elapsed, bytes, timedOut);
     }
 
+    /// <summary>The lab's network client: <see cref="RunClientAsync"/>.</summary>
+    public Task<ClientRun> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken) => RunClientAsync(command, timeout, cancellationToken);
+
     /// <summary>
     /// Removes the namespace: kills what still runs in it, deletes the tap and the namespace, drops the owner record.
     /// Never throws (it runs after errors and Ctrl-C): a failure is logged, and the record stays for the next sweep.
     /// </summary>
-    /// <summary>The lab's network client: <see cref="RunClientAsync"/>.</summary>
-    public Task<ClientRun> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken) => RunClientAsync(command, timeout, cancellationToken);
-
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
