@@ -122,9 +122,58 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        // Everything is checked before anything is written: the options, the artifacts, and the run resumed (its
-        // ledger, profile, seed and kernel) or the new run's directory being free. A refused start changes no file.
         var paths = RepoPaths.Find();
+        var (plan, runId, runDirectory, artifacts, clientRoot) = CheckStart(paths, settings);
+
+        var output = new ProgressWriter(Console.Out);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Ctrl-C reaches vmlab through Spectre; SIGTERM and a build that died under us (kill -INT of the Cake
+        // process leaves vmlab orphaned) must stop the VM too, or a resumed run would race the old one.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var orphan = ParentWatch.Start(stop);
+        // The run's own directory, and what runs share under artifacts/ (payload staging, boot disks, stage builds).
+        using var runLock = DirectoryLock.Take(runDirectory, $"Run {runId}");
+        using var artifactsLock = paths.LockArtifacts();
+
+        var work = Path.Combine(paths.Artifacts, "lab", "runs", runId);
+        var payload = await artifacts.PayloadDiskAsync(paths, Path.Combine(work, "payload.log"), stop.Token);
+        // The network clients' side: a namespace of this run's own, removed at the end (a killed run's by the next sweep).
+        await using var network = await ClientNetwork.CreateAsync(runId, clientRoot.RootDirectory, new ClientNetworkOptions { Log = output.WriteLine }, stop.Token);
+        var launcher = new QemuL1Launcher(artifacts, payload, plan.Topology) { Initrd = settings.Initrd, Network = (network.Name, network.Tap) };
+        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output, network);
+        var run = new VmLab.Results.RunDirectory(runDirectory);
+        var previous = RunLedger.Load(runDirectory) is { } ledger && File.Exists(run.ManifestPath) ? (Ledger: ledger, Manifest: run.ReadManifest()) : default;
+        var manifest = await ManifestOfAsync(paths, artifacts, clientRoot, runner, previous.Manifest, stop.Token);
+        LabManifest.CopyKernelConfigs(run, artifacts);
+        run.WriteManifest(manifest(null));
+        try
+        {
+            await runner.RunAsync(stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            run.WriteManifest(manifest(null));
+            output.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {runDirectory}.");
+            output.WriteLine($"  next: ./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}{(plan.Shard is { } part ? $" --seed={plan.Order.Seed} --run-id={part.RunId} --shard={part.Index}/{part.Count}" : "")}");
+            return 130;
+        }
+
+        // Resuming a finished run boots nothing: it refreshes the manifest but keeps the run's own end.
+        var ended = runner.Ledger.LastBoot == previous.Ledger?.LastBoot && previous.Manifest?.EndedUtc is { } end ? end : DateTimeOffset.UtcNow;
+        run.WriteManifest(manifest(ended));
+        // The next stage (Report) finds the run it should render here when no --run is given.
+        AtomicFile.WriteAllText(paths.LastRun, runDirectory + "\n");
+        output.WriteLine($"vmlab: run directory {runDirectory}");
+        return 0;
+    }
+
+    /// <summary>
+    /// Everything checked before anything is written: the options, the artifacts, and the run resumed (its ledger,
+    /// profile, seed and kernel) or the new run's directory being free. A refused start changes no file.
+    /// </summary>
+    private static (RunPlan Plan, string RunId, string RunDirectory, LabArtifacts Artifacts, ClientRootArtifact ClientRoot) CheckStart(RepoPaths paths, Settings settings)
+    {
         var plan = settings.Plan(paths);
         var shardRunId = default(string);
         if (settings.Shards is not null)
@@ -149,54 +198,22 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         var artifacts = LabArtifacts.Locate(paths, settings.KernelDir, settings.RootfsDir, settings.KernbenchSource);
         var clientRoot = ClientRootArtifact.Locate(paths);
         plan = LabStart.Check(runDirectory, settings.Resume is not null, plan, settings.Seed, artifacts);
+        return (plan, runId, runDirectory, artifacts, clientRoot);
+    }
 
-        var output = new ProgressWriter(Console.Out);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        // Ctrl-C reaches vmlab through Spectre; SIGTERM and a build that died under us (kill -INT of the Cake
-        // process leaves vmlab orphaned) must stop the VM too, or a resumed run would race the old one.
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var orphan = ParentWatch.Start(stop);
-        // The run's own directory, and what runs share under artifacts/ (payload staging, boot disks, stage builds).
-        using var runLock = DirectoryLock.Take(runDirectory, $"Run {runId}");
-        using var artifactsLock = paths.LockArtifacts();
-
-        var work = Path.Combine(paths.Artifacts, "lab", "runs", runId);
-        var payload = await artifacts.PayloadDiskAsync(paths, Path.Combine(work, "payload.log"), stop.Token);
-        // The network clients' side: a namespace of this run's own, removed at the end (a killed run's by the next sweep).
-        await using var network = await ClientNetwork.CreateAsync(runId, clientRoot.RootDirectory, new ClientNetworkOptions { Log = output.WriteLine }, stop.Token);
-        var launcher = new QemuL1Launcher(artifacts, payload, plan.Topology) { Initrd = settings.Initrd, Network = (network.Name, network.Tap) };
-        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output, network);
-        var run = new VmLab.Results.RunDirectory(runDirectory);
-        var previous = RunLedger.Load(runDirectory) is { } ledger && File.Exists(run.ManifestPath) ? (Ledger: ledger, Manifest: run.ReadManifest()) : default;
-        var l0 = await L0Facts.GatherAsync(paths, stop.Token);
-        l0 = l0 with { Load = previous.Manifest?.L0?.LoadAtStart ?? l0.Load }; // a resumed run keeps its first start's load
+    /// <summary>
+    /// The run's manifest as <paramref name="runner"/>'s ledger stands, given its end (null: not ended). L0's facts
+    /// are gathered once; a resumed run (<paramref name="previous"/>) keeps its first start and the load at it.
+    /// </summary>
+    private static async Task<Func<DateTimeOffset?, VmLab.Results.Manifest>> ManifestOfAsync(
+        RepoPaths paths, LabArtifacts artifacts, ClientRootArtifact clientRoot, LabRunner runner, VmLab.Results.Manifest? previous, CancellationToken cancellationToken)
+    {
+        var l0 = await L0Facts.GatherAsync(paths, cancellationToken);
+        l0 = l0 with { Load = previous?.L0?.LoadAtStart ?? l0.Load };
         var provenance = ArtifactProvenance.Read(artifacts);
         var client = clientRoot.PackageVersions.Select(p => new VmLab.Results.SoftwareVersion(p.Key, $"L0 client root ({clientRoot.Metadata.Architecture}, chroot in the lab's network namespace)", p.Value)).ToList();
-        var started = previous.Manifest?.StartedUtc ?? DateTimeOffset.UtcNow;
-        VmLab.Results.Manifest Manifest(DateTimeOffset? ended) =>
-            LabManifest.Build(runner.Plan, artifacts, provenance, l0, runner.Ledger, started, ended, client, ended is null ? null : L0Facts.LoadNow());
-        LabManifest.CopyKernelConfigs(run, artifacts);
-        run.WriteManifest(Manifest(null));
-        try
-        {
-            await runner.RunAsync(stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            run.WriteManifest(Manifest(null));
-            output.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {runDirectory}.");
-            output.WriteLine($"  next: ./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}{(plan.Shard is { } part ? $" --seed={plan.Order.Seed} --run-id={part.RunId} --shard={part.Index}/{part.Count}" : "")}");
-            return 130;
-        }
-
-        // Resuming a finished run boots nothing: it refreshes the manifest but keeps the run's own end.
-        var ended = runner.Ledger.LastBoot == previous.Ledger?.LastBoot && previous.Manifest?.EndedUtc is { } end ? end : DateTimeOffset.UtcNow;
-        run.WriteManifest(Manifest(ended));
-        // The next stage (Report) finds the run it should render here when no --run is given.
-        AtomicFile.WriteAllText(paths.LastRun, runDirectory + "\n");
-        output.WriteLine($"vmlab: run directory {runDirectory}");
-        return 0;
+        var started = previous?.StartedUtc ?? DateTimeOffset.UtcNow;
+        return ended => LabManifest.Build(runner.Plan, artifacts, provenance, l0, runner.Ledger, started, ended, client, ended is null ? null : L0Facts.LoadNow());
     }
 }
 

@@ -210,25 +210,23 @@ public sealed class ClientNetwork : IAsyncDisposable, INetworkClient
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var argv = ClientArguments(shellCommand);
-        var output = new MemoryStream();
-        var gate = new object();
-        var sink = PipeTarget.Create(async (stream, ct) =>
-        {
-            var buffer = new byte[16384];
-            int read;
-            while ((read = await stream.ReadAsync(buffer, ct)) > 0)
-            {
-                lock (gate)
-                {
-                    output.Write(buffer, 0, read);
-                }
-            }
-        });
-
+        var output = new InterleavedOutput();
         var command = Cli.Wrap(argv[0]).WithArguments(argv.Skip(1))
-            .WithStandardOutputPipe(sink)
-            .WithStandardErrorPipe(sink) // only the wrappers' own errors (env, ip, chroot): the client's go to stdout
+            .WithStandardOutputPipe(output.Target)
+            .WithStandardErrorPipe(output.Target) // only the wrappers' own errors (env, ip, chroot): the client's go to stdout
             .WithValidation(CommandResultValidation.None);
+        var (exitCode, timedOut, duration) = await RunInSessionAsync(command, timeout, cancellationToken);
+        return new ClientRun(string.Join(' ', argv.Select(ShellWord.Quote)), exitCode, duration, output.ToArray(), timedOut);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/>, which starts a session of its own (<see cref="ClientArguments"/>), until it
+    /// exits. At <paramref name="timeout"/> or on <paramref name="cancellationToken"/> the whole session is killed;
+    /// a timeout returns <see cref="ClientRun.TimeoutExitCode"/>, a cancellation throws.
+    /// </summary>
+    private static async Task<(int ExitCode, bool TimedOut, TimeSpan Duration)> RunInSessionAsync(
+        Command command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         using var timeoutSource = new CancellationTokenSource(timeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         var clock = Stopwatch.StartNew();
@@ -258,23 +256,51 @@ public sealed class ClientNetwork : IAsyncDisposable, INetworkClient
             }
         }
 
-        clock.Stop();
-        byte[] bytes;
-        lock (gate)
+        return (exitCode, timedOut, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// One sink for both of a command's pipes: the bytes in the order they arrive, as <c>cmd &gt; out 2&gt;&amp;1</c>
+    /// would leave them.
+    /// </summary>
+    private sealed class InterleavedOutput
+    {
+        private readonly MemoryStream _bytes = new();
+        private readonly object _gate = new();
+
+        public InterleavedOutput() => Target = PipeTarget.Create(CopyAsync);
+
+        public PipeTarget Target { get; }
+
+        public byte[] ToArray()
         {
-            bytes = output.ToArray();
+            lock (_gate)
+            {
+                return _bytes.ToArray();
+            }
         }
 
-        return new ClientRun(string.Join(' ', argv.Select(ShellWord.Quote)), exitCode, clock.Elapsed, bytes, timedOut);
+        private async Task CopyAsync(Stream stream, CancellationToken cancellationToken)
+        {
+            var buffer = new byte[16384];
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                lock (_gate)
+                {
+                    _bytes.Write(buffer, 0, read);
+                }
+            }
+        }
     }
+
+    /// <summary>The lab's network client: <see cref="RunClientAsync"/>.</summary>
+    public Task<ClientRun> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken) => RunClientAsync(command, timeout, cancellationToken);
 
     /// <summary>
     /// Removes the namespace: kills what still runs in it, deletes the tap and the namespace, drops the owner record.
     /// Never throws (it runs after errors and Ctrl-C): a failure is logged, and the record stays for the next sweep.
     /// </summary>
-    /// <summary>The lab's network client: <see cref="RunClientAsync"/>.</summary>
-    public Task<ClientRun> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken) => RunClientAsync(command, timeout, cancellationToken);
-
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

@@ -35,25 +35,46 @@ public static partial class ShardMerge
             throw new LabException($"{outDirectory} already exists and is not empty: merge writes a new run directory.", $"remove it, or give another --out");
         }
 
-        // Every boot number a shard used (records, units, consoles), renumbered in shard order.
-        var next = 0;
+        var renumber = RenumberBoots(parts);
+        Directory.CreateDirectory(outDirectory);
+        CopyFiles(parts, outRun, renumber);
+
+        var ledger = MergedLedger(parts, outRun.RunId, renumber);
+        ledger.SaveAsync(outDirectory).GetAwaiter().GetResult();
+
+        var manifest = MergedManifest(parts, outRun.RunId, ledger, renumber);
+        outRun.WriteManifest(manifest);
+        return manifest;
+    }
+
+    /// <summary>Every boot number a shard used (records, units, consoles), renumbered from 1 in shard order.</summary>
+    private static Dictionary<(int Shard, int Boot), int> RenumberBoots(List<Part> parts)
+    {
         var renumber = new Dictionary<(int Shard, int Boot), int>();
         foreach (var part in parts)
         {
             var used = part.Ledger.Boots.Keys.Concat(part.Ledger.Units.Values.Select(u => u.Boot)).Concat(ConsoleBoots(part.Path)).Distinct().Order();
             foreach (var boot in used)
             {
-                renumber[(part.Shard.Index, boot)] = ++next;
+                renumber[(part.Shard.Index, boot)] = renumber.Count + 1;
             }
         }
 
-        Directory.CreateDirectory(outDirectory);
+        return renumber;
+    }
+
+    /// <summary>
+    /// raw/ (consoles renumbered), each shard's logs/ under logs/shard-K, each shard's own manifest and ledger under
+    /// shards/shard-K, and the first shard's kernel/.
+    /// </summary>
+    private static void CopyFiles(List<Part> parts, RunDirectory outRun, Dictionary<(int Shard, int Boot), int> renumber)
+    {
         foreach (var part in parts)
         {
             CopyRaw(part, outRun, b => renumber[(part.Shard.Index, b)]);
-            CopyTree(Path.Combine(part.Path, "logs"), Path.Combine(outDirectory, "logs", $"shard-{part.Shard.Index}"));
+            CopyTree(Path.Combine(part.Path, "logs"), Path.Combine(outRun.Path, "logs", $"shard-{part.Shard.Index}"));
             // Each shard's own manifest and ledger, verbatim: what each machine recorded before the merge renumbered it.
-            var kept = Path.Combine(outDirectory, "shards", $"shard-{part.Shard.Index}");
+            var kept = Path.Combine(outRun.Path, "shards", $"shard-{part.Shard.Index}");
             Directory.CreateDirectory(kept);
             foreach (var file in new[] { "manifest.json", RunLedger.FileName })
             {
@@ -62,8 +83,11 @@ public static partial class ShardMerge
         }
 
         CopyTree(Path.Combine(parts[0].Path, "kernel"), outRun.KernelDir);
+    }
 
-        var first = parts[0];
+    /// <summary>The shards' units and boots under their new boot numbers; the order is the first shard's (Check made them equal).</summary>
+    private static RunLedger MergedLedger(List<Part> parts, string runId, Dictionary<(int Shard, int Boot), int> renumber)
+    {
         var units = ImmutableSortedDictionary.CreateBuilder<string, UnitRecord>(StringComparer.Ordinal);
         var boots = ImmutableSortedDictionary.CreateBuilder<int, BootRecord>();
         foreach (var part in parts)
@@ -80,12 +104,8 @@ public static partial class ShardMerge
             }
         }
 
-        var ledger = new RunLedger(outRun.RunId, first.Manifest.Profile, next, units.ToImmutable(), boots.ToImmutable()) { Order = first.Ledger.Order };
-        ledger.SaveAsync(outDirectory).GetAwaiter().GetResult();
-
-        var manifest = MergedManifest(parts, outRun.RunId, ledger, renumber);
-        outRun.WriteManifest(manifest);
-        return manifest;
+        var first = parts[0];
+        return new RunLedger(runId, first.Manifest.Profile, renumber.Count, units.ToImmutable(), boots.ToImmutable()) { Order = first.Ledger.Order };
     }
 
     private static Manifest MergedManifest(List<Part> parts, string runId, RunLedger ledger, Dictionary<(int Shard, int Boot), int> renumber)
