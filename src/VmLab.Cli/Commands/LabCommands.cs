@@ -71,7 +71,7 @@ internal sealed class LabPlanCommand : Command<LabPlanSettings>
 {
     public override int Execute(CommandContext context, LabPlanSettings settings, CancellationToken cancellationToken)
     {
-        var plan = settings.Plan(RepoPaths.Find());
+        var plan = settings.Plan(VmlabEnvironment.FromProcess().Repo());
         if (settings.Shards is not null)
         {
             return Sharding.PrintPlan(plan, settings);
@@ -124,7 +124,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
     {
         // Everything is checked before anything is written: the options, the artifacts, and the run resumed (its
         // ledger, profile, seed and kernel) or the new run's directory being free. A refused start changes no file.
-        var paths = RepoPaths.Find();
+        var paths = VmlabEnvironment.FromProcess().Repo();
         var plan = settings.Plan(paths);
         var shardRunId = default(string);
         if (settings.Shards is not null)

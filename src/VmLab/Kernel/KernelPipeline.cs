@@ -12,7 +12,8 @@ namespace VmLab.Kernel;
 /// <param name="Offline">Skip the mirrors entirely.</param>
 /// <param name="Ccache">Compile through ccache when it is installed.</param>
 /// <param name="Jobs">make -j.</param>
-public sealed record KernelRequest(KernelBase Base, LocalSource? Local, bool Offline, bool Ccache, int Jobs);
+/// <param name="CcacheDir">ccache's folder (the user's CCACHE_DIR); null: <c>ccache/</c> in the artifacts.</param>
+public sealed record KernelRequest(KernelBase Base, LocalSource? Local, bool Offline, bool Ccache, int Jobs, string? CcacheDir = null);
 
 /// <summary>Where one kernel's files are: <c>artifacts/kernel/&lt;key&gt;/&lt;flavor&gt;/</c>.</summary>
 public sealed record KernelOutput(KernelFlavor Flavor, string Dir)
@@ -52,9 +53,25 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
     private string ConfigDir => Path.Combine(paths.KernelDir, "config");
 
     /// <summary>Configures both kernels (cached), verifies them and writes config.diff.</summary>
-    public async Task<KernelSet> ConfigureAsync(KernelRequest request, CancellationToken cancellationToken = default)
+    public async Task<KernelSet> ConfigureAsync(KernelRequest request, CancellationToken cancellationToken = default) =>
+        await ConfigureAsync(await PlanAsync(request, cancellationToken), cancellationToken);
+
+    /// <summary>Configures, then builds both kernels (host first: the guest then mostly hits ccache).</summary>
+    public async Task<KernelSet> BuildAsync(KernelRequest request, CancellationToken cancellationToken = default)
     {
         var plan = await PlanAsync(request, cancellationToken);
+        var set = await ConfigureAsync(plan, cancellationToken);
+        var built = new List<KernelMetadata>();
+        foreach (var output in new[] { set.Host, set.Guest })
+        {
+            built.Add(await BuildAsync(plan, output, request.Jobs, cancellationToken));
+        }
+
+        return set with { Built = built };
+    }
+
+    private async Task<KernelSet> ConfigureAsync(Plan plan, CancellationToken cancellationToken)
+    {
         var host = await ConfigureAsync(plan, KernelFlavor.Host, cancellationToken);
         var guest = await ConfigureAsync(plan, KernelFlavor.Guest, cancellationToken);
         var diff = ConfigDiff.Compute(Kconfig.Load(guest.Config), Kconfig.Load(host.Config));
@@ -68,20 +85,6 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
 
         AtomicFile.WriteAllText(Path.Combine(plan.Dir, "config.diff"), diff.Render());
         return new KernelSet(plan.Key.ToString(), plan.Dir, plan.Source, diff, host, guest, []);
-    }
-
-    /// <summary>Configures, then builds both kernels (host first: the guest then mostly hits ccache).</summary>
-    public async Task<KernelSet> BuildAsync(KernelRequest request, CancellationToken cancellationToken = default)
-    {
-        var set = await ConfigureAsync(request, cancellationToken);
-        var plan = await PlanAsync(request, cancellationToken);
-        var built = new List<KernelMetadata>();
-        foreach (var output in new[] { set.Host, set.Guest })
-        {
-            built.Add(await BuildAsync(plan, output, request, cancellationToken));
-        }
-
-        return set with { Built = built };
     }
 
     /// <summary>Everything decided before any make runs: source, tree, fragments, toolchain, environment, key.</summary>
@@ -104,15 +107,8 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
         }
     }
 
-    private Plan? _plan;
-
     private async Task<Plan> PlanAsync(KernelRequest request, CancellationToken cancellationToken)
     {
-        if (_plan is not null)
-        {
-            return _plan;
-        }
-
         var pinned = PinnedSource.Load(Path.Combine(paths.KernelDir, "versions.json"), "linux");
         var source = await new SourceFetch(paths.Downloads, http)
         {
@@ -130,9 +126,8 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
         var environment = new ReproducibleEnvironment(tree.ReleaseTimestamp, tree.Dir);
         var key = Key(source.Sha256, request.Base, [.. lab, hostFragment, guestFragment], toolchain, environment);
         var dir = Path.Combine(paths.Artifacts, "kernel", key.ToString());
-        var ccacheDir = Environment.GetEnvironmentVariable("CCACHE_DIR") is { Length: > 0 } d ? d : Path.Combine(paths.Artifacts, "ccache");
-        return _plan = new Plan(source, pinned, tree, request.Base, lab, hostFragment, guestFragment, toolchain, environment, key, dir,
-            request.Ccache && toolchain.Ccache is not null, ccacheDir);
+        return new Plan(source, pinned, tree, request.Base, lab, hostFragment, guestFragment, toolchain, environment, key, dir,
+            request.Ccache && toolchain.Ccache is not null, request.CcacheDir ?? Path.Combine(paths.Artifacts, "ccache"));
     }
 
     /// <summary>The cache key: every input that can change either kernel's bytes. ccache and -j are not inputs.</summary>
@@ -200,7 +195,7 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
             .WithArguments(["-m", "-O", plan.OutDir(flavor), $"{plan.OutDir(flavor)}/.config", .. plan.Fragments(flavor).Select(f => f.Path)])
             .WithWorkingDirectory(plan.Tree.Dir);
 
-    private async Task<KernelMetadata> BuildAsync(Plan plan, KernelOutput output, KernelRequest request, CancellationToken cancellationToken)
+    private async Task<KernelMetadata> BuildAsync(Plan plan, KernelOutput output, int jobs, CancellationToken cancellationToken)
     {
         if (File.Exists(output.Metadata) && File.Exists(output.Image))
         {
@@ -210,7 +205,7 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
 
         var flavor = output.Flavor;
         var outDir = Path.Combine(plan.Tree.Dir, plan.OutDir(flavor));
-        var make = plan.Make(flavor).WithJobs(request.Jobs).WithTargets(ImageTarget);
+        var make = plan.Make(flavor).WithJobs(jobs).WithTargets(ImageTarget);
         var before = plan.Ccache ? await CcacheStatistics.ReadAsync(plan.CcacheDir, cancellationToken) : null;
         var compiled = 0;
         var clock = Stopwatch.StartNew();

@@ -11,7 +11,7 @@ namespace VmLab.Sources;
 /// <param name="http">The client for the mirrors.</param>
 public sealed class SourceFetch(string downloads, HttpClient http)
 {
-    /// <summary>Environment variable that skips every mirror (no network traffic except apt's), e.g. on an offline machine.</summary>
+    /// <summary>Environment variable that skips every mirror (no network traffic except apt's), e.g. on an offline machine; the CLI reads it.</summary>
     public const string OfflineVariable = "VMLAB_OFFLINE";
 
     /// <summary>A user-supplied file standing in for the download, checked against its own sha256.</summary>
@@ -20,8 +20,8 @@ public sealed class SourceFetch(string downloads, HttpClient http)
     /// <summary>What a <see cref="LocalCopyFallback"/>'s relative path is relative to: the repository root.</summary>
     public string? BaseDirectory { get; init; }
 
-    /// <summary>Skip the mirrors (set from <see cref="OfflineVariable"/> by default).</summary>
-    public bool Offline { get; init; } = Environment.GetEnvironmentVariable(OfflineVariable) is "1" or "true";
+    /// <summary>Skip the mirrors (the CLI sets it from <see cref="OfflineVariable"/> or --offline).</summary>
+    public bool Offline { get; init; }
 
     /// <summary>Download progress, reported about twice a second.</summary>
     public IProgress<DownloadProgress>? Progress { get; init; }
