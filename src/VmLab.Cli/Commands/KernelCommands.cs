@@ -121,10 +121,10 @@ internal sealed class KernelBuildCommand : AsyncCommand<KernelSettings>
         using var artifactsLock = paths.LockArtifacts();
         using var http = KernelSettings.Http();
         var set = await KernelSettings.Pipeline(paths, http).BuildAsync(settings.ToRequest(environment), cancellationToken);
-        foreach (var kernel in set.Built)
+        foreach (var (identity, build) in set.Built.Select(k => (k.Identity, k.Build)))
         {
-            KernelSettings.Say($"{kernel.Flavor}: Image sha256 {kernel.Outputs["Image"].Sha256} ({kernel.Outputs["Image"].Size} bytes), " +
-                               $"build {kernel.BuildSeconds:F0} s, ccache {kernel.Ccache.Hits} hits / {kernel.Ccache.Misses} misses");
+            KernelSettings.Say($"{identity.Flavor}: Image sha256 {build.Outputs["Image"].Sha256} ({build.Outputs["Image"].Size} bytes), " +
+                               $"build {build.BuildSeconds:F0} s, ccache {build.Ccache.Hits} hits / {build.Ccache.Misses} misses");
         }
 
         KernelSettings.Summarize(set);

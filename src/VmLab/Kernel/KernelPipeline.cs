@@ -203,9 +203,20 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
             return JsonSerializer.Deserialize<KernelMetadata>(await File.ReadAllTextAsync(output.Metadata, cancellationToken), PinnedSource.Json)!;
         }
 
+        var make = plan.Make(output.Flavor).WithJobs(jobs).WithTargets(ImageTarget);
+        var (duration, ccache) = await CompileAsync(plan, output, make, cancellationToken);
+        KeepVerifiedOutputs(plan, output);
+        var metadata = Metadata(plan, output, make, duration, ccache);
+        AtomicFile.WriteAllText(output.Metadata, JsonSerializer.Serialize(metadata, PinnedSource.Json));
+        report($"{output.Flavor.Name()}: Image {new FileInfo(output.Image).Length / 1048576.0:F1} MiB, sha256 {metadata.Build.Outputs["Image"].Sha256}, " +
+               $"{duration.TotalMinutes:F1} min" + (ccache.Enabled ? $", ccache {ccache.Hits} hits / {ccache.Misses} misses" : ""));
+        return metadata;
+    }
+
+    /// <summary>Runs the build, reporting every hundredth file compiled, and measures what ccache contributed.</summary>
+    private async Task<(TimeSpan Duration, CcacheUse Ccache)> CompileAsync(Plan plan, KernelOutput output, MakeCommand make, CancellationToken cancellationToken)
+    {
         var flavor = output.Flavor;
-        var outDir = Path.Combine(plan.Tree.Dir, plan.OutDir(flavor));
-        var make = plan.Make(flavor).WithJobs(jobs).WithTargets(ImageTarget);
         var before = plan.Ccache ? await CcacheStatistics.ReadAsync(plan.CcacheDir, cancellationToken) : null;
         var compiled = 0;
         var clock = Stopwatch.StartNew();
@@ -219,51 +230,51 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
                 }
             },
             cancellationToken: cancellationToken);
-        var ccache = new CcacheUse(false, 0, 0);
-        if (before is not null)
+        if (before is null)
         {
-            var used = await CcacheStatistics.ReadAsync(plan.CcacheDir, cancellationToken) - before;
-            ccache = new CcacheUse(true, used.Hits, used.Misses);
+            return (outcome.Duration, new CcacheUse(false, 0, 0));
         }
 
+        var used = await CcacheStatistics.ReadAsync(plan.CcacheDir, cancellationToken) - before;
+        return (outcome.Duration, new CcacheUse(true, used.Hits, used.Misses));
+    }
+
+    /// <summary>Copies the Image and System.map out of the object directory, unless the build changed the verified config.</summary>
+    private static void KeepVerifiedOutputs(Plan plan, KernelOutput output)
+    {
         // kbuild re-runs syncconfig when it sees fit; the Image must come from the config that was verified.
-        var verified = Hashing.Sha256OfFile(output.Config);
-        if (Hashing.Sha256OfFile(Path.Combine(outDir, ".config")) != verified)
+        var outDir = Path.Combine(plan.Tree.Dir, plan.OutDir(output.Flavor));
+        if (Hashing.Sha256OfFile(Path.Combine(outDir, ".config")) != Hashing.Sha256OfFile(output.Config))
         {
-            throw new LabException($"The {flavor.Name()} .config changed during the build (kbuild re-ran its configuration); the Image was not kept.",
+            throw new LabException($"The {output.Flavor.Name()} .config changed during the build (kbuild re-ran its configuration); the Image was not kept.",
                 $"delete {plan.Dir} and run ./build.sh --target=Kernel again; if it repeats, report it with {output.BuildLog}");
         }
 
         AtomicFile.Write(output.Image, temp => File.Copy(Path.Combine(outDir, "arch/arm64/boot/Image"), temp));
         AtomicFile.Write(output.SystemMap, temp => File.Copy(Path.Combine(outDir, "System.map"), temp));
-        var metadata = new KernelMetadata(
-            flavor.Name(),
-            plan.Key.ToString(),
-            plan.Key.Inputs,
-            plan.Source,
-            plan.Pinned.Version,
-            plan.Pinned.Sha256,
-            plan.Source.IsFallback,
-            plan.Source.Warning,
-            plan.Tree.Version,
-            plan.Base.MakeTarget(),
-            [.. plan.Fragments(flavor).Select(f => new FragmentUse(f.Name, Path.GetRelativePath(paths.Root, f.Path), f.Sha256))],
-            plan.Toolchain,
-            plan.Environment.Variables,
-            ReadConfigSeconds(output.BuildLog),
-            outcome.Duration.TotalSeconds,
-            ccache,
-            new Dictionary<string, ArtifactFile>
-            {
-                ["Image"] = Describe(output.Image),
-                ["System.map"] = Describe(output.SystemMap),
-                [".config"] = Describe(output.Config),
-            },
-            Reproduce(plan, flavor, make));
-        AtomicFile.WriteAllText(output.Metadata, JsonSerializer.Serialize(metadata, PinnedSource.Json));
-        report($"{flavor.Name()}: Image {new FileInfo(output.Image).Length / 1048576.0:F1} MiB, sha256 {metadata.Outputs["Image"].Sha256}, " +
-               $"{outcome.Duration.TotalMinutes:F1} min" + (ccache.Enabled ? $", ccache {ccache.Hits} hits / {ccache.Misses} misses" : ""));
-        return metadata;
+    }
+
+    private KernelMetadata Metadata(Plan plan, KernelOutput output, MakeCommand make, TimeSpan duration, CcacheUse ccache)
+    {
+        var flavor = output.Flavor;
+        return new KernelMetadata(
+            new KernelIdentity(flavor.Name(), plan.Key.ToString(), plan.Key.Inputs),
+            new KernelSourceUse(plan.Source, plan.Pinned.Version, plan.Pinned.Sha256, plan.Source.IsFallback, plan.Source.Warning, plan.Tree.Version),
+            new KernelConfigUse(
+                plan.Base.MakeTarget(),
+                [.. plan.Fragments(flavor).Select(f => new FragmentUse(f.Name, Path.GetRelativePath(paths.Root, f.Path), f.Sha256))]),
+            new KernelToolchainUse(plan.Toolchain, plan.Environment.Variables),
+            new KernelBuildOutcome(
+                ReadConfigSeconds(output.BuildLog),
+                duration.TotalSeconds,
+                ccache,
+                new Dictionary<string, ArtifactFile>
+                {
+                    ["Image"] = Describe(output.Image),
+                    ["System.map"] = Describe(output.SystemMap),
+                    [".config"] = Describe(output.Config),
+                },
+                Reproduce(plan, flavor, make)));
     }
 
     private static ArtifactFile Describe(string path) => new(Path.GetFileName(path), new FileInfo(path).Length, Hashing.Sha256OfFile(path));
