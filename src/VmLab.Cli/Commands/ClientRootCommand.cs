@@ -20,7 +20,7 @@ internal sealed class ClientRootCommand : AsyncCommand<ClientRootCommand.Setting
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var paths = RepoPaths.Find();
+        var paths = VmlabEnvironment.FromProcess().Repo();
         var plan = ClientRootPlan.Create(ClientRootDefinition.Load(paths.RootfsDir));
         if (settings.PlanOnly)
         {

@@ -43,18 +43,19 @@ internal class KernelSettings : CommandSettings
                 ? ValidationResult.Error($"--kernel-sha256 '{s}' is not 64 hex digits")
                 : ValidationResult.Success();
 
-    public KernelRequest ToRequest() => new(
+    public KernelRequest ToRequest(VmlabEnvironment environment) => new(
         Base,
         Source is null ? null : new LocalSource(Source, Sha256!.ToLowerInvariant()),
-        Offline || Environment.GetEnvironmentVariable(SourceFetch.OfflineVariable) is "1" or "true",
+        Offline || environment.Offline,
         !NoCcache,
-        Jobs ?? Environment.ProcessorCount);
+        Jobs ?? Environment.ProcessorCount,
+        environment.CcacheDir);
 
     /// <summary>The pipeline with terminal output: timestamped plain lines (they read well in CI logs too).</summary>
-    public static KernelPipeline Pipeline(HttpClient http)
+    public static KernelPipeline Pipeline(RepoPaths paths, HttpClient http)
     {
         var lastProgress = DateTime.MinValue;
-        return new KernelPipeline(RepoPaths.Find(), http, Say)
+        return new KernelPipeline(paths, http, Say)
         {
             Warn = Warn,
             DownloadProgress = new Progress<DownloadProgress>(p =>
@@ -101,9 +102,11 @@ internal sealed class KernelConfigCommand : AsyncCommand<KernelSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
     {
-        using var artifactsLock = RepoPaths.Find().LockArtifacts();
+        var environment = VmlabEnvironment.FromProcess();
+        var paths = environment.Repo();
+        using var artifactsLock = paths.LockArtifacts();
         using var http = KernelSettings.Http();
-        var set = await KernelSettings.Pipeline(http).ConfigureAsync(settings.ToRequest(), cancellationToken);
+        var set = await KernelSettings.Pipeline(paths, http).ConfigureAsync(settings.ToRequest(environment), cancellationToken);
         KernelSettings.Summarize(set);
         return 0;
     }
@@ -113,13 +116,15 @@ internal sealed class KernelBuildCommand : AsyncCommand<KernelSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
     {
-        using var artifactsLock = RepoPaths.Find().LockArtifacts();
+        var environment = VmlabEnvironment.FromProcess();
+        var paths = environment.Repo();
+        using var artifactsLock = paths.LockArtifacts();
         using var http = KernelSettings.Http();
-        var set = await KernelSettings.Pipeline(http).BuildAsync(settings.ToRequest(), cancellationToken);
-        foreach (var kernel in set.Built)
+        var set = await KernelSettings.Pipeline(paths, http).BuildAsync(settings.ToRequest(environment), cancellationToken);
+        foreach (var (identity, build) in set.Built.Select(k => (k.Identity, k.Build)))
         {
-            KernelSettings.Say($"{kernel.Flavor}: Image sha256 {kernel.Outputs["Image"].Sha256} ({kernel.Outputs["Image"].Size} bytes), " +
-                               $"build {kernel.BuildSeconds:F0} s, ccache {kernel.Ccache.Hits} hits / {kernel.Ccache.Misses} misses");
+            KernelSettings.Say($"{identity.Flavor}: Image sha256 {build.Outputs["Image"].Sha256} ({build.Outputs["Image"].Size} bytes), " +
+                               $"build {build.BuildSeconds:F0} s, ccache {build.Ccache.Hits} hits / {build.Ccache.Misses} misses");
         }
 
         KernelSettings.Summarize(set);
@@ -131,9 +136,11 @@ internal sealed class KernelBootCheckCommand : AsyncCommand<KernelSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
     {
-        using var artifactsLock = RepoPaths.Find().LockArtifacts();
+        var environment = VmlabEnvironment.FromProcess();
+        var paths = environment.Repo();
+        using var artifactsLock = paths.LockArtifacts();
         using var http = KernelSettings.Http();
-        var set = await KernelSettings.Pipeline(http).ConfigureAsync(settings.ToRequest(), cancellationToken);
+        var set = await KernelSettings.Pipeline(paths, http).ConfigureAsync(settings.ToRequest(environment), cancellationToken);
         if (!File.Exists(set.Host.Image))
         {
             throw new LabException($"There is no host Image at {set.Host.Image} yet.", "run ./build.sh --target=Kernel first");

@@ -71,7 +71,7 @@ internal sealed class LabPlanCommand : Command<LabPlanSettings>
 {
     public override int Execute(CommandContext context, LabPlanSettings settings, CancellationToken cancellationToken)
     {
-        var plan = settings.Plan(RepoPaths.Find());
+        var plan = settings.Plan(VmlabEnvironment.FromProcess().Repo());
         if (settings.Shards is not null)
         {
             return Sharding.PrintPlan(plan, settings);
@@ -122,7 +122,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var paths = RepoPaths.Find();
+        var paths = VmlabEnvironment.FromProcess().Repo();
         var (plan, runId, runDirectory, artifacts, clientRoot) = CheckStart(paths, settings);
 
         var output = new ProgressWriter(Console.Out);

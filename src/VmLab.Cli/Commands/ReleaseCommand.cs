@@ -43,7 +43,7 @@ internal sealed class ReleaseCommand : AsyncCommand<ReleaseCommand.Settings>
         // A release packs the run directory: no lab run may be writing to it meanwhile.
         using var runLock = DirectoryLock.Take(Path.GetFullPath(settings.Run!), $"Run {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.Run!)))}");
         var run = await ReleaseRun.LoadAsync(settings.Run!, cancellationToken);
-        var plan = await ReleasePlanner.PlanAsync(run, target, environment, settings.Tag, RepoPaths.Find().Artifacts, cancellationToken);
+        var plan = await ReleasePlanner.PlanAsync(run, target, environment, settings.Tag, VmlabEnvironment.FromProcess().Repo().Artifacts, cancellationToken);
 
         if (settings.DryRun)
         {

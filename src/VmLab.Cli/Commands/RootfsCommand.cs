@@ -41,13 +41,14 @@ internal sealed class RootfsCommand : AsyncCommand<RootfsCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var paths = RepoPaths.Find();
+        var environment = VmlabEnvironment.FromProcess();
+        var paths = environment.Repo();
         // A plan reads only; a build downloads and writes images that a running lab may be booting.
         using var artifactsLock = settings.PlanOnly ? null : paths.LockArtifacts();
         var definition = RootfsDefinition.Load(paths.RootfsDir);
         var local = settings.UnixBench is { } file ? new VmLab.Sources.LocalSource(file, settings.UnixBenchSha256!) : null;
         var unixBench = await SourceUse.ResolveUnixBenchAsync(
-            definition.Sources.Unixbench, paths, local, mayDownload: !settings.PlanOnly, Console.WriteLine, cancellationToken);
+            definition.Sources.Unixbench, paths, local, mayDownload: !settings.PlanOnly && !environment.Offline, Console.WriteLine, cancellationToken);
         var plan = RootfsPlan.Create(definition, unixBench, settings.HeadroomMiB, settings.Images);
         if (settings.PlanOnly)
         {

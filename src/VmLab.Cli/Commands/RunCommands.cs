@@ -89,7 +89,7 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
 
     private static string LastRun()
     {
-        var file = RepoPaths.Find().LastRun;
+        var file = VmlabEnvironment.FromProcess().Repo().LastRun;
         return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } dir
             ? dir
             : throw new LabException($"No lab run has been recorded yet ({file} does not exist).", "give the run directory instead, e.g. vmlab report results/reference-2023");

@@ -5,11 +5,11 @@ namespace VmLab.Common;
 /// </summary>
 public sealed record RepoPaths(string Root)
 {
-    /// <summary>Environment variable that moves the artifact cache (e.g. to a bigger disk, or a CI cache).</summary>
+    /// <summary>Environment variable that moves the artifact cache (e.g. to a bigger disk, or a CI cache); the CLI reads it.</summary>
     public const string ArtifactsVariable = "VMLAB_ARTIFACTS";
 
-    public string Artifacts { get; init; } =
-        Environment.GetEnvironmentVariable(ArtifactsVariable) is { Length: > 0 } a ? Path.GetFullPath(a) : Path.Combine(Root, "artifacts");
+    /// <summary>The artifact cache: <c>artifacts/</c> in the checkout unless the caller moves it.</summary>
+    public string Artifacts { get; init; } = Path.Combine(Root, "artifacts");
 
     public string KernelDir => Path.Combine(Root, "kernel");
     public string RootfsDir => Path.Combine(Root, "rootfs");

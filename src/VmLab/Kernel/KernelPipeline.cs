@@ -12,7 +12,8 @@ namespace VmLab.Kernel;
 /// <param name="Offline">Skip the mirrors entirely.</param>
 /// <param name="Ccache">Compile through ccache when it is installed.</param>
 /// <param name="Jobs">make -j.</param>
-public sealed record KernelRequest(KernelBase Base, LocalSource? Local, bool Offline, bool Ccache, int Jobs);
+/// <param name="CcacheDir">ccache's folder (the user's CCACHE_DIR); null: <c>ccache/</c> in the artifacts.</param>
+public sealed record KernelRequest(KernelBase Base, LocalSource? Local, bool Offline, bool Ccache, int Jobs, string? CcacheDir = null);
 
 /// <summary>Where one kernel's files are: <c>artifacts/kernel/&lt;key&gt;/&lt;flavor&gt;/</c>.</summary>
 public sealed record KernelOutput(KernelFlavor Flavor, string Dir)
@@ -52,9 +53,25 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
     private string ConfigDir => Path.Combine(paths.KernelDir, "config");
 
     /// <summary>Configures both kernels (cached), verifies them and writes config.diff.</summary>
-    public async Task<KernelSet> ConfigureAsync(KernelRequest request, CancellationToken cancellationToken = default)
+    public async Task<KernelSet> ConfigureAsync(KernelRequest request, CancellationToken cancellationToken = default) =>
+        await ConfigureAsync(await PlanAsync(request, cancellationToken), cancellationToken);
+
+    /// <summary>Configures, then builds both kernels (host first: the guest then mostly hits ccache).</summary>
+    public async Task<KernelSet> BuildAsync(KernelRequest request, CancellationToken cancellationToken = default)
     {
         var plan = await PlanAsync(request, cancellationToken);
+        var set = await ConfigureAsync(plan, cancellationToken);
+        var built = new List<KernelMetadata>();
+        foreach (var output in new[] { set.Host, set.Guest })
+        {
+            built.Add(await BuildAsync(plan, output, request.Jobs, cancellationToken));
+        }
+
+        return set with { Built = built };
+    }
+
+    private async Task<KernelSet> ConfigureAsync(Plan plan, CancellationToken cancellationToken)
+    {
         var host = await ConfigureAsync(plan, KernelFlavor.Host, cancellationToken);
         var guest = await ConfigureAsync(plan, KernelFlavor.Guest, cancellationToken);
         var diff = ConfigDiff.Compute(Kconfig.Load(guest.Config), Kconfig.Load(host.Config));
@@ -68,20 +85,6 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
 
         AtomicFile.WriteAllText(Path.Combine(plan.Dir, "config.diff"), diff.Render());
         return new KernelSet(plan.Key.ToString(), plan.Dir, plan.Source, diff, host, guest, []);
-    }
-
-    /// <summary>Configures, then builds both kernels (host first: the guest then mostly hits ccache).</summary>
-    public async Task<KernelSet> BuildAsync(KernelRequest request, CancellationToken cancellationToken = default)
-    {
-        var set = await ConfigureAsync(request, cancellationToken);
-        var plan = await PlanAsync(request, cancellationToken);
-        var built = new List<KernelMetadata>();
-        foreach (var output in new[] { set.Host, set.Guest })
-        {
-            built.Add(await BuildAsync(plan, output, request, cancellationToken));
-        }
-
-        return set with { Built = built };
     }
 
     /// <summary>Everything decided before any make runs: source, tree, fragments, toolchain, environment, key.</summary>
@@ -104,15 +107,8 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
         }
     }
 
-    private Plan? _plan;
-
     private async Task<Plan> PlanAsync(KernelRequest request, CancellationToken cancellationToken)
     {
-        if (_plan is not null)
-        {
-            return _plan;
-        }
-
         var pinned = PinnedSource.Load(Path.Combine(paths.KernelDir, "versions.json"), "linux");
         var source = await new SourceFetch(paths.Downloads, http)
         {
@@ -130,9 +126,8 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
         var environment = new ReproducibleEnvironment(tree.ReleaseTimestamp, tree.Dir);
         var key = Key(source.Sha256, request.Base, [.. lab, hostFragment, guestFragment], toolchain, environment);
         var dir = Path.Combine(paths.Artifacts, "kernel", key.ToString());
-        var ccacheDir = Environment.GetEnvironmentVariable("CCACHE_DIR") is { Length: > 0 } d ? d : Path.Combine(paths.Artifacts, "ccache");
-        return _plan = new Plan(source, pinned, tree, request.Base, lab, hostFragment, guestFragment, toolchain, environment, key, dir,
-            request.Ccache && toolchain.Ccache is not null, ccacheDir);
+        return new Plan(source, pinned, tree, request.Base, lab, hostFragment, guestFragment, toolchain, environment, key, dir,
+            request.Ccache && toolchain.Ccache is not null, request.CcacheDir ?? Path.Combine(paths.Artifacts, "ccache"));
     }
 
     /// <summary>The cache key: every input that can change either kernel's bytes. ccache and -j are not inputs.</summary>
@@ -200,7 +195,7 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
             .WithArguments(["-m", "-O", plan.OutDir(flavor), $"{plan.OutDir(flavor)}/.config", .. plan.Fragments(flavor).Select(f => f.Path)])
             .WithWorkingDirectory(plan.Tree.Dir);
 
-    private async Task<KernelMetadata> BuildAsync(Plan plan, KernelOutput output, KernelRequest request, CancellationToken cancellationToken)
+    private async Task<KernelMetadata> BuildAsync(Plan plan, KernelOutput output, int jobs, CancellationToken cancellationToken)
     {
         if (File.Exists(output.Metadata) && File.Exists(output.Image))
         {
@@ -208,9 +203,20 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
             return JsonSerializer.Deserialize<KernelMetadata>(await File.ReadAllTextAsync(output.Metadata, cancellationToken), PinnedSource.Json)!;
         }
 
+        var make = plan.Make(output.Flavor).WithJobs(jobs).WithTargets(ImageTarget);
+        var (duration, ccache) = await CompileAsync(plan, output, make, cancellationToken);
+        KeepVerifiedOutputs(plan, output);
+        var metadata = Metadata(plan, output, make, duration, ccache);
+        AtomicFile.WriteAllText(output.Metadata, JsonSerializer.Serialize(metadata, PinnedSource.Json));
+        report($"{output.Flavor.Name()}: Image {new FileInfo(output.Image).Length / 1048576.0:F1} MiB, sha256 {metadata.Build.Outputs["Image"].Sha256}, " +
+               $"{duration.TotalMinutes:F1} min" + (ccache.Enabled ? $", ccache {ccache.Hits} hits / {ccache.Misses} misses" : ""));
+        return metadata;
+    }
+
+    /// <summary>Runs the build, reporting every hundredth file compiled, and measures what ccache contributed.</summary>
+    private async Task<(TimeSpan Duration, CcacheUse Ccache)> CompileAsync(Plan plan, KernelOutput output, MakeCommand make, CancellationToken cancellationToken)
+    {
         var flavor = output.Flavor;
-        var outDir = Path.Combine(plan.Tree.Dir, plan.OutDir(flavor));
-        var make = plan.Make(flavor).WithJobs(request.Jobs).WithTargets(ImageTarget);
         var before = plan.Ccache ? await CcacheStatistics.ReadAsync(plan.CcacheDir, cancellationToken) : null;
         var compiled = 0;
         var clock = Stopwatch.StartNew();
@@ -224,51 +230,51 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
                 }
             },
             cancellationToken: cancellationToken);
-        var ccache = new CcacheUse(false, 0, 0);
-        if (before is not null)
+        if (before is null)
         {
-            var used = await CcacheStatistics.ReadAsync(plan.CcacheDir, cancellationToken) - before;
-            ccache = new CcacheUse(true, used.Hits, used.Misses);
+            return (outcome.Duration, new CcacheUse(false, 0, 0));
         }
 
+        var used = await CcacheStatistics.ReadAsync(plan.CcacheDir, cancellationToken) - before;
+        return (outcome.Duration, new CcacheUse(true, used.Hits, used.Misses));
+    }
+
+    /// <summary>Copies the Image and System.map out of the object directory, unless the build changed the verified config.</summary>
+    private static void KeepVerifiedOutputs(Plan plan, KernelOutput output)
+    {
         // kbuild re-runs syncconfig when it sees fit; the Image must come from the config that was verified.
-        var verified = Hashing.Sha256OfFile(output.Config);
-        if (Hashing.Sha256OfFile(Path.Combine(outDir, ".config")) != verified)
+        var outDir = Path.Combine(plan.Tree.Dir, plan.OutDir(output.Flavor));
+        if (Hashing.Sha256OfFile(Path.Combine(outDir, ".config")) != Hashing.Sha256OfFile(output.Config))
         {
-            throw new LabException($"The {flavor.Name()} .config changed during the build (kbuild re-ran its configuration); the Image was not kept.",
+            throw new LabException($"The {output.Flavor.Name()} .config changed during the build (kbuild re-ran its configuration); the Image was not kept.",
                 $"delete {plan.Dir} and run ./build.sh --target=Kernel again; if it repeats, report it with {output.BuildLog}");
         }
 
         AtomicFile.Write(output.Image, temp => File.Copy(Path.Combine(outDir, "arch/arm64/boot/Image"), temp));
         AtomicFile.Write(output.SystemMap, temp => File.Copy(Path.Combine(outDir, "System.map"), temp));
-        var metadata = new KernelMetadata(
-            flavor.Name(),
-            plan.Key.ToString(),
-            plan.Key.Inputs,
-            plan.Source,
-            plan.Pinned.Version,
-            plan.Pinned.Sha256,
-            plan.Source.IsFallback,
-            plan.Source.Warning,
-            plan.Tree.Version,
-            plan.Base.MakeTarget(),
-            [.. plan.Fragments(flavor).Select(f => new FragmentUse(f.Name, Path.GetRelativePath(paths.Root, f.Path), f.Sha256))],
-            plan.Toolchain,
-            plan.Environment.Variables,
-            ReadConfigSeconds(output.BuildLog),
-            outcome.Duration.TotalSeconds,
-            ccache,
-            new Dictionary<string, ArtifactFile>
-            {
-                ["Image"] = Describe(output.Image),
-                ["System.map"] = Describe(output.SystemMap),
-                [".config"] = Describe(output.Config),
-            },
-            Reproduce(plan, flavor, make));
-        AtomicFile.WriteAllText(output.Metadata, JsonSerializer.Serialize(metadata, PinnedSource.Json));
-        report($"{flavor.Name()}: Image {new FileInfo(output.Image).Length / 1048576.0:F1} MiB, sha256 {metadata.Outputs["Image"].Sha256}, " +
-               $"{outcome.Duration.TotalMinutes:F1} min" + (ccache.Enabled ? $", ccache {ccache.Hits} hits / {ccache.Misses} misses" : ""));
-        return metadata;
+    }
+
+    private KernelMetadata Metadata(Plan plan, KernelOutput output, MakeCommand make, TimeSpan duration, CcacheUse ccache)
+    {
+        var flavor = output.Flavor;
+        return new KernelMetadata(
+            new KernelIdentity(flavor.Name(), plan.Key.ToString(), plan.Key.Inputs),
+            new KernelSourceUse(plan.Source, plan.Pinned.Version, plan.Pinned.Sha256, plan.Source.IsFallback, plan.Source.Warning, plan.Tree.Version),
+            new KernelConfigUse(
+                plan.Base.MakeTarget(),
+                [.. plan.Fragments(flavor).Select(f => new FragmentUse(f.Name, Path.GetRelativePath(paths.Root, f.Path), f.Sha256))]),
+            new KernelToolchainUse(plan.Toolchain, plan.Environment.Variables),
+            new KernelBuildOutcome(
+                ReadConfigSeconds(output.BuildLog),
+                duration.TotalSeconds,
+                ccache,
+                new Dictionary<string, ArtifactFile>
+                {
+                    ["Image"] = Describe(output.Image),
+                    ["System.map"] = Describe(output.SystemMap),
+                    [".config"] = Describe(output.Config),
+                },
+                Reproduce(plan, flavor, make)));
     }
 
     private static ArtifactFile Describe(string path) => new(Path.GetFileName(path), new FileInfo(path).Length, Hashing.Sha256OfFile(path));

@@ -88,16 +88,12 @@ public sealed record SourceUse(string Name, SourceStatus Status, string Detail, 
     /// mirrors unless offline, the user's file, then the declared local copy beside the repository). When nothing can be had, the images are built without it
     /// and the reason is kept; a checksum mismatch still stops the build (that is never "unavailable").
     /// </summary>
-    /// <param name="mayDownload">False for a dry plan: only what is already on disk counts.</param>
+    /// <param name="mayDownload">False for a dry plan or an offline machine: only what is already on disk counts.</param>
     public static async Task<SourceUse> ResolveUnixBenchAsync(
         PinnedSource pin, RepoPaths paths, LocalSource? local, bool mayDownload, Action<string>? onLine, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-        var fetch = new SourceFetch(paths.Downloads, http) { Local = local, OnLine = onLine, BaseDirectory = paths.Root };
-        if (!mayDownload)
-        {
-            fetch = new SourceFetch(paths.Downloads, http) { Local = local, OnLine = onLine, BaseDirectory = paths.Root, Offline = true };
-        }
+        var fetch = new SourceFetch(paths.Downloads, http) { Local = local, OnLine = onLine, BaseDirectory = paths.Root, Offline = !mayDownload };
 
         try
         {

@@ -103,9 +103,11 @@ public static class ClientChroot
 /// <c>root.partial/</c>, renamed to <c>root/</c>, the package versions read and the checks run inside it with
 /// chroot, metadata.json written last.
 /// </summary>
-public sealed class ClientRootBuilder(RepoPaths paths, TextWriter output)
+/// <param name="time">The clock of the reporter's lines and the metadata's <c>builtAtUtc</c> (default: the system's).</param>
+public sealed class ClientRootBuilder(RepoPaths paths, TextWriter output, TimeProvider? time = null)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>The machine's state; tests replace it to see the errors a user would.</summary>
     public ClientRootHost Host { get; init; } = ClientRootHost.Detect();
@@ -134,6 +136,30 @@ public sealed class ClientRootBuilder(RepoPaths paths, TextWriter output)
         var mmdebstrap = new ClientMmdebstrapCommand(plan.Recipe, plan.Architecture, plan.Definition.Mirror, plan.Definition.SourceDateEpoch, partial);
         var version = await MmdebstrapVersionAsync(cancellationToken);
         Say($"client: {version}, {plan.Recipe.Variant} variant + {string.Join(", ", plan.Recipe.Packages)} ({plan.Architecture}) from {plan.Definition.Mirror}");
+        var mmdebstrapSeconds = await MmdebstrapAsync(plan, mmdebstrap, log, cancellationToken);
+        Directory.Move(partial, root);
+
+        var t0 = _clock.Elapsed;
+        var (packages, checks) = await InspectAsync(plan, root, log, cancellationToken);
+        var checkSeconds = (_clock.Elapsed - t0).TotalSeconds;
+        var usage = ImageSize.Measure(root);
+        var metadata = new ClientRootMetadata(
+            plan.Key.ToString(), plan.Key.Inputs, plan.Recipe, plan.Definition.Mirror, plan.Architecture, plan.Definition.SourceDateEpoch,
+            version,
+            plan.Recipe.Packages.ToDictionary(p => p, p => packages.First(i => i.Name == p).Version),
+            packages, checks, usage.DataBytes, usage.Files,
+            new ClientRootDurations(Round(mmdebstrapSeconds), Round(checkSeconds), Round(mmdebstrapSeconds + checkSeconds)),
+            RootfsJson.BuiltAtUtc(_time),
+            [mmdebstrap.ToString().Replace(partial, root, StringComparison.Ordinal)]);
+        AtomicFile.WriteAllText(plan.MetadataFile(paths), metadata.ToJson());
+        Say($"client: done in {metadata.Seconds.Total:F0} s: {root} ({usage.DataBytes / 1048576} MiB in {usage.Files} files, {packages.Length} packages; "
+            + string.Join(", ", metadata.ClientPackages.Select(p => $"{p.Key} {p.Value}")) + ")");
+        return metadata;
+    }
+
+    /// <summary>mmdebstrap into the partial tree, saying so plainly when the mirror cannot be reached. Returns its seconds.</summary>
+    private async Task<double> MmdebstrapAsync(ClientRootPlan plan, ClientMmdebstrapCommand mmdebstrap, string log, CancellationToken cancellationToken)
+    {
         var t0 = _clock.Elapsed;
         try
         {
@@ -151,10 +177,13 @@ public sealed class ClientRootBuilder(RepoPaths paths, TextWriter output)
                 ex);
         }
 
-        var mmdebstrapSeconds = (_clock.Elapsed - t0).TotalSeconds;
-        Directory.Move(partial, root);
+        return (_clock.Elapsed - t0).TotalSeconds;
+    }
 
-        t0 = _clock.Elapsed;
+    /// <summary>The finished tree's package list and the recipe's checks run in it; throws when a check fails or a recipe package is missing.</summary>
+    private async Task<(ImmutableArray<InstalledPackage> Packages, ImmutableArray<CheckResult> Checks)> InspectAsync(
+        ClientRootPlan plan, string root, string log, CancellationToken cancellationToken)
+    {
         var packages = InstalledPackage.ParseList((await RunInRootAsync(root, "dpkg-query -W -f '${Package}\\t${Version}\\t${Architecture}\\n'", cancellationToken)).Output);
         var checks = ImmutableArray.CreateBuilder<CheckResult>();
         foreach (var check in plan.Recipe.Checks)
@@ -181,20 +210,7 @@ public sealed class ClientRootBuilder(RepoPaths paths, TextWriter output)
                 $"read {log}, then ./build.sh --target=ClientRoot --force");
         }
 
-        var checkSeconds = (_clock.Elapsed - t0).TotalSeconds;
-        var usage = ImageSize.Measure(root);
-        var metadata = new ClientRootMetadata(
-            plan.Key.ToString(), plan.Key.Inputs, plan.Recipe, plan.Definition.Mirror, plan.Architecture, plan.Definition.SourceDateEpoch,
-            version,
-            plan.Recipe.Packages.ToDictionary(p => p, p => packages.First(i => i.Name == p).Version),
-            packages, checks.ToImmutable(), usage.DataBytes, usage.Files,
-            new ClientRootDurations(Round(mmdebstrapSeconds), Round(checkSeconds), Round(mmdebstrapSeconds + checkSeconds)),
-            DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            [mmdebstrap.ToString().Replace(partial, root, StringComparison.Ordinal)]);
-        AtomicFile.WriteAllText(plan.MetadataFile(paths), metadata.ToJson());
-        Say($"client: done in {metadata.Seconds.Total:F0} s: {root} ({usage.DataBytes / 1048576} MiB in {usage.Files} files, {packages.Length} packages; "
-            + string.Join(", ", metadata.ClientPackages.Select(p => $"{p.Key} {p.Value}")) + ")");
-        return metadata;
+        return (packages, checks.ToImmutable());
     }
 
     /// <summary>The line of an mmdebstrap failure that says the mirror could not be reached, or null when the failure is something else.</summary>
@@ -236,7 +252,7 @@ public sealed class ClientRootBuilder(RepoPaths paths, TextWriter output)
         }
     }
 
-    private readonly Reporter _reporter = new(output, "client-root");
+    private readonly Reporter _reporter = new(output, "client-root", time);
 
     private void Say(string line) => _reporter.Line(line);
 

@@ -76,9 +76,11 @@ public sealed record RootfsSetMetadata(string Key, IReadOnlyDictionary<string, s
 /// Builds the planned images that are not cached: mmdebstrap (packages, overlay, checks) into a folder,
 /// <c>mkfs.ext4 -d</c> into a sparse image, metadata last. Then links the set folder of the contract.
 /// </summary>
-public sealed class RootfsBuilder(RepoPaths paths, TextWriter output)
+/// <param name="time">The clock of the reporter's lines and the metadata's <c>builtAtUtc</c> (default: the system's).</param>
+public sealed class RootfsBuilder(RepoPaths paths, TextWriter output, TimeProvider? time = null)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>Builds what is missing and returns the set folder.</summary>
     /// <param name="force">Rebuild even cached images (e.g. to pick up newer package versions from the mirror).</param>
@@ -105,56 +107,93 @@ public sealed class RootfsBuilder(RepoPaths paths, TextWriter output)
         return LinkSet(plan);
     }
 
+    /// <summary>The folders of one image build: the image's own (build.log, the image, metadata) and the work tree removed after.</summary>
+    private sealed record ImageWork(string Dir, string Work)
+    {
+        public string Staging => Path.Combine(Work, "staging");
+        public string HookOut => Path.Combine(Work, "out");
+        public string Tree => Path.Combine(Work, "tree");
+        public string Log => Path.Combine(Dir, "build.log");
+    }
+
+    /// <summary>The image file as made: its command, size, inode count, the tree it holds, its sha256, and how long each took.</summary>
+    private sealed record ImageOnDisk(Mkfs4Command Mkfs, long Bytes, long Inodes, ImageSize.TreeUsage Usage, string Sha256, double MkfsSeconds, double HashSeconds);
+
     private async Task BuildImageAsync(RootfsDefinition definition, ImagePlan image, DebootstrapMode mode, CancellationToken cancellationToken)
     {
         var name = image.Recipe.Name;
-        var dir = image.Directory(paths);
-        var work = Path.Combine(paths.Artifacts, "rootfs", "work", $"{name}-{image.Key}");
-        RemoveTree(work);
-        Directory.CreateDirectory(dir);
-        var staging = Path.Combine(work, "staging");
-        var hookOut = Path.Combine(work, "out");
-        var tree = Path.Combine(work, "tree");
-        Directory.CreateDirectory(hookOut);
-        var log = Path.Combine(dir, "build.log");
-        File.Delete(log);
+        var work = new ImageWork(image.Directory(paths), Path.Combine(paths.Artifacts, "rootfs", "work", $"{name}-{image.Key}"));
+        RemoveTree(work.Work);
+        Directory.CreateDirectory(work.Dir);
+        Directory.CreateDirectory(work.HookOut);
+        File.Delete(work.Log);
 
-        // 1. The overlay, merged in recipe order, plus generated and downloaded inputs.
-        Directory.CreateDirectory(staging);
+        await StageAsync(definition, image, work, cancellationToken);
+        var mmdebstrap = new MmdebstrapCommand(
+            image.Recipe, definition.Settings.Mirror, definition.Settings.SourceDateEpoch, mode, work.Tree, work.Staging,
+            Path.Combine(definition.Directory, "customize.sh"), work.HookOut);
+        var mmdebstrapSeconds = await MmdebstrapAsync(name, mmdebstrap, mode, work.Log, cancellationToken);
+        var checks = CheckResult.ParseList(work.HookOut);
+        EnsureChecksPassed(image, checks, work.Tree);
+        var packages = InstalledPackage.ParseList(await File.ReadAllTextAsync(Path.Combine(work.HookOut, "packages.tsv"), cancellationToken));
+        var file = await MakeImageAsync(definition, image, mode, work, cancellationToken);
+        RemoveTree(work.Work);
+
+        var sources = ImmutableArray.Create(
+            image.Recipe.UnixBench ? image.UnixBench : image.UnixBench with { Status = SourceStatus.NotWanted, Detail = "the recipe does not ask for it" },
+            image.DocumentSet);
+        var metadata = new ImageMetadata(
+            name, image.Recipe.Layer, image.Key.ToString(), image.Key.Inputs, image.Recipe,
+            definition.Settings.Mirror, definition.Settings.SourceDateEpoch, mode.ToString().ToLowerInvariant(), sources,
+            file.Sha256, file.Bytes, file.Usage.DataBytes, file.Usage.Files, file.Inodes, checks, packages,
+            new ImageDurations(Round(mmdebstrapSeconds), Round(file.MkfsSeconds), Round(file.HashSeconds), Round(mmdebstrapSeconds + file.MkfsSeconds + file.HashSeconds)),
+            RootfsJson.BuiltAtUtc(_time),
+            [mmdebstrap.ToString(), file.Mkfs.ToString()]);
+        AtomicFile.WriteAllText(image.MetadataFile(paths), JsonSerializer.Serialize(metadata, RootfsJson.Options));
+        Say($"{name}: done in {metadata.Seconds.Total:F0} s: {image.ImageFile(paths)} ({file.Bytes / 1048576} MiB, {packages.Length} packages, sha256 {file.Sha256[..16]}…)");
+    }
+
+    /// <summary>The overlay, merged in recipe order, plus generated and downloaded inputs, and the checks for the hook to run.</summary>
+    private static async Task StageAsync(RootfsDefinition definition, ImagePlan image, ImageWork work, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(work.Staging);
         foreach (var overlay in image.Recipe.Overlays)
         {
             await LoggedCommand.RunAsync(
-                Cli.Wrap("cp").WithArguments(["-a", "--no-preserve=ownership", Path.Combine(definition.Directory, overlay) + "/.", staging]),
-                log, $"copying overlay {overlay}", cancellationToken: cancellationToken);
+                Cli.Wrap("cp").WithArguments(["-a", "--no-preserve=ownership", Path.Combine(definition.Directory, overlay) + "/.", work.Staging]),
+                work.Log, $"copying overlay {overlay}", cancellationToken: cancellationToken);
         }
 
         if (image.Recipe.DocumentSet)
         {
-            DocumentSet.WriteTo(Path.Combine(staging, "var", "www", "html"), definition.Sources.DocumentSet.IndexBytes);
+            DocumentSet.WriteTo(Path.Combine(work.Staging, "var", "www", "html"), definition.Sources.DocumentSet.IndexBytes);
         }
 
         if (image.HasUnixBench && image.UnixBench.LocalPath is { } tarball)
         {
-            Directory.CreateDirectory(Path.Combine(staging, "usr", "src", "vmlab"));
-            File.Copy(tarball, Path.Combine(staging, "usr", "src", "vmlab", "unixbench.tgz"));
+            Directory.CreateDirectory(Path.Combine(work.Staging, "usr", "src", "vmlab"));
+            File.Copy(tarball, Path.Combine(work.Staging, "usr", "src", "vmlab", "unixbench.tgz"));
         }
 
-        await File.WriteAllLinesAsync(Path.Combine(hookOut, "checks.list"), image.Checks, cancellationToken);
+        await File.WriteAllLinesAsync(Path.Combine(work.HookOut, "checks.list"), image.Checks, cancellationToken);
+    }
 
-        // 2. mmdebstrap: packages, overlay, UnixBench, package list, checks.
-        var mmdebstrap = new MmdebstrapCommand(
-            image.Recipe, definition.Settings.Mirror, definition.Settings.SourceDateEpoch, mode, tree, staging,
-            Path.Combine(definition.Directory, "customize.sh"), hookOut);
-        Say($"{name}: mmdebstrap ({image.Recipe.Packages.Length} packages, {mode} mode); this takes many minutes under qemu-user");
+    /// <summary>mmdebstrap: packages, overlay, UnixBench, package list, checks. Returns its seconds.</summary>
+    private async Task<double> MmdebstrapAsync(string name, MmdebstrapCommand mmdebstrap, DebootstrapMode mode, string log, CancellationToken cancellationToken)
+    {
+        Say($"{name}: mmdebstrap ({mmdebstrap.Recipe.Packages.Length} packages, {mode} mode); this takes many minutes under qemu-user");
         var t0 = _clock.Elapsed;
         await LoggedCommand.RunAsync(
             mmdebstrap.ToCommand(), log, $"mmdebstrap of the {name} image",
             onLine: line => Progress(name, line),
             next: $"read {log}; a package name or mirror problem shows in its last lines. Then run ./build.sh --target=Rootfs again",
             cancellationToken: cancellationToken);
-        var mmdebstrapSeconds = (_clock.Elapsed - t0).TotalSeconds;
+        return (_clock.Elapsed - t0).TotalSeconds;
+    }
 
-        var checks = CheckResult.ParseList(hookOut);
+    /// <summary>Throws unless every check ran and passed (and UnixBench's run check reads as a real run).</summary>
+    private static void EnsureChecksPassed(ImagePlan image, ImmutableArray<CheckResult> checks, string tree)
+    {
         var failed = checks.Where(c => c.ExitCode != 0).Select(c => $"'{c.Command}' exit code {c.ExitCode}: {FirstLines(c.Output)}").ToList();
         if (image.HasUnixBench && checks.FirstOrDefault(c => c.Command == UnixBenchInstall.RunCheck) is { ExitCode: 0 } run)
         {
@@ -163,26 +202,29 @@ public sealed class RootfsBuilder(RepoPaths paths, TextWriter output)
 
         if (failed.Count > 0 || checks.Length != image.Checks.Length)
         {
+            var name = image.Recipe.Name;
             throw new LabException(
                 $"The {name} image was built but its benchmark programs do not all run:\n  "
                 + string.Join("\n  ", failed)
                 + (checks.Length != image.Checks.Length ? $"\n  only {checks.Length} of {image.Checks.Length} checks ran" : ""),
                 $"fix the package list in rootfs/recipes/{name}.json (the tree is kept in {tree} to look into), then run ./build.sh --target=Rootfs again");
         }
+    }
 
-        var packages = InstalledPackage.ParseList(await File.ReadAllTextAsync(Path.Combine(hookOut, "packages.tsv"), cancellationToken));
-
-        // 3. The image: sized to content + headroom, written by mkfs.ext4 -d (no mount, no loop device).
-        t0 = _clock.Elapsed;
-        var usage = ImageSize.Measure(tree);
+    /// <summary>The image: sized to content + headroom, written by mkfs.ext4 -d (no mount, no loop device), hashed, then moved into place.</summary>
+    private async Task<ImageOnDisk> MakeImageAsync(RootfsDefinition definition, ImagePlan image, DebootstrapMode mode, ImageWork work, CancellationToken cancellationToken)
+    {
+        var name = image.Recipe.Name;
+        var t0 = _clock.Elapsed;
+        var usage = ImageSize.Measure(work.Tree);
         var (bytes, inodes) = ImageSize.For(usage, image.HeadroomMiB);
         var imageFile = image.ImageFile(paths);
         var temp = imageFile + ".partial";
         File.Delete(temp);
-        var mkfs = new Mkfs4Command(tree, temp, bytes, inodes, UuidOf(image.Key), definition.Settings.SourceDateEpoch, mode);
+        var mkfs = new Mkfs4Command(work.Tree, temp, bytes, inodes, UuidOf(image.Key), definition.Settings.SourceDateEpoch, mode);
         Say($"{name}: mkfs.ext4 -d: {usage.DataBytes / 1048576} MiB in {usage.Files} files → {bytes / 1048576} MiB image (headroom {image.HeadroomMiB} MiB)");
-        await LoggedCommand.RunAsync(mkfs.ToCommand(), log, $"mkfs.ext4 of the {name} image",
-            next: $"read {log}; 'Could not allocate block' means the sizing is short: run again with a larger --headroom-mib",
+        await LoggedCommand.RunAsync(mkfs.ToCommand(), work.Log, $"mkfs.ext4 of the {name} image",
+            next: $"read {work.Log}; 'Could not allocate block' means the sizing is short: run again with a larger --headroom-mib",
             cancellationToken: cancellationToken);
         var mkfsSeconds = (_clock.Elapsed - t0).TotalSeconds;
 
@@ -190,20 +232,7 @@ public sealed class RootfsBuilder(RepoPaths paths, TextWriter output)
         var sha = await Hashing.Sha256OfFileAsync(temp, cancellationToken);
         var hashSeconds = (_clock.Elapsed - t0).TotalSeconds;
         File.Move(temp, imageFile, overwrite: true);
-        RemoveTree(work);
-
-        var sources = ImmutableArray.Create(
-            image.Recipe.UnixBench ? image.UnixBench : image.UnixBench with { Status = SourceStatus.NotWanted, Detail = "the recipe does not ask for it" },
-            image.DocumentSet);
-        var metadata = new ImageMetadata(
-            name, image.Recipe.Layer, image.Key.ToString(), image.Key.Inputs, image.Recipe,
-            definition.Settings.Mirror, definition.Settings.SourceDateEpoch, mode.ToString().ToLowerInvariant(), sources,
-            sha, bytes, usage.DataBytes, usage.Files, inodes, checks, packages,
-            new ImageDurations(Round(mmdebstrapSeconds), Round(mkfsSeconds), Round(hashSeconds), Round(mmdebstrapSeconds + mkfsSeconds + hashSeconds)),
-            DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            [mmdebstrap.ToString(), mkfs.ToString()]);
-        AtomicFile.WriteAllText(image.MetadataFile(paths), JsonSerializer.Serialize(metadata, RootfsJson.Options));
-        Say($"{name}: done in {metadata.Seconds.Total:F0} s: {imageFile} ({bytes / 1048576} MiB, {packages.Length} packages, sha256 {sha[..16]}…)");
+        return new ImageOnDisk(mkfs, bytes, inodes, usage, sha, mkfsSeconds, hashSeconds);
     }
 
     /// <summary>
@@ -257,7 +286,7 @@ public sealed class RootfsBuilder(RepoPaths paths, TextWriter output)
         }
     }
 
-    private readonly Reporter _reporter = new(output, "rootfs");
+    private readonly Reporter _reporter = new(output, "rootfs", time);
 
     private void Say(string line) => _reporter.Line(line);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -196,4 +197,8 @@ internal static class RootfsJson
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
     };
+
+    /// <summary>The <c>builtAtUtc</c> of a build's metadata: now, to the second.</summary>
+    public static string BuiltAtUtc(TimeProvider time) =>
+        time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

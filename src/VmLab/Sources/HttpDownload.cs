@@ -20,7 +20,6 @@ public sealed class HttpDownload(HttpClient http)
         IProgress<DownloadProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        var fileName = Path.GetFileName(url.AbsolutePath);
         var existing = File.Exists(partialPath) ? new FileInfo(partialPath).Length : 0;
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (existing > 0)
@@ -28,10 +27,27 @@ public sealed class HttpDownload(HttpClient http)
             request.Headers.Range = new RangeHeaderValue(existing, null);
         }
 
-        HttpResponseMessage response;
+        using var response = await SendAsync(url, request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && existing > 0)
+        {
+            // The partial file already holds every byte the server has; the hash check decides the rest.
+            return;
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new UnavailableException($"{url}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+
+        await ReceiveAsync(url, response, partialPath, existing, progress, cancellationToken);
+    }
+
+    /// <summary>Sends <paramref name="request"/> (for <paramref name="url"/>), reading only the headers; a failure to connect or a timeout is <see cref="UnavailableException"/>.</summary>
+    private async Task<HttpResponseMessage> SendAsync(Uri url, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
         catch (HttpRequestException ex)
         {
@@ -41,49 +57,41 @@ public sealed class HttpDownload(HttpClient http)
         {
             throw new UnavailableException($"{url}: timed out", ex);
         }
+    }
 
-        using (response)
+    /// <summary>Writes the body into the partial file, reporting progress about twice a second; a broken transfer keeps what arrived.</summary>
+    private static async Task ReceiveAsync(
+        Uri url, HttpResponseMessage response, string partialPath, long existing, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
+        var fileName = Path.GetFileName(url.AbsolutePath);
+        // 206 continues the partial file; a 200 (server ignoring Range) starts it again.
+        var resumed = response.StatusCode == HttpStatusCode.PartialContent;
+        var received = resumed ? existing : 0;
+        long? total = response.Content.Headers.ContentLength is { } length ? length + received : null;
+        try
         {
-            if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && existing > 0)
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await using var file = new FileStream(partialPath, resumed ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            var buffer = new byte[1 << 16];
+            var lastReport = Environment.TickCount64 - 1000;
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
             {
-                // The partial file already holds every byte the server has; the hash check decides the rest.
-                return;
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new UnavailableException($"{url}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
-            }
-
-            // 206 continues the partial file; a 200 (server ignoring Range) starts it again.
-            var resumed = response.StatusCode == HttpStatusCode.PartialContent;
-            var received = resumed ? existing : 0;
-            long? total = response.Content.Headers.ContentLength is { } length ? length + received : null;
-            try
-            {
-                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                await using var file = new FileStream(partialPath, resumed ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-                var buffer = new byte[1 << 16];
-                var lastReport = Environment.TickCount64 - 1000;
-                int read;
-                while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                received += read;
+                if (Environment.TickCount64 - lastReport >= 500)
                 {
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    received += read;
-                    if (Environment.TickCount64 - lastReport >= 500)
-                    {
-                        progress?.Report(new DownloadProgress(fileName, received, total));
-                        lastReport = Environment.TickCount64;
-                    }
+                    progress?.Report(new DownloadProgress(fileName, received, total));
+                    lastReport = Environment.TickCount64;
                 }
             }
-            catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
-            {
-                // The bytes received so far stay in the partial file for the next attempt to resume.
-                throw new UnavailableException($"{url}: transfer broke off after {received} bytes ({ex.Message})", ex);
-            }
-
-            progress?.Report(new DownloadProgress(fileName, received, total));
         }
+        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            // The bytes received so far stay in the partial file for the next attempt to resume.
+            throw new UnavailableException($"{url}: transfer broke off after {received} bytes ({ex.Message})", ex);
+        }
+
+        progress?.Report(new DownloadProgress(fileName, received, total));
     }
 }

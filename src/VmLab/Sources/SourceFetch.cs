@@ -11,7 +11,7 @@ namespace VmLab.Sources;
 /// <param name="http">The client for the mirrors.</param>
 public sealed class SourceFetch(string downloads, HttpClient http)
 {
-    /// <summary>Environment variable that skips every mirror (no network traffic except apt's), e.g. on an offline machine.</summary>
+    /// <summary>Environment variable that skips every mirror (no network traffic except apt's), e.g. on an offline machine; the CLI reads it.</summary>
     public const string OfflineVariable = "VMLAB_OFFLINE";
 
     /// <summary>A user-supplied file standing in for the download, checked against its own sha256.</summary>
@@ -20,8 +20,8 @@ public sealed class SourceFetch(string downloads, HttpClient http)
     /// <summary>What a <see cref="LocalCopyFallback"/>'s relative path is relative to: the repository root.</summary>
     public string? BaseDirectory { get; init; }
 
-    /// <summary>Skip the mirrors (set from <see cref="OfflineVariable"/> by default).</summary>
-    public bool Offline { get; init; } = Environment.GetEnvironmentVariable(OfflineVariable) is "1" or "true";
+    /// <summary>Skip the mirrors (the CLI sets it from <see cref="OfflineVariable"/> or --offline).</summary>
+    public bool Offline { get; init; }
 
     /// <summary>Download progress, reported about twice a second.</summary>
     public IProgress<DownloadProgress>? Progress { get; init; }
@@ -57,63 +57,90 @@ public sealed class SourceFetch(string downloads, HttpClient http)
             return Pinned(source, Path.GetFullPath(early.Path), Path.GetFullPath(early.Path), attempts);
         }
 
-        if (Offline)
+        if (await FromMirrorsAsync(source, target, attempts, cancellationToken) is { } url)
         {
-            attempts.Add($"mirrors skipped: {OfflineVariable} is set");
-        }
-        else
-        {
-            foreach (var url in source.Urls)
-            {
-                if (await TryMirrorAsync(source, url, target, attempts, cancellationToken))
-                {
-                    return Pinned(source, target, url.ToString(), attempts);
-                }
-            }
+            return Pinned(source, target, url, attempts);
         }
 
         foreach (var fallback in source.Fallbacks)
         {
-            switch (fallback)
+            if (await FromFallbackAsync(source, fallback, attempts, cancellationToken) is { } substitute)
             {
-                case LocalFileFallback when Local is { } local:
-                    await VerifyLocalAsync(local, cancellationToken);
-                    return Substitute(source, SourceOrigin.LocalFile, Path.GetFullPath(local.Path), local.Sha256.ToLowerInvariant(),
-                        Path.GetFullPath(local.Path), VersionOf(local.Path), $"sha256 given by the user ({fallback switch { LocalFileFallback l => l.Options, _ => "" }})", attempts);
-                case LocalFileFallback l:
-                    attempts.Add($"local file: not given ({l.Options})");
-                    break;
-                case LocalCopyFallback copy:
-                    var file = Path.GetFullPath(copy.Path, BaseDirectory ?? Environment.CurrentDirectory);
-                    if (!File.Exists(file))
-                    {
-                        attempts.Add($"local copy: {file} not found");
-                        break;
-                    }
-
-                    var sha = await Hashing.Sha256OfFileAsync(file, cancellationToken);
-                    if (sha != copy.Sha256)
-                    {
-                        throw new LabException(
-                            $"The local copy {file} has sha256 {sha}, but {copy.Sha256} is declared for it; it was not used.",
-                            "restore the file from its source (see the README beside it), or remove it so the build goes without it");
-                    }
-
-                    return Substitute(source, SourceOrigin.LocalCopy, file, sha, file, VersionOf(file),
-                        $"sha256 {sha} declared for this copy beside the pin ({copy.Note})", attempts);
-                case DebianPackageFallback debian:
-                    OnLine?.Invoke($"{source.Name}: trying the Debian package {debian.Package}");
-                    var record = await new DebianPackageFetch(downloads, Apt).FetchAsync(debian, OnLine, cancellationToken);
-                    var trust = $"apt-get download checked {record.DebFileName} against the Debian archive's signed metadata " +
-                                $"(InRelease signature → Packages SHA256 {record.DebSha256}); VmLab re-checked that sha256 and extracted /{record.PathInPackage}";
-                    return Substitute(source, SourceOrigin.DebianPackage, record.File, record.FileSha256,
-                        $"{record.Package}={record.Version}", record.Version, trust, attempts);
+                return substitute;
             }
         }
 
         throw new LabException(
             $"{source.FileName} could not be obtained:\n  " + string.Join("\n  ", attempts),
             "check the network, or download it elsewhere and pass it with its sha256 (see kernel/versions.json for the pin)");
+    }
+
+    /// <summary>Each mirror in turn until one delivers the pinned bytes into <paramref name="target"/>; the URL that did, or null.</summary>
+    private async Task<string?> FromMirrorsAsync(PinnedSource source, string target, List<string> attempts, CancellationToken cancellationToken)
+    {
+        if (Offline)
+        {
+            attempts.Add($"mirrors skipped: {OfflineVariable} is set");
+            return null;
+        }
+
+        foreach (var url in source.Urls)
+        {
+            if (await TryMirrorAsync(source, url, target, attempts, cancellationToken))
+            {
+                return url.ToString();
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>One declared fallback: the substitute it gives, or null (with the reason in <paramref name="attempts"/>) when it gives none.</summary>
+    private async Task<FetchedSource?> FromFallbackAsync(PinnedSource source, SourceFallback fallback, List<string> attempts, CancellationToken cancellationToken)
+    {
+        switch (fallback)
+        {
+            case LocalFileFallback file when Local is { } local:
+                await VerifyLocalAsync(local, cancellationToken);
+                return Substitute(source, SourceOrigin.LocalFile, Path.GetFullPath(local.Path), local.Sha256.ToLowerInvariant(),
+                    Path.GetFullPath(local.Path), VersionOf(local.Path), $"sha256 given by the user ({file.Options})", attempts);
+            case LocalFileFallback file:
+                attempts.Add($"local file: not given ({file.Options})");
+                return null;
+            case LocalCopyFallback copy:
+                return await FromLocalCopyAsync(source, copy, attempts, cancellationToken);
+            case DebianPackageFallback debian:
+                OnLine?.Invoke($"{source.Name}: trying the Debian package {debian.Package}");
+                var record = await new DebianPackageFetch(downloads, Apt).FetchAsync(debian, OnLine, cancellationToken);
+                var trust = $"apt-get download checked {record.DebFileName} against the Debian archive's signed metadata " +
+                            $"(InRelease signature → Packages SHA256 {record.DebSha256}); VmLab re-checked that sha256 and extracted /{record.PathInPackage}";
+                return Substitute(source, SourceOrigin.DebianPackage, record.File, record.FileSha256,
+                    $"{record.Package}={record.Version}", record.Version, trust, attempts);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The project's copy beside the pin: null when it is absent, an error when its bytes are not the declared ones.</summary>
+    private async Task<FetchedSource?> FromLocalCopyAsync(PinnedSource source, LocalCopyFallback copy, List<string> attempts, CancellationToken cancellationToken)
+    {
+        var file = Path.GetFullPath(copy.Path, BaseDirectory ?? Environment.CurrentDirectory);
+        if (!File.Exists(file))
+        {
+            attempts.Add($"local copy: {file} not found");
+            return null;
+        }
+
+        var sha = await Hashing.Sha256OfFileAsync(file, cancellationToken);
+        if (sha != copy.Sha256)
+        {
+            throw new LabException(
+                $"The local copy {file} has sha256 {sha}, but {copy.Sha256} is declared for it; it was not used.",
+                "restore the file from its source (see the README beside it), or remove it so the build goes without it");
+        }
+
+        return Substitute(source, SourceOrigin.LocalCopy, file, sha, file, VersionOf(file),
+            $"sha256 {sha} declared for this copy beside the pin ({copy.Note})", attempts);
     }
 
     private async Task<bool> TryMirrorAsync(PinnedSource source, Uri url, string target, List<string> attempts, CancellationToken cancellationToken)

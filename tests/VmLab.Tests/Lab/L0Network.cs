@@ -17,7 +17,11 @@ internal static class L0Network
     /// <summary>Set to 1 to let the tests build a missing client root (about a minute and downloads from deb.debian.org).</summary>
     public const string BuildVariable = "VMLAB_TEST_BUILD_CLIENT_ROOT";
 
-    private static readonly RepoPaths Paths = RepoPaths.Find(AppContext.BaseDirectory);
+    // The library reads no environment: like the CLI, the tests honour VMLAB_ARTIFACTS here.
+    private static readonly RepoPaths Paths =
+        Environment.GetEnvironmentVariable(RepoPaths.ArtifactsVariable) is { Length: > 0 } artifacts
+            ? RepoPaths.Find(AppContext.BaseDirectory) with { Artifacts = Path.GetFullPath(artifacts) }
+            : RepoPaths.Find(AppContext.BaseDirectory);
     private static readonly Lazy<Task<ClientRootMetadata>> Build = new(() =>
         new ClientRootBuilder(Paths, TextWriter.Null)
             .BuildAsync(ClientRootPlan.Create(ClientRootDefinition.Load(Paths.RootfsDir)), force: false, CancellationToken.None));

@@ -193,4 +193,17 @@ public sealed class UnixBenchSourceTests
         await Assert.ThrowsAsync<LabException>(() =>
             SourceUse.ResolveUnixBenchAsync(Pin, paths, new LocalSource(tarball, new string('0', 64)), mayDownload: false, onLine: null, TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public void The_metadata_is_stamped_by_the_given_clock_to_the_second_in_UTC()
+    {
+        var time = new FixedTime(new DateTimeOffset(2026, 11, 29, 10, 5, 7, 900, TimeSpan.FromHours(2)));
+
+        Assert.Equal("2026-11-29T08:05:07Z", RootfsJson.BuiltAtUtc(time));
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 }
