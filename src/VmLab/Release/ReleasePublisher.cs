@@ -68,95 +68,26 @@ public static class ReleasePublisher
         CancellationToken cancellationToken = default)
     {
         // Everything that can be known locally is checked before the first request, so these errors publish nothing.
-        var token = environment.Token ?? throw new LabException(
-            $"{ReleaseEnvironment.TokenVariable} is not set: publishing a release needs a token allowed to write the repository's contents.",
-            $"export {ReleaseEnvironment.TokenVariable}=<token with contents: write> (a workflow passes secrets.GITHUB_TOKEN with permissions: contents: write), or add --dry-run to only see what would be published");
-        if (environment.InGitHubActions)
-        {
-            token.MaskInActionsLog(log);
-        }
-
+        var token = RequireToken(environment, log);
         var (owner, name) = plan.Target.OwnerAndName();
-        if (plan.Blocking.ToList() is { Count: > 0 } blocking)
-        {
-            throw new LabException(
-                $"Not publishing {plan.Tag}: files the run used are missing:\n  " + string.Join("\n  ", blocking.Select(b => $"{b.Name}: {b.Reason}")),
-                "rebuild the kernel artifacts (run the pipeline again: finished stages are cached) or restore artifacts/ from the CI cache, then release again");
-        }
+        RequireLocalFiles(plan);
 
-        var client = new GitHubClient(
-            new ProductHeaderValue("VmLab", typeof(ReleasePublisher).Assembly.GetName().Version?.ToString() ?? "0"),
-            new InMemoryCredentialStore(new Credentials(token.Reveal())),
-            plan.Target.ApiUrl);
-        var releases = client.Repository.Release;
+        var repository = new RepositoryReleases(Connect(plan.Target, token).Repository.Release, owner, name);
         var progress = new Progress(plan, $"{owner}/{name}");
-
         try
         {
-            progress.Step = $"looking up the release for tag {plan.Tag}";
-            var release = await FindAsync(releases, owner, name, plan.Tag);
-            cancellationToken.ThrowIfCancellationRequested();
-            ReleaseChange change;
-            if (release is null)
-            {
-                progress.Step = $"creating release {plan.Tag}";
-                release = await releases.Create(owner, name, new NewRelease(plan.Tag)
-                {
-                    Name = plan.Name,
-                    Body = plan.Body,
-                    TargetCommitish = plan.TargetCommitish,
-                    Draft = false,
-                    Prerelease = false,
-                });
-                change = ReleaseChange.Created;
-            }
-            else if (release.Name != plan.Name || release.Body?.ReplaceLineEndings("\n") != plan.Body)
-            {
-                progress.Step = $"updating release {plan.Tag}";
-                release = await releases.Edit(owner, name, release.Id, new ReleaseUpdate { Name = plan.Name, Body = plan.Body });
-                change = ReleaseChange.Updated;
-            }
-            else
-            {
-                change = ReleaseChange.Unchanged;
-            }
-
+            var (release, change) = await CreateOrUpdateAsync(repository, plan, progress, cancellationToken);
             (progress.Release, progress.Change) = (release, change);
             log.WriteLine($"release {plan.Tag}: {Word(change)} (id {release.Id}) {release.HtmlUrl}");
 
             progress.Step = "listing the release's assets";
-            var existing = await releases.GetAllAssets(owner, name, release.Id);
+            var existing = await repository.Client.GetAllAssets(owner, name, release.Id);
             foreach (var asset in plan.Assets)
             {
-                progress.Step = $"uploading {asset.Name}";
-                cancellationToken.ThrowIfCancellationRequested();
-                var replaced = false;
-                foreach (var old in existing.Where(e => e.Name == asset.Name))
-                {
-                    progress.Step = $"deleting the previous {asset.Name} (asset id {old.Id})";
-                    await releases.DeleteAsset(owner, name, old.Id);
-                    progress.Removed.Add(asset.Name);
-                    replaced = true;
-                }
-
-                progress.Step = $"uploading {asset.Name}";
-                await using var content = File.OpenRead(asset.Path);
-                progress.InFlight = asset.Name;
-                var uploaded = await releases.UploadAsset(
-                    release, new ReleaseAssetUpload(asset.Name, asset.ContentType, content, UploadTimeout), cancellationToken);
-                progress.InFlight = null;
-                progress.Removed.Remove(asset.Name);
-                progress.Uploaded.Add(new PublishedAsset(asset.Name, uploaded.Id, asset.Sha256, replaced, uploaded.BrowserDownloadUrl));
-                log.WriteLine($"  {(replaced ? "replaced" : "uploaded")} {asset.Name} ({asset.Sha256})");
+                await UploadAsync(repository, release, asset, existing, progress, log, cancellationToken);
             }
 
-            var planned = plan.Assets.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
-            var kept = existing.Select(e => e.Name).Where(n => !planned.Contains(n)).Distinct().Order(StringComparer.Ordinal).ToList();
-            foreach (var k in kept)
-            {
-                log.WriteLine($"  kept {k} (already on the release, not part of this run's assets)");
-            }
-
+            var kept = LogKeptAssets(plan, existing, log);
             return new PublishedRelease(release.Id, release.HtmlUrl, change, progress.Uploaded, kept);
         }
         catch (Exception ex) when (ex is ApiException or HttpRequestException or OperationCanceledException or IOException)
@@ -166,19 +97,127 @@ public static class ReleasePublisher
         }
     }
 
+    private static GitHubToken RequireToken(ReleaseEnvironment environment, TextWriter log)
+    {
+        var token = environment.Token ?? throw new LabException(
+            $"{ReleaseEnvironment.TokenVariable} is not set: publishing a release needs a token allowed to write the repository's contents.",
+            $"export {ReleaseEnvironment.TokenVariable}=<token with contents: write> (a workflow passes secrets.GITHUB_TOKEN with permissions: contents: write), or add --dry-run to only see what would be published");
+        if (environment.InGitHubActions)
+        {
+            token.MaskInActionsLog(log);
+        }
+
+        return token;
+    }
+
+    private static void RequireLocalFiles(ReleasePlan plan)
+    {
+        if (plan.Blocking.ToList() is { Count: > 0 } blocking)
+        {
+            throw new LabException(
+                $"Not publishing {plan.Tag}: files the run used are missing:\n  " + string.Join("\n  ", blocking.Select(b => $"{b.Name}: {b.Reason}")),
+                "rebuild the kernel artifacts (run the pipeline again: finished stages are cached) or restore artifacts/ from the CI cache, then release again");
+        }
+    }
+
+    private static GitHubClient Connect(GitHubTarget target, GitHubToken token) => new(
+        new ProductHeaderValue("VmLab", typeof(ReleasePublisher).Assembly.GetName().Version?.ToString() ?? "0"),
+        new InMemoryCredentialStore(new Credentials(token.Reveal())),
+        target.ApiUrl);
+
+    /// <summary>Creates the release for the tag, or rewrites its title and body when they differ from the plan.</summary>
+    private static async Task<(Octokit.Release Release, ReleaseChange Change)> CreateOrUpdateAsync(
+        RepositoryReleases repository, ReleasePlan plan, Progress progress, CancellationToken cancellationToken)
+    {
+        var (releases, owner, name) = repository;
+        progress.Step = $"looking up the release for tag {plan.Tag}";
+        var release = await FindAsync(repository, plan.Tag);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (release is null)
+        {
+            progress.Step = $"creating release {plan.Tag}";
+            var created = await releases.Create(owner, name, new NewRelease(plan.Tag)
+            {
+                Name = plan.Name,
+                Body = plan.Body,
+                TargetCommitish = plan.TargetCommitish,
+                Draft = false,
+                Prerelease = false,
+            });
+            return (created, ReleaseChange.Created);
+        }
+
+        if (release.Name != plan.Name || release.Body?.ReplaceLineEndings("\n") != plan.Body)
+        {
+            progress.Step = $"updating release {plan.Tag}";
+            var updated = await releases.Edit(owner, name, release.Id, new ReleaseUpdate { Name = plan.Name, Body = plan.Body });
+            return (updated, ReleaseChange.Updated);
+        }
+
+        return (release, ReleaseChange.Unchanged);
+    }
+
+    /// <summary>Uploads one asset, first deleting any asset of the same name already on the release.</summary>
+    private static async Task UploadAsync(
+        RepositoryReleases repository,
+        Octokit.Release release,
+        PlannedAsset asset,
+        IReadOnlyList<ReleaseAsset> existing,
+        Progress progress,
+        TextWriter log,
+        CancellationToken cancellationToken)
+    {
+        progress.Step = $"uploading {asset.Name}";
+        cancellationToken.ThrowIfCancellationRequested();
+        var replaced = false;
+        foreach (var old in existing.Where(e => e.Name == asset.Name))
+        {
+            progress.Step = $"deleting the previous {asset.Name} (asset id {old.Id})";
+            await repository.Client.DeleteAsset(repository.Owner, repository.Name, old.Id);
+            progress.Removed.Add(asset.Name);
+            replaced = true;
+        }
+
+        progress.Step = $"uploading {asset.Name}";
+        await using var content = File.OpenRead(asset.Path);
+        progress.InFlight = asset.Name;
+        var uploaded = await repository.Client.UploadAsset(
+            release, new ReleaseAssetUpload(asset.Name, asset.ContentType, content, UploadTimeout), cancellationToken);
+        progress.InFlight = null;
+        progress.Removed.Remove(asset.Name);
+        progress.Uploaded.Add(new PublishedAsset(asset.Name, uploaded.Id, asset.Sha256, replaced, uploaded.BrowserDownloadUrl));
+        log.WriteLine($"  {(replaced ? "replaced" : "uploaded")} {asset.Name} ({asset.Sha256})");
+    }
+
+    /// <summary>The assets on the release that the plan does not name (someone put them there): left alone, and said so.</summary>
+    private static List<string> LogKeptAssets(ReleasePlan plan, IEnumerable<ReleaseAsset> existing, TextWriter log)
+    {
+        var planned = plan.Assets.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        var kept = existing.Select(e => e.Name).Where(n => !planned.Contains(n)).Distinct().Order(StringComparer.Ordinal).ToList();
+        foreach (var k in kept)
+        {
+            log.WriteLine($"  kept {k} (already on the release, not part of this run's assets)");
+        }
+
+        return kept;
+    }
+
     private static string Word(ReleaseChange change) => change.ToString().ToLowerInvariant();
 
-    private static async Task<Octokit.Release?> FindAsync(IReleasesClient releases, string owner, string name, string tag)
+    private static async Task<Octokit.Release?> FindAsync(RepositoryReleases repository, string tag)
     {
         try
         {
-            return await releases.Get(owner, name, tag);
+            return await repository.Client.Get(repository.Owner, repository.Name, tag);
         }
         catch (NotFoundException)
         {
             return null; // no release for this tag yet (or the repository is invisible: Create will say so)
         }
     }
+
+    /// <summary>The release endpoints of one repository.</summary>
+    private sealed record RepositoryReleases(IReleasesClient Client, string Owner, string Name);
 
     /// <summary>What has reached GitHub so far: the raw material of an honest failure message.</summary>
     private sealed class Progress(ReleasePlan plan, string repository)

@@ -1,6 +1,5 @@
-using System.Net;
+using System.Collections.Specialized;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Web;
 
@@ -30,15 +29,13 @@ internal sealed class FakeRelease(long id, string tag)
 /// A GitHub REST API on 127.0.0.1 with just the endpoints Octokit's release client calls, behaving as
 /// GitHub does where VmLab depends on it: 404 for a tag without release, 422 "already_exists" for a second
 /// release of a tag or a second asset of a name, 401 without the right token, uploads on the separate host
-/// the release's <c>upload_url</c> names (here a path prefix, /uploads, on the same listener). The API lives
+/// the release's <c>upload_url</c> names (here a path prefix, /uploads, on the same <see cref="LoopbackServer"/>). The API lives
 /// under /api/v3/, where Octokit puts any non-github.com base address (the GitHub Enterprise layout).
 /// See https://docs.github.com/rest/releases/releases and https://docs.github.com/rest/releases/assets
 /// </summary>
 internal sealed class FakeGitHub : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private readonly LoopbackServer _server;
     private readonly List<RecordedRequest> _requests = [];
     private readonly List<FakeRelease> _releases = [];
     private readonly List<(Func<RecordedRequest, bool> Match, int Status, string Message)> _faults = [];
@@ -49,8 +46,7 @@ internal sealed class FakeGitHub : IAsyncDisposable
     public FakeGitHub(string owner = "vmlab-org", string repository = "vmlab", string token = "ghs_fake0123456789TOKENvalue")
     {
         (Owner, Repository, Token) = (owner, repository, token);
-        BaseUrl = Loopback.Start(_listener);
-        _loop = Task.Run(ServeAsync);
+        _server = new LoopbackServer(Answer);
     }
 
     public string Owner { get; }
@@ -58,7 +54,7 @@ internal sealed class FakeGitHub : IAsyncDisposable
     public string Token { get; }
 
     /// <summary>What to pass as --github-api-url; Octokit appends /api/v3/.</summary>
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => _server.Prefix;
 
     public IReadOnlyList<RecordedRequest> Requests { get { lock (_gate) { return [.. _requests]; } } }
 
@@ -96,60 +92,18 @@ internal sealed class FakeGitHub : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        // Close only, once (see LoopbackServer.DisposeAsync): Stop then Close rebinds the port on Linux.
-        _listener.Close();
-        try
-        {
-            await _loop;
-        }
-        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or OperationCanceledException)
-        {
-        }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-        _stop.Dispose();
+    private LoopbackResponse Answer(LoopbackRequest request)
+    {
+        var recorded = new RecordedRequest(request.Method, request.Path, request.Query, request.Headers["Authorization"], request.ContentType);
+        var (status, json) = Handle(recorded, request.Body, HttpUtility.ParseQueryString(request.Query));
+        return json is null
+            ? new LoopbackResponse(status)
+            : new LoopbackResponse(status, Encoding.UTF8.GetBytes(json.ToJsonString()), "application/json; charset=utf-8");
     }
 
-    private async Task ServeAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            try
-            {
-                await HandleAsync(context);
-            }
-            catch (Exception e)
-            {
-                await RespondAsync(context.Response, 599, new JsonObject { ["message"] = "fake GitHub crashed: " + e.Message });
-            }
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
-    {
-        var request = context.Request;
-        var recorded = new RecordedRequest(
-            request.HttpMethod, request.Url!.AbsolutePath, request.Url.Query, request.Headers["Authorization"], request.ContentType);
-        using var body = new MemoryStream();
-        await request.InputStream.CopyToAsync(body);
-
-        var (status, json) = Handle(recorded, body.ToArray(), HttpUtility.ParseQueryString(request.Url.Query));
-        await RespondAsync(context.Response, status, json);
-    }
-
-    private (int Status, JsonNode? Json) Handle(RecordedRequest request, byte[] body, System.Collections.Specialized.NameValueCollection query)
+    private (int Status, JsonNode? Json) Handle(RecordedRequest request, byte[] body, NameValueCollection query)
     {
         lock (_gate)
         {
@@ -169,98 +123,102 @@ internal sealed class FakeGitHub : IAsyncDisposable
                 return (401, Error("Bad credentials"));
             }
 
-            var repo = $"repos/{Owner}/{Repository}/";
-            var path = request.Path;
-            string[] segments;
-            if (path.StartsWith($"/api/v3/{repo}releases", StringComparison.Ordinal))
-            {
-                segments = path[$"/api/v3/{repo}".Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
-            }
-            else if (path.StartsWith($"/uploads/{repo}releases/", StringComparison.Ordinal))
-            {
-                segments = ["uploads", .. path[$"/uploads/{repo}".Length..].Split('/', StringSplitOptions.RemoveEmptyEntries)];
-            }
-            else
-            {
-                return Unexpected(request);
-            }
-
-            switch (request.Method, segments)
-            {
-                case ("GET", ["releases", "tags", var tag]):
-                    var found = _releases.FirstOrDefault(r => r.Tag == Uri.UnescapeDataString(tag));
-                    return found is null ? (404, Error("Not Found")) : (200, ReleaseJson(found));
-
-                case ("POST", ["releases"]):
-                {
-                    var data = JsonNode.Parse(body)!;
-                    var newTag = (string?)data["tag_name"];
-                    if (string.IsNullOrEmpty(newTag))
-                    {
-                        return (422, Error("Validation Failed", new JsonObject { ["resource"] = "Release", ["field"] = "tag_name", ["code"] = "missing_field" }));
-                    }
-
-                    if (_releases.Any(r => r.Tag == newTag))
-                    {
-                        return (422, Error("Validation Failed", new JsonObject { ["resource"] = "Release", ["field"] = "tag_name", ["code"] = "already_exists" }));
-                    }
-
-                    var release = new FakeRelease(_nextReleaseId++, newTag)
-                    {
-                        Name = (string?)data["name"],
-                        Body = (string?)data["body"],
-                        TargetCommitish = (string?)data["target_commitish"],
-                    };
-                    _releases.Add(release);
-                    return (201, ReleaseJson(release));
-                }
-
-                case ("PATCH", ["releases", var id]) when FindRelease(id) is { } release:
-                {
-                    var data = JsonNode.Parse(body)!.AsObject();
-                    if (data.ContainsKey("name")) { release.Name = (string?)data["name"]; }
-                    if (data.ContainsKey("body")) { release.Body = (string?)data["body"]; }
-                    return (200, ReleaseJson(release));
-                }
-
-                case ("GET", ["releases", var id, "assets"]) when FindRelease(id) is { } release:
-                    return (200, new JsonArray([.. release.Assets.Select(a => AssetJson(release, a))]));
-
-                case ("DELETE", ["releases", "assets", var id]):
-                {
-                    var owner = _releases.FirstOrDefault(r => r.Assets.Any(a => a.Id.ToString() == id));
-                    if (owner is null)
-                    {
-                        return (404, Error("Not Found"));
-                    }
-
-                    owner.Assets.RemoveAll(a => a.Id.ToString() == id);
-                    return (204, null);
-                }
-
-                case ("POST", ["uploads", "releases", var id, "assets"]) when FindRelease(id) is { } release:
-                {
-                    var name = query["name"];
-                    if (string.IsNullOrEmpty(name))
-                    {
-                        return (422, Error("Validation Failed", new JsonObject { ["resource"] = "ReleaseAsset", ["field"] = "name", ["code"] = "missing_field" }));
-                    }
-
-                    if (release.Assets.Any(a => a.Name == name))
-                    {
-                        return (422, Error("Validation Failed", new JsonObject { ["resource"] = "ReleaseAsset", ["field"] = "name", ["code"] = "already_exists" }));
-                    }
-
-                    var asset = new FakeAsset(_nextAssetId++, name, request.ContentType ?? "", body);
-                    release.Assets.Add(asset);
-                    return (201, AssetJson(release, asset));
-                }
-
-                default:
-                    return Unexpected(request);
-            }
+            return Segments(request.Path) is { } segments ? Route(request, segments, body, query) : Unexpected(request);
         }
     }
+
+    /// <summary>The path below the repository, with "uploads" first for the upload host; null outside both.</summary>
+    private string[]? Segments(string path)
+    {
+        var repo = $"repos/{Owner}/{Repository}/";
+        if (path.StartsWith($"/api/v3/{repo}releases", StringComparison.Ordinal))
+        {
+            return path[$"/api/v3/{repo}".Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        }
+
+        return path.StartsWith($"/uploads/{repo}releases/", StringComparison.Ordinal)
+            ? ["uploads", .. path[$"/uploads/{repo}".Length..].Split('/', StringSplitOptions.RemoveEmptyEntries)]
+            : null;
+    }
+
+    private (int, JsonNode?) Route(RecordedRequest request, string[] segments, byte[] body, NameValueCollection query) =>
+        (request.Method, segments) switch
+        {
+            ("GET", ["releases", "tags", var tag]) => _releases.FirstOrDefault(r => r.Tag == Uri.UnescapeDataString(tag)) is { } found
+                ? (200, ReleaseJson(found))
+                : (404, Error("Not Found")),
+            ("POST", ["releases"]) => CreateRelease(JsonNode.Parse(body)!),
+            ("PATCH", ["releases", var id]) when FindRelease(id) is { } release => EditRelease(release, JsonNode.Parse(body)!.AsObject()),
+            ("GET", ["releases", var id, "assets"]) when FindRelease(id) is { } release =>
+                (200, new JsonArray([.. release.Assets.Select(a => AssetJson(release, a))])),
+            ("DELETE", ["releases", "assets", var id]) => DeleteAsset(id),
+            ("POST", ["uploads", "releases", var id, "assets"]) when FindRelease(id) is { } release =>
+                UploadAsset(release, query["name"], request.ContentType, body),
+            _ => Unexpected(request),
+        };
+
+    private (int, JsonNode?) CreateRelease(JsonNode data)
+    {
+        var tag = (string?)data["tag_name"];
+        if (string.IsNullOrEmpty(tag))
+        {
+            return Invalid("Release", "tag_name", "missing_field");
+        }
+
+        if (_releases.Any(r => r.Tag == tag))
+        {
+            return Invalid("Release", "tag_name", "already_exists");
+        }
+
+        var release = new FakeRelease(_nextReleaseId++, tag)
+        {
+            Name = (string?)data["name"],
+            Body = (string?)data["body"],
+            TargetCommitish = (string?)data["target_commitish"],
+        };
+        _releases.Add(release);
+        return (201, ReleaseJson(release));
+    }
+
+    private (int, JsonNode?) EditRelease(FakeRelease release, JsonObject data)
+    {
+        if (data.ContainsKey("name")) { release.Name = (string?)data["name"]; }
+        if (data.ContainsKey("body")) { release.Body = (string?)data["body"]; }
+        return (200, ReleaseJson(release));
+    }
+
+    private (int, JsonNode?) DeleteAsset(string id)
+    {
+        var owner = _releases.FirstOrDefault(r => r.Assets.Any(a => a.Id.ToString() == id));
+        if (owner is null)
+        {
+            return (404, Error("Not Found"));
+        }
+
+        owner.Assets.RemoveAll(a => a.Id.ToString() == id);
+        return (204, null);
+    }
+
+    private (int, JsonNode?) UploadAsset(FakeRelease release, string? name, string? contentType, byte[] content)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return Invalid("ReleaseAsset", "name", "missing_field");
+        }
+
+        if (release.Assets.Any(a => a.Name == name))
+        {
+            return Invalid("ReleaseAsset", "name", "already_exists");
+        }
+
+        var asset = new FakeAsset(_nextAssetId++, name, contentType ?? "", content);
+        release.Assets.Add(asset);
+        return (201, AssetJson(release, asset));
+    }
+
+    /// <summary>GitHub's 422 for a request it understood but will not carry out, naming the field and why.</summary>
+    private static (int, JsonNode?) Invalid(string resource, string field, string code) =>
+        (422, Error("Validation Failed", new JsonObject { ["resource"] = resource, ["field"] = field, ["code"] = code }));
 
     private (int, JsonNode?) Unexpected(RecordedRequest request)
     {
@@ -322,18 +280,4 @@ internal sealed class FakeGitHub : IAsyncDisposable
         ["updated_at"] = "2026-01-01T00:00:00Z",
         ["browser_download_url"] = new Uri(BaseUrl, $"{Owner}/{Repository}/releases/download/{r.Tag}/{Uri.EscapeDataString(a.Name)}").ToString(),
     };
-
-    private static async Task RespondAsync(HttpListenerResponse response, int status, JsonNode? json)
-    {
-        response.StatusCode = status;
-        if (json is not null)
-        {
-            var bytes = Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
-            response.ContentType = "application/json; charset=utf-8";
-            response.ContentLength64 = bytes.Length;
-            await response.OutputStream.WriteAsync(bytes);
-        }
-
-        response.Close();
-    }
 }

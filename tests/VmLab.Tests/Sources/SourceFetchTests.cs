@@ -7,7 +7,7 @@ namespace VmLab.Tests.Sources;
 public sealed class SourceFetchTests : IAsyncLifetime
 {
     private readonly string _downloads = Directory.CreateTempSubdirectory("vmlab-sources-").FullName;
-    private readonly LoopbackServer _server = new();
+    private readonly FakeMirror _mirror = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(20) };
 
     // A small real tarball: the download path does not care what is inside, only that the bytes are exact.
@@ -17,7 +17,7 @@ public sealed class SourceFetchTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        await _server.DisposeAsync();
+        await _mirror.DisposeAsync();
         _http.Dispose();
         Directory.Delete(_downloads, recursive: true);
     }
@@ -32,7 +32,7 @@ public sealed class SourceFetchTests : IAsyncLifetime
     [Fact]
     public async Task A_good_download_is_verified_and_kept_under_its_sha256()
     {
-        var url = _server.Serve("pub/linux-9.9.9.tar.xz", _tarball);
+        var url = _mirror.Serve("pub/linux-9.9.9.tar.xz", _tarball);
 
         var fetched = await Fetch().FetchAsync(Source(url), TestContext.Current.CancellationToken);
 
@@ -46,12 +46,12 @@ public sealed class SourceFetchTests : IAsyncLifetime
     [Fact]
     public async Task A_second_fetch_uses_the_verified_file_without_asking_any_mirror()
     {
-        var url = _server.Serve("pub/linux-9.9.9.tar.xz", _tarball);
+        var url = _mirror.Serve("pub/linux-9.9.9.tar.xz", _tarball);
         await Fetch().FetchAsync(Source(url), TestContext.Current.CancellationToken);
 
         var again = await Fetch().FetchAsync(Source(url), TestContext.Current.CancellationToken);
 
-        Assert.Single(_server.Requests);
+        Assert.Single(_mirror.Requests);
         Assert.StartsWith("file://", again.From, StringComparison.Ordinal);
     }
 
@@ -60,7 +60,7 @@ public sealed class SourceFetchTests : IAsyncLifetime
     {
         var tampered = _tarball.ToArray();
         tampered[1000] ^= 0xff;
-        var url = _server.Serve("pub/linux-9.9.9.tar.xz", tampered);
+        var url = _mirror.Serve("pub/linux-9.9.9.tar.xz", tampered);
         var wrong = Convert.ToHexStringLower(SHA256.HashData(tampered));
 
         var error = await Assert.ThrowsAsync<LabException>(() => Fetch().FetchAsync(Source(url), TestContext.Current.CancellationToken));
@@ -75,8 +75,8 @@ public sealed class SourceFetchTests : IAsyncLifetime
     public async Task A_404_and_a_refused_connection_fall_through_to_the_next_mirror()
     {
         var refused = new Uri($"http://127.0.0.1:{Loopback.FreePort()}/linux-9.9.9.tar.xz");
-        var missing = new Uri(_server.Prefix, "gone/linux-9.9.9.tar.xz");
-        var good = _server.Serve("pub/linux-9.9.9.tar.xz", _tarball);
+        var missing = new Uri(_mirror.Prefix, "gone/linux-9.9.9.tar.xz");
+        var good = _mirror.Serve("pub/linux-9.9.9.tar.xz", _tarball);
 
         var fetched = await Fetch().FetchAsync(Source(refused, missing, good), TestContext.Current.CancellationToken);
 
@@ -84,19 +84,19 @@ public sealed class SourceFetchTests : IAsyncLifetime
         Assert.Equal(2, fetched.Attempts.Count);
         Assert.Contains(refused.ToString(), fetched.Attempts[0], StringComparison.Ordinal);
         Assert.Contains("HTTP 404", fetched.Attempts[1], StringComparison.Ordinal);
-        Assert.Equal(["GET /gone/linux-9.9.9.tar.xz", "GET /pub/linux-9.9.9.tar.xz"], _server.Requests);
+        Assert.Equal(["GET /gone/linux-9.9.9.tar.xz", "GET /pub/linux-9.9.9.tar.xz"], _mirror.Requests);
     }
 
     [Fact]
     public async Task A_partial_download_is_resumed_with_a_range_request()
     {
-        var url = _server.Serve("pub/linux-9.9.9.tar.xz", _tarball);
+        var url = _mirror.Serve("pub/linux-9.9.9.tar.xz", _tarball);
         var partial = Path.Combine(_downloads, $"{Sha}-linux-9.9.9.tar.xz.partial");
         await File.WriteAllBytesAsync(partial, _tarball[..123_456], TestContext.Current.CancellationToken);
 
         var fetched = await Fetch().FetchAsync(Source(url), TestContext.Current.CancellationToken);
 
-        Assert.Equal(["GET /pub/linux-9.9.9.tar.xz bytes=123456-"], _server.Requests);
+        Assert.Equal(["GET /pub/linux-9.9.9.tar.xz bytes=123456-"], _mirror.Requests);
         Assert.Equal(_tarball, await File.ReadAllBytesAsync(fetched.Path, TestContext.Current.CancellationToken));
         Assert.False(File.Exists(partial));
     }
@@ -104,7 +104,7 @@ public sealed class SourceFetchTests : IAsyncLifetime
     [Fact]
     public async Task Progress_is_reported_up_to_the_full_size()
     {
-        var url = _server.Serve("pub/linux-9.9.9.tar.xz", _tarball);
+        var url = _mirror.Serve("pub/linux-9.9.9.tar.xz", _tarball);
         var reports = new List<DownloadProgress>();
         await new SourceFetch(_downloads, _http) { Offline = false, Progress = new Synchronous(reports.Add) }
             .FetchAsync(Source(url), TestContext.Current.CancellationToken);
@@ -121,7 +121,7 @@ public sealed class SourceFetchTests : IAsyncLifetime
         var otherSha = Convert.ToHexStringLower(SHA256.HashData(other));
 
         var fetched = await Fetch(new LocalSource(file, otherSha)).FetchAsync(
-            Source(new Uri(_server.Prefix, "gone.tar.xz")), TestContext.Current.CancellationToken);
+            Source(new Uri(_mirror.Prefix, "gone.tar.xz")), TestContext.Current.CancellationToken);
 
         Assert.Equal(SourceOrigin.LocalFile, fetched.Origin);
         Assert.True(fetched.IsFallback);
@@ -143,7 +143,7 @@ public sealed class SourceFetchTests : IAsyncLifetime
             Offline = false, Local = new LocalSource(file, Convert.ToHexStringLower(SHA256.HashData(other))), OnLine = lines.Add, OnWarning = warnings.Add,
         };
 
-        var fetched = await fetch.FetchAsync(Source(new Uri(_server.Prefix, "gone.tar.xz")), TestContext.Current.CancellationToken);
+        var fetched = await fetch.FetchAsync(Source(new Uri(_mirror.Prefix, "gone.tar.xz")), TestContext.Current.CancellationToken);
 
         Assert.Equal([fetched.Warning!], warnings);
         Assert.DoesNotContain(fetched.Warning!, lines);
@@ -157,7 +157,7 @@ public sealed class SourceFetchTests : IAsyncLifetime
         await File.WriteAllBytesAsync(file, [1, 2, 3], TestContext.Current.CancellationToken);
 
         var error = await Assert.ThrowsAsync<LabException>(() => Fetch(new LocalSource(file, new string('a', 64)))
-            .FetchAsync(Source(new Uri(_server.Prefix, "gone.tar.xz")), TestContext.Current.CancellationToken));
+            .FetchAsync(Source(new Uri(_mirror.Prefix, "gone.tar.xz")), TestContext.Current.CancellationToken));
 
         Assert.Contains(new string('a', 64), error.Message, StringComparison.Ordinal);
         Assert.Contains(Convert.ToHexStringLower(SHA256.HashData([1, 2, 3])), error.Message, StringComparison.Ordinal);
@@ -166,12 +166,12 @@ public sealed class SourceFetchTests : IAsyncLifetime
     [Fact]
     public async Task Offline_asks_no_mirror_and_fails_saying_what_was_tried_when_nothing_else_is_declared()
     {
-        var url = _server.Serve("pub/linux-9.9.9.tar.xz", _tarball);
+        var url = _mirror.Serve("pub/linux-9.9.9.tar.xz", _tarball);
 
         var error = await Assert.ThrowsAsync<LabException>(() => new SourceFetch(_downloads, _http) { Offline = true }
             .FetchAsync(Source(url), TestContext.Current.CancellationToken));
 
-        Assert.Empty(_server.Requests);
+        Assert.Empty(_mirror.Requests);
         Assert.Contains(SourceFetch.OfflineVariable, error.Message, StringComparison.Ordinal);
         Assert.Contains("--kernel-source", error.Message, StringComparison.Ordinal);
     }
