@@ -77,7 +77,7 @@ public static class JobScript
         var script = Header(boot, "l1");
         script.AppendLine($"vmlab_thp {(scenario.Thp == ThpMode.Always ? "always" : "never")}");
         script.AppendLine("vmlab_scratch /dev/vdd");
-        script.AppendLine($"vmlab_bridge {L1Address} {L0Address}");
+        var bridge = $"vmlab_bridge {L1Address} {L0Address}";
         var disks = new Dictionary<string, JobFolder>(StringComparer.Ordinal);
         var network = boot.Suites.Where(s => s.IsNetwork).ToList();
         var cpu = boot.Suites.Where(s => !s.IsNetwork).ToList();
@@ -93,6 +93,7 @@ public static class JobScript
             script.AppendLine("vmlab_phase l2-start");
             script.AppendLine($"{guest} &");
             script.AppendLine("vmlab_l2=$!");
+            script.AppendLine(bridge + " # while L2 boots: L2 needs the network only after its CPU suites");
             var l2Budget = Seconds(profile.L2Boot + Sum(cpu));
             if (network.Count > 0)
             {
@@ -119,6 +120,7 @@ public static class JobScript
         else
         {
             // The host scenario: L1 measured with the baseline guest's CPUs and memory, its servers inside that limit too.
+            script.AppendLine(bridge);
             script.AppendLine($"vmlab_limit {guestCpus} {topology.L2MemoryMiB}");
             script.AppendLine("vmlab_servers restart");
             script.AppendLine("vmlab_phase suites");

@@ -41,19 +41,6 @@ public sealed class ConsoleReaderTests
     }
 
     [Fact]
-    public async Task The_vhost_thread_count_counts_processes_named_vhost_dash()
-    {
-        var folder = Directory.CreateTempSubdirectory("vmlab-vhost-").FullName;
-        var before = await JobShell.RunAsync("vmlab_vhost_threads");
-        File.Copy("/bin/sleep", Path.Combine(folder, "vhost-4242"));
-
-        // Two processes whose comm starts with "vhost-" (as vhost-net's workers do), counted while they run.
-        var after = await JobShell.RunAsync($"'{folder}/vhost-4242' 30 & a=$!; '{folder}/vhost-4242' 30 & b=$!; sleep 0.2; vmlab_vhost_threads; kill $a $b");
-
-        Assert.Equal(int.Parse(before.Trim()) + 2, int.Parse(after.Trim()));
-    }
-
-    [Fact]
     public void Streaming_line_by_line_with_serial_CRLF_gives_the_same_events_as_reading_the_whole_log()
     {
         var reader = new ConsoleReader();
