@@ -127,10 +127,11 @@ vmlab_unit() {
 }
 
 # vmlab_wait_console FILE PATTERN SECONDS [PID]: waits for a nested console to print PATTERN; gives up after SECONDS,
-# or as soon as the VM PID has exited. It blocks (tail -f follows the file by inotify) instead of polling: a grep and a
-# sleep a second cost L1 about 9% of a vCPU under emulation, taken from L2 while L2's suites ran.
+# or as soon as the VM PID has exited. FILE may not exist yet (QEMU creates it as it starts). It blocks (tail -F follows
+# the file by inotify) instead of polling: a grep and a sleep a second cost L1 about 9% of a vCPU under emulation,
+# taken from L2 while L2's suites ran.
 vmlab_wait_console() {
-  timeout "$3" sh -c 'tail -n +1 -f ${2:+--pid=$2} -- "$1" 2>/dev/null | { grep -q -m 1 -e "$0"; r=$?; pkill -PIPE -x -P $$ tail; exit $r; }' \
+  timeout "$3" sh -c 'tail -n +1 -F ${2:+--pid=$2} -- "$1" 2>/dev/null | { grep -q -m 1 -e "$0"; r=$?; pkill -PIPE -x -P $$ tail; exit $r; }' \
     "$2" "$1" "${4:-}"
 }
 

@@ -24,9 +24,10 @@ public sealed class JobLibraryTests
         var console = Path.Combine(Directory.CreateTempSubdirectory("vmlab-wait-").FullName, "l2-console-1.log");
         var clock = Stopwatch.StartNew();
 
-        // A "VM" that prints noise, then the servers fact, then stays up for a minute (as L2 serving does).
+        // A "VM" that creates its console as it starts (after the wait began, as QEMU does), prints noise, then the
+        // servers fact, then stays up for a minute (as L2 serving does).
         var output = await JobShell.RunAsync(
-            $"( sleep 0.5; echo noise; echo '@@VMLAB:FACT servers=up@@'; sleep 60 ) >> '{console}' & vm=$!\n" +
+            $"( sleep 0.5; echo noise > '{console}'; echo '@@VMLAB:FACT servers=up@@' >> '{console}'; sleep 60 ) & vm=$!\n" +
             $"vmlab_wait_console '{console}' 'FACT servers=' 50 $vm; echo rc=$?; kill $vm");
 
         Assert.Equal("rc=0", output.Trim());
