@@ -159,6 +159,7 @@ public static class JobScript
             // Serves until L0 has run every client and L1 stops this VM; DONE is never reached here by design.
             script.AppendLine("vmlab_phase servers");
             script.AppendLine("vmlab_servers");
+            script.AppendLine("vmlab_phase serving");
             script.AppendLine("while :; do sleep 3600; done");
         }
 
