@@ -47,7 +47,7 @@ app.Configure(config =>
         lab.AddCommand<LabRepairCommand>("repair").WithDescription("Rebuild a damaged units.json from raw/ and the console logs (runs nothing).");
     });
     config.AddCommand<ParseCommand>("parse")
-        .WithDescription("Parse one raw benchmark output (hackbench, kernbench, netperf, ab, unixbench, console) and check its validity.")
+        .WithDescription($"Parse one raw benchmark output ({string.Join(", ", VmLab.Suites.SuiteParsers.Names)}) and check its validity.")
         .WithExample("parse", VmLab.Suites.ApacheBenchParser.Id, $"results/run/raw/baseline/{VmLab.Suites.ApacheBenchParser.Id}/1.txt", "--json");
     config.AddCommand<ParseRunCommand>("parse-run")
         .WithDescription("Recompute <run-dir>/results.json from its raw/ outputs.")

@@ -9,6 +9,31 @@ using VmLab.Lab;
 
 namespace VmLab.CommandLine.Commands;
 
+/// <summary>
+/// The help text of <c>--suite</c>: the output ids a boot runs ("netperf-stream, netperf-rr, ab, hackbench, ..."), from
+/// the registry with the repository's default profile when the help is shown, so a new suite appears without an edit
+/// here. Outside a checkout no profile can be read, and the text says where the ids are listed.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class LabSuiteIdsDescriptionAttribute : DescriptionAttribute
+{
+    public override string Description
+    {
+        get
+        {
+            try
+            {
+                var suites = LabProfiles.Load(RepoPaths.Find(), new LabPlanSettings().Profile).Suites;
+                return $"Only this suite (repeatable): {string.Join(", ", suites.Select(s => s.Id))}.";
+            }
+            catch (LabException)
+            {
+                return "Only this suite (repeatable): one of the ids on the Suites line of vmlab lab plan.";
+            }
+        }
+    }
+}
+
 /// <summary>Options shared by <c>vmlab lab plan</c> and <c>vmlab lab run</c>: what to run and on how much machine.</summary>
 internal class LabPlanSettings : CommandSettings
 {
@@ -21,7 +46,7 @@ internal class LabPlanSettings : CommandSettings
     public string[]? Scenarios { get; init; }
 
     [CommandOption("--suite <ID>")]
-    [Description("Only this suite (repeatable): netperf-stream, netperf-rr, ab, hackbench, kernbench, unixbench.")]
+    [LabSuiteIdsDescription]
     public string[]? Suites { get; init; }
 
     [CommandOption("--l1-cpus <N>")]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using VmLab.Common;
 using VmLab.Suites;
@@ -15,13 +16,35 @@ public sealed record LabProfile(
     int Repeats,
     long GuestMemoryMiB,
     double L1BootSeconds,
-    double L2BootSeconds,
-    HackbenchCommand Hackbench,
-    KernbenchCommand Kernbench,
-    NetperfSettings Netperf,
-    ApacheBenchCommand Ab,
-    UnixBenchCommand UnixBench)
+    double L2BootSeconds)
 {
+    /// <summary>
+    /// Each benchmark suite's settings by suite id: the record of the suite's <see cref="SuiteSettings.Type"/>, read
+    /// from the profile's object of that name (<c>"hackbench": { "groups": 50, ... }</c>).
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, object> Settings { get; init; } = new Dictionary<string, object>(StringComparer.Ordinal);
+
+    /// <summary>The settings of suite <paramref name="suiteId"/>; a <see cref="LabException"/> when the profile has none.</summary>
+    public object SettingsOf(string suiteId) =>
+        Settings.TryGetValue(suiteId, out var settings)
+            ? settings
+            : throw new LabException($"Profile '{Name}' has no settings for suite {suiteId}.", $"add \"{suiteId}\": {{ ... }} to it in lab/profiles.json (docs/ADDING-A-SUITE.md)");
+
+    /// <summary>The settings record of type <typeparamref name="T"/> (e.g. <c>SettingsOf&lt;HackbenchCommand&gt;()</c>).</summary>
+    public T SettingsOf<T>()
+        where T : class =>
+        Settings.Values.OfType<T>().SingleOrDefault()
+        ?? throw new LabException($"Profile '{Name}' has no {typeof(T).Name} settings.", "check lab/profiles.json and SuiteRegistry (docs/ADDING-A-SUITE.md)");
+
+    /// <summary>This profile with <paramref name="settings"/> in place of the suite settings of the same type.</summary>
+    public LabProfile With<T>(T settings)
+        where T : class
+    {
+        var id = Settings.Single(s => s.Value is T).Key;
+        return this with { Settings = new Dictionary<string, object>(Settings, StringComparer.Ordinal) { [id] = settings } };
+    }
+
     /// <summary>
     /// The suites in the order a boot runs them: network first (services fresh), then CPU-bound ones; which suites
     /// there are and how each reads its settings is <see cref="SuiteRegistry"/>'s.
@@ -58,7 +81,7 @@ public static class LabProfiles
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
-    private sealed record File([property: JsonPropertyName("$comment")] string? Comment, Dictionary<string, LabProfile> Profiles);
+    private sealed record File([property: JsonPropertyName("$comment")] string? Comment, Dictionary<string, JsonObject> Profiles);
 
     /// <summary>The profiles file of the repository at <paramref name="paths"/>.</summary>
     public static string PathIn(RepoPaths paths) => Path.Combine(paths.Root, "lab", "profiles.json");
@@ -66,17 +89,31 @@ public static class LabProfiles
     /// <summary>All profiles in <paramref name="json"/>, by name, with <see cref="LabProfile.Name"/> filled in.</summary>
     public static IReadOnlyDictionary<string, LabProfile> Parse(string json)
     {
-        File file;
         try
         {
-            file = JsonSerializer.Deserialize<File>(json, Options) ?? throw new JsonException("the file is empty");
+            var file = JsonSerializer.Deserialize<File>(json, Options) ?? throw new JsonException("the file is empty");
+            return file.Profiles.ToDictionary(p => p.Key, p => Read(p.Key, p.Value), StringComparer.Ordinal);
         }
         catch (JsonException ex)
         {
             throw new LabException($"lab/profiles.json is not valid: {ex.Message}", "fix the file (git diff lab/profiles.json shows what changed)", ex);
         }
+    }
 
-        return file.Profiles.ToDictionary(p => p.Key, p => p.Value with { Name = p.Key }, StringComparer.Ordinal);
+    // One profile: each registered suite's object read into the suite's settings record, the rest into LabProfile.
+    private static LabProfile Read(string name, JsonObject json)
+    {
+        var settings = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var suite in SuiteRegistry.All.Where(s => s.Settings is not null))
+        {
+            var key = json.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, suite.Id, StringComparison.OrdinalIgnoreCase))
+                ?? throw new JsonException($"profile '{name}' has no settings for suite {suite.Id}");
+            settings[suite.Id] = json[key].Deserialize(suite.Settings!.Type, Options) ?? throw new JsonException($"profile '{name}': {suite.Id} is null");
+            json.Remove(key);
+        }
+
+        var profile = json.Deserialize<LabProfile>(Options) ?? throw new JsonException($"profile '{name}' is null");
+        return profile with { Name = name, Settings = settings };
     }
 
     /// <summary>Profile <paramref name="name"/> from the repository's profiles file.</summary>

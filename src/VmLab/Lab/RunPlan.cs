@@ -52,6 +52,10 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
         return profile.Suites.Where(s => ids.Contains(s.Id)).ToList();
     }
 
+    // The suites whose clients run on L0 (netperf, ab), in registry order, whichever of them this plan runs.
+    private IEnumerable<string> NetworkSuites =>
+        SuiteRegistry.All.Where(s => s.Commands(Profile).Any(c => c.IsNetwork)).Select(s => s.Id);
+
     /// <summary>Every unit, block by block in the seeded order, suite by suite (the order they run in).</summary>
     public IEnumerable<LabUnit> Units =>
         from step in Order.Sequence
@@ -112,7 +116,7 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"Suites: {string.Join(", ", Suites.Select(s => s.Id))}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Network: clients (netperf, ab) on L0 in a private network namespace; servers in the measured system (L2 .105, or L1 .101 for host)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Network: clients ({string.Join(", ", NetworkSuites)}) on L0 in a private network namespace; servers in the measured system (L2 .105, or L1 .101 for host)");
         text.AppendLine(CultureInfo.InvariantCulture, $"Order (seed {Order.Seed}): {string.Join("; ", Order.Describe())}");
         text.Append(CultureInfo.InvariantCulture, $"Estimated duration: {FormatDuration(total)} (from the profile's per-suite estimates)");
         return text.ToString();

@@ -15,7 +15,8 @@ public sealed record RunData(Manifest Manifest, RunResults Results, string? Conf
 
 /// <summary>
 /// Turns a run (and the 2023 reference run) into the <see cref="ReportModel"/> and the charts to draw: the statistics
-/// come from <see cref="RunAnalysis"/>, and all the wording of findings happens here, so templates only lay out text.
+/// come from <see cref="RunAnalysis"/>, and all the wording of findings happens here; the tables' rows carry numbers
+/// and verdicts, which the templates format with <see cref="Cells"/>.
 /// </summary>
 public static partial class ReportBuilder
 {
@@ -198,34 +199,27 @@ public static partial class ReportBuilder
         return new MetricRow(
             m.Metric,
             m.IsHeadline,
-            Numbers.Arrow(m.Definition.Direction),
-            MeanSd(c.A),
-            c.A.N.ToString(CultureInfo.InvariantCulture),
-            c.A.Cv is { } cva ? Numbers.Percent(cva) : "–",
-            MeanSd(c.B),
-            c.B.N.ToString(CultureInfo.InvariantCulture),
-            c.B.Cv is { } cvb ? Numbers.Percent(cvb) : "–",
-            RatioCell(c),
-            tested && c.RatioCiLow is { } lo && c.RatioCiHigh is { } hi ? $"{Numbers.Ratio(lo)}–{Numbers.Ratio(hi)}" : "–",
-            tested && c.P is { } p ? Numbers.P(p) : "–",
-            tested && c.PAdjusted is { } pa ? Numbers.P(pa) : "–",
-            tested && c.MinimumDetectableChange is { } mde ? Numbers.Mde(mde) : "–",
-            VerdictCell(m),
+            m.Definition.Direction,
+            c.A,
+            c.B,
+            c.Ratio,
+            tested ? c.RatioCiLow : null,
+            tested ? c.RatioCiHigh : null,
+            tested ? c.P : null,
+            tested ? c.PAdjusted : null,
+            tested ? c.MinimumDetectableChange : null,
+            VerdictOf(m),
             tested ? c.Reason ?? "" : ShownOnly(m, table));
     }
 
-    private static string RatioCell(MetricComparison c) => c.Ratio is { } r ? Numbers.Ratio(r) : "–";
-
     // Only the headline is tested; a shown metric's comparison carries no verdict.
-    private static string VerdictCell(MetricAnalysis m) => m.IsHeadline ? VerdictText.Of(m.Comparison.Verdict) : "not tested";
+    private static Verdict? VerdictOf(MetricAnalysis m) => m.IsHeadline ? m.Comparison.Verdict : null;
 
     // Why a shown metric carries no verdict: it is another view of the measurement whose headline is tested.
     private static string ShownOnly(MetricAnalysis m, TableAnalysis table) =>
         table.Metrics.FirstOrDefault(h => h.IsHeadline) is not { } headline ? "shown only: no headline was measured on both sides"
         : headline.Definition.Group == m.Definition.Group ? $"shown only: the same {m.Definition.Group} as `{headline.Metric}`"
         : $"shown only: `{headline.Metric}` is the tested figure of this output";
-
-    private static string MeanSd(SampleSummary s) => s.Sd is { } sd ? $"{Numbers.Value(s.Mean)} ± {Numbers.Value(sd)}" : Numbers.Value(s.Mean);
 
     private static string Durations(Manifest m)
     {
@@ -350,7 +344,7 @@ public static partial class ReportBuilder
             from m in ReferenceMatch.Compared(t)
             let match = ReferenceMatch.Metric(theirs, q.Spec.Question, t, m.Metric)
             where match is not null
-            select new ReferenceRow(q.Spec.Question, t.Label, m.Metric, RatioCell(m.Comparison), VerdictCell(m), RatioCell(match.Comparison), VerdictCell(match))).ToList();
+            select new ReferenceRow(q.Spec.Question, t.Label, m.Metric, m.Comparison.Ratio, VerdictOf(m), match.Comparison.Ratio, VerdictOf(match))).ToList();
         return new ReferenceSection(
             rows.Count == 0 ? "No metric of this run was also measured in the 2023 report."
                 : "Ratios B/A of this run beside the 2023 report's for the same question, suite and metric. The 2023 ratios rest on one run per side (inconclusive by construction) and some on invalid or reused data; read them as what the study claimed, not as a measurement.",

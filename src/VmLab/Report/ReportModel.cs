@@ -1,7 +1,11 @@
+using VmLab.Statistics;
+using VmLab.Suites;
+
 namespace VmLab.Report;
 
 // The plain model the Scriban templates read (Scriban sees the properties in snake_case: RunId → run_id).
-// Everything is already formatted text: templates lay out, they do not compute or format numbers.
+// Wording is text already; the tables' numbers and verdicts are typed, and the templates format them with Cells
+// (cells.p, cells.ratio, ...): templates lay out and format, they do not compute.
 
 /// <summary>Everything REPORT.md shows.</summary>
 public sealed record ReportModel(
@@ -55,21 +59,25 @@ public sealed record QuestionSection(
 public sealed record SuiteTable(string Suite, string Workload, string? Chart, IReadOnlyList<MetricRow> Rows, IReadOnlyList<string> Missing);
 
 /// <summary>
-/// One metric's row: A and B summarised (mean ± sd, n, coefficient of variation), the ratio B/A, and for the headline
+/// One metric's row: A and B summarised (mean, sd, n, coefficient of variation), the ratio B/A, and for the headline
 /// the test: the ratio's 95% interval, p alone and Holm-adjusted, the minimum detectable change and the verdict.
-/// Shown metrics carry "–" in the test's cells and "not tested" as verdict.
+/// A shown metric has none of the test's values (null) and no verdict (null: "not tested").
 /// </summary>
 /// <param name="Headline">True for the tested metric of the output.</param>
-/// <param name="Mde">The smallest change the run could detect (α = 0.05 two-sided, 80% power), e.g. "±12%".</param>
+/// <param name="Better">Which way the metric improves.</param>
+/// <param name="Ratio">mean(B) / mean(A); null when A's mean is 0.</param>
+/// <param name="Mde">The smallest change the run could detect (α = 0.05 two-sided, 80% power) as a fraction, e.g. 0.12.</param>
+/// <param name="Verdict">The test's verdict; null for a shown metric, which is not tested.</param>
+/// <param name="Reason">Why the verdict is what it is (or why a shown metric carries none).</param>
 public sealed record MetricRow(
-    string Metric, bool Headline, string Better, string A, string CountA, string CvA, string B, string CountB, string CvB,
-    string Ratio, string RatioCi, string P, string HolmP, string Mde, string Verdict, string Reason);
+    string Metric, bool Headline, MetricDirection Better, SampleSummary A, SampleSummary B,
+    double? Ratio, double? RatioCiLow, double? RatioCiHigh, double? P, double? HolmP, double? Mde, Verdict? Verdict, string Reason);
 
 /// <summary>"Compared with the 2023 report": this run's ratios beside the reference run's.</summary>
 public sealed record ReferenceSection(string Text, IReadOnlyList<ReferenceRow> Rows);
 
-/// <summary>One metric's ratio B/A here and in the reference.</summary>
-public sealed record ReferenceRow(string Question, string Suite, string Metric, string ThisRun, string ThisVerdict, string Reference, string ReferenceVerdict);
+/// <summary>One metric's ratio B/A and verdict here and in the reference (a null verdict: not tested).</summary>
+public sealed record ReferenceRow(string Question, string Suite, string Metric, double? ThisRun, Verdict? ThisVerdict, double? Reference, Verdict? ReferenceVerdict);
 
 /// <summary>Environment, hashes, raw files, and how to reproduce the run.</summary>
 public sealed record Appendix(

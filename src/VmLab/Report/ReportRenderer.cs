@@ -7,12 +7,22 @@ using VmLab.Common;
 namespace VmLab.Report;
 
 /// <summary>
-/// Renders a model with a Scriban template: a plain model in, text out. Templates are the embedded
+/// Renders a model with a Scriban template: a plain model in, text out; the templates format the models' numbers with
+/// <see cref="Cells"/>, which they see as <c>cells</c>. Templates are the embedded
 /// <c>Templates/*.scriban</c>, or files of the same name in a directory given with <c>--templates</c>.
 /// </summary>
 /// <param name="TemplatesDir">A directory whose <c>&lt;name&gt;.scriban</c> files replace the embedded ones; null for the embedded.</param>
 public sealed record ReportRenderer(string? TemplatesDir = null)
 {
+    // The formatting functions the templates call (cells.p, cells.mean_sd, ...); a new object per render, since a
+    // template may assign to it.
+    private static ScriptObject CellFunctions()
+    {
+        var cells = new ScriptObject();
+        cells.Import(typeof(Cells), renamer: StandardMemberRenamer.Default);
+        return cells;
+    }
+
     /// <summary>The text of template <paramref name="name"/> (e.g. <c>report</c>).</summary>
     public string TemplateText(string name)
     {
@@ -38,6 +48,7 @@ public sealed record ReportRenderer(string? TemplatesDir = null)
 
         var globals = new ScriptObject();
         globals.Import(model, renamer: StandardMemberRenamer.Default);
+        globals.Add("cells", CellFunctions());
         var context = new TemplateContext { StrictVariables = true, LoopLimit = 0, NewLine = "\n" };
         context.PushCulture(CultureInfo.InvariantCulture);
         context.PushGlobal(globals);

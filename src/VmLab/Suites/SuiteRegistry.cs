@@ -9,17 +9,22 @@ namespace VmLab.Suites;
 /// </summary>
 /// <param name="Parser">Reads one raw output; its <see cref="ISuiteParser.Suite"/> is the suite id.</param>
 /// <param name="Catalog">What the parsed metrics mean and which one is tested.</param>
-/// <param name="Commands">
-/// The suite's commands with a profile's settings, one per output (netperf has two: <c>netperf-stream</c>,
-/// <c>netperf-rr</c>); null for the console scan, which the lab does not run but reads from every boot.
+/// <param name="Settings">
+/// The suite's settings in a profile and the commands they make, one per output (netperf has two:
+/// <c>netperf-stream</c>, <c>netperf-rr</c>); null for the console scan, which the lab does not run but reads from
+/// every boot.
 /// </param>
-public sealed record SuiteDefinition(ISuiteParser Parser, MetricCatalog Catalog, Func<LabProfile, IEnumerable<ILabSuite>>? Commands)
+public sealed record SuiteDefinition(ISuiteParser Parser, MetricCatalog Catalog, SuiteSettings? Settings)
 {
     /// <summary>The suite name used on the command line, in raw/ paths, in results.json and in lab/profiles.json (<c>ab</c>).</summary>
     public string Id => Parser.Suite;
 
     /// <summary>False for the console scan, which validates units rather than measuring anything.</summary>
-    public bool IsBenchmark => Commands is not null;
+    public bool IsBenchmark => Settings is not null;
+
+    /// <summary>The suite's commands with <paramref name="profile"/>'s settings; none for the console scan.</summary>
+    public IEnumerable<ILabSuite> Commands(LabProfile profile) =>
+        Settings is null ? [] : Settings.Commands(profile.SettingsOf(Id));
 
     /// <summary>
     /// True when raw/ folder <paramref name="folder"/> holds this suite's outputs: the suite id itself, or the id and a
@@ -41,12 +46,12 @@ public static class SuiteRegistry
     /// <summary>All suites, in the order the study introduces them; the console scan last.</summary>
     public static IReadOnlyList<SuiteDefinition> All { get; } =
     [
-        new(new HackbenchParser(), new HackbenchCatalog(), p => [p.Hackbench]),
-        new(new KernbenchParser(), new KernbenchCatalog(), p => [p.Kernbench]),
-        new(new NetperfParser(), new NetperfCatalog(), p => p.Netperf.Tests),
-        new(new ApacheBenchParser(), new ApacheBenchCatalog(), p => [p.Ab]),
-        new(new UnixBenchParser(), new UnixBenchCatalog(), p => [p.UnixBench]),
-        new(new ConsoleLogParser(), new ConsoleLogCatalog(), Commands: null),
+        new(new HackbenchParser(), new HackbenchCatalog(), SuiteSettings.Of<HackbenchCommand>(s => [s])),
+        new(new KernbenchParser(), new KernbenchCatalog(), SuiteSettings.Of<KernbenchCommand>(s => [s])),
+        new(new NetperfParser(), new NetperfCatalog(), SuiteSettings.Of<NetperfSettings>(s => s.Tests)),
+        new(new ApacheBenchParser(), new ApacheBenchCatalog(), SuiteSettings.Of<ApacheBenchCommand>(s => [s])),
+        new(new UnixBenchParser(), new UnixBenchCatalog(), SuiteSettings.Of<UnixBenchCommand>(s => [s])),
+        new(new ConsoleLogParser(), new ConsoleLogCatalog(), Settings: null),
     ];
 
     /// <summary>The suite <paramref name="id"/> (case-insensitive), or null when there is no such suite.</summary>
@@ -72,8 +77,7 @@ public static class SuiteRegistry
     /// network suites first (services fresh), then CPU-bound ones, each group in registry order.
     /// </summary>
     public static IReadOnlyList<ILabSuite> Commands(LabProfile profile) =>
-        All.Where(s => s.Commands is not null)
-            .SelectMany(s => s.Commands!(profile))
+        All.SelectMany(s => s.Commands(profile))
             .OrderBy(c => c.IsNetwork ? 0 : 1)
             .ToList();
 }

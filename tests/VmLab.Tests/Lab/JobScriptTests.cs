@@ -89,7 +89,7 @@ public sealed class JobScriptTests
     [Fact]
     public void Only_pending_suites_are_in_a_job()
     {
-        var job = JobScript.ForL1(new Boot(9, Scenario.Baseline, 2, [Profiles.Smoke.Hackbench]), TwoCores, Profiles.Smoke);
+        var job = JobScript.ForL1(new Boot(9, Scenario.Baseline, 2, [Profiles.Smoke.SettingsOf<VmLab.Suites.HackbenchCommand>()]), TwoCores, Profiles.Smoke);
 
         Assert.Equal(["l2/job-1.img"], job.Disks.Keys);
         Assert.DoesNotContain("netperf", job.Script + job.Disks["l2/job-1.img"].Script);

@@ -1,5 +1,6 @@
 using VmLab.Common;
 using VmLab.Lab;
+using VmLab.Suites;
 
 namespace VmLab.Tests.Lab;
 
@@ -12,12 +13,12 @@ public sealed class LabProfileTests
         var target = new VmLab.Suites.SuiteTarget(Cpus: 2, ServerAddress: "192.168.0.105");
 
         Assert.Equal(3, full.Repeats);
-        Assert.Equal("hackbench -g 50 -l 50 -P", full.Hackbench.Command(target));
-        Assert.Equal("ab -n 100000 -c 100 http://192.168.0.105/gcc/index.html", full.Ab.Command(target));
+        Assert.Equal("hackbench -g 50 -l 50 -P", full.SettingsOf<HackbenchCommand>().Command(target));
+        Assert.Equal("ab -n 100000 -c 100 http://192.168.0.105/gcc/index.html", full.SettingsOf<ApacheBenchCommand>().Command(target));
         Assert.Equal("netperf -H 192.168.0.105 -t TCP_STREAM -l 10", full.Suite("netperf-stream").Command(target));
         Assert.Equal("netperf -H 192.168.0.105 -t TCP_RR -l 10", full.Suite("netperf-rr").Command(target));
-        Assert.Equal("defconfig", full.Kernbench.Config);
-        Assert.Equal("", full.UnixBench.Tests); // the whole index
+        Assert.Equal("defconfig", full.SettingsOf<KernbenchCommand>().Config);
+        Assert.Equal("", full.SettingsOf<UnixBenchCommand>().Tests); // the whole index
     }
 
     [Fact]
@@ -36,7 +37,7 @@ public sealed class LabProfileTests
     [Fact]
     public void Kernbench_times_only_the_build_with_four_jobs_per_cpu_out_of_the_read_only_tree()
     {
-        var command = Profiles.Full.Kernbench.Command(new VmLab.Suites.SuiteTarget(2, ""));
+        var command = Profiles.Full.SettingsOf<KernbenchCommand>().Command(new VmLab.Suites.SuiteTarget(2, ""));
 
         Assert.Contains("make -s -C /payload/kernbench/linux O=/work/kernbench defconfig", command);
         Assert.Contains("/usr/bin/time -f '%e %U %S %P %c %w' -o /work/kernbench/time.txt make -s -C /payload/kernbench/linux O=/work/kernbench -j 8  >/dev/null", command);
@@ -46,7 +47,7 @@ public sealed class LabProfileTests
     [Fact]
     public void Smoke_kernbench_times_single_file_compiles_of_the_tree_without_configuring_it()
     {
-        var command = Profiles.Smoke.Kernbench.Command(new VmLab.Suites.SuiteTarget(2, ""));
+        var command = Profiles.Smoke.SettingsOf<KernbenchCommand>().Command(new VmLab.Suites.SuiteTarget(2, ""));
 
         Assert.Contains("/usr/bin/time -f '%e %U %S %P %c %w' -o /work/kernbench/time.txt sh -c \"gcc -O2 -o /work/kernbench/file-0 /payload/kernbench/linux/scripts/basic/fixdep.c\"", command);
         Assert.DoesNotContain("config", command);
@@ -60,6 +61,16 @@ public sealed class LabProfileTests
         var error = Assert.Throws<LabException>(() => LabProfiles.Parse(json));
 
         Assert.Contains("loop", error.Message);
+    }
+
+    [Fact]
+    public void A_profile_without_a_registered_suite_is_rejected_naming_the_suite()
+    {
+        var json = File.ReadAllText(LabProfiles.PathIn(Profiles.Repo)).Replace("\"netperf\": { \"seconds\": 2,", "\"netperf-gone\": { \"seconds\": 2,");
+
+        var error = Assert.Throws<LabException>(() => LabProfiles.Parse(json));
+
+        Assert.Contains("profile 'smoke' has no settings for suite netperf", error.Message);
     }
 
     [Fact]

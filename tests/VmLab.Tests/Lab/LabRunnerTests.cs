@@ -14,12 +14,11 @@ public sealed partial class LabRunnerTests
     private static readonly Topology TwoCores = Topology.Choose(new MachineCapacity(2, 24000), 1024);
 
     /// <summary>Smoke with budgets small enough for tests: L1 must be READY in 3 s, hackbench may take 1 s.</summary>
-    private static readonly LabProfile Fast = Profiles.Smoke with
+    private static readonly LabProfile Fast = (Profiles.Smoke with
     {
         L1BootSeconds = 3,
         L2BootSeconds = 1,
-        Hackbench = Profiles.Smoke.Hackbench with { TimeoutSeconds = 1 },
-    };
+    }).With(Profiles.Smoke.SettingsOf<VmLab.Suites.HackbenchCommand>() with { TimeoutSeconds = 1 });
 
     private static RunPlan HostHackbench => RunPlan.Of(Fast, TwoCores, ["host"], ["hackbench"]);
 

@@ -84,7 +84,7 @@ public sealed class ScenarioTests
 
         // One L1 boot + its one L2 boot (the profile's measured costs) + hackbench's estimate.
         var smoke = Profiles.Smoke;
-        Assert.Equal(TimeSpan.FromSeconds(smoke.L1BootEstimateSeconds + smoke.L2BootEstimateSeconds + smoke.Hackbench.EstimateSeconds), plan.Estimate(boots[0]));
+        Assert.Equal(TimeSpan.FromSeconds(smoke.L1BootEstimateSeconds + smoke.L2BootEstimateSeconds + smoke.SettingsOf<VmLab.Suites.HackbenchCommand>().EstimateSeconds), plan.Estimate(boots[0]));
         var text = plan.Describe(boots, alreadyDone: 0);
         Assert.Contains("1 scenarios × 1 suites × 2 repeats = 2 units; 0 already finished, 2 to run in 2 boots", text);
         Assert.Contains("NOT met, run is overcommitted", text);

@@ -61,12 +61,12 @@ public sealed class InjectedFindingTests : IDisposable
         Assert.Contains(rows, r => r.Headline);
         Assert.All(rows.Where(r => r.Headline), r =>
         {
-            Assert.Equal(VerdictText.Of(Verdict.Inconclusive), r.Verdict);
+            Assert.Equal(Verdict.Inconclusive, r.Verdict);
             Assert.Contains("console:", r.Reason, StringComparison.Ordinal);
         });
 
         // The metrics shown beside a headline are never tested, so never a verdict either way.
-        Assert.DoesNotContain(rows, r => r.Verdict == VerdictText.Of(Verdict.Faster) || r.Verdict == VerdictText.Of(Verdict.Slower));
+        Assert.DoesNotContain(rows, r => r.Verdict is Verdict.Faster or Verdict.Slower);
     }
 
     private static void CopyDirectory(string from, string to)

@@ -58,7 +58,7 @@ public sealed class RawIntegrityTests : IDisposable
         var rows = model.Questions.SelectMany(q => q.Suites).Where(t => t.Suite == "hackbench").SelectMany(t => t.Rows)
             .Where(r => r.Reason?.Contains("baseline/hackbench/1", StringComparison.Ordinal) == true).ToList();
         Assert.NotEmpty(rows);
-        Assert.All(rows, r => Assert.Equal("inconclusive", r.Verdict));
+        Assert.All(rows, r => Assert.Equal(VmLab.Statistics.Verdict.Inconclusive, r.Verdict));
         Assert.Contains(rows, r => r.Reason!.Contains("lab: sha256", StringComparison.Ordinal));
     }
 

@@ -7,8 +7,8 @@ using VmLab.Suites;
 namespace VmLab.Tests.Suites;
 
 /// <summary>
-/// What docs/ADDING-A-SUITE.md promises, checked for every registered suite: one folder holding its parser, catalog
-/// and command; a catalog with one headline per output; commands the lab runs whose outputs map back to the suite;
+/// What docs/ADDING-A-SUITE.md promises, checked for every registered suite: one folder holding its parser, catalog,
+/// command and profile settings; a catalog with one headline per output; commands the lab runs whose outputs map back to the suite;
 /// and no file of src/ outside Suites/ naming a suite by a string literal.
 /// </summary>
 public sealed partial class SuiteRegistryTests
@@ -41,8 +41,12 @@ public sealed partial class SuiteRegistryTests
         Assert.Equal((id, id), (suite.Parser.Suite, suite.Catalog.Suite));
         Assert.Equal(folder, FolderOf(suite.Catalog.GetType()));
         Assert.All(
-            suite.Commands?.Invoke(LabProfiles.Load(Repo, "smoke")) ?? [],
+            suite.Commands(LabProfiles.Load(Repo, "smoke")),
             c => Assert.Equal(folder, FolderOf(c.GetType())));
+        if (suite.Settings is { } settings)
+        {
+            Assert.Equal(folder, FolderOf(settings.Type));
+        }
     }
 
     [Theory]
@@ -71,7 +75,7 @@ public sealed partial class SuiteRegistryTests
 
         foreach (var suite in SuiteRegistry.All)
         {
-            var commands = suite.Commands?.Invoke(lab).ToList() ?? [];
+            var commands = suite.Commands(lab).ToList();
             Assert.Equal(suite.IsBenchmark, commands.Count > 0);
             Assert.All(commands, c => Assert.Same(suite, SuiteRegistry.OfOutput(c.Id)));
             Assert.All(commands, c => Assert.Equal(suite.Id, RunParser.SuiteOf(c.Id)));
