@@ -72,71 +72,89 @@ public static class JobScript
     /// </summary>
     public static JobFolder ForL1(Boot boot, Topology topology, LabProfile profile)
     {
-        var scenario = boot.Scenario;
-        var guestCpus = scenario.GuestCpus(topology);
         var script = Header(boot, "l1");
-        script.AppendLine($"vmlab_thp {(scenario.Thp == ThpMode.Always ? "always" : "never")}");
+        script.AppendLine($"vmlab_thp {(boot.Scenario.Thp == ThpMode.Always ? "always" : "never")}");
         script.AppendLine("vmlab_scratch /dev/vdd");
-        var bridge = $"vmlab_bridge {L1Address} {L0Address}";
         var disks = new Dictionary<string, JobFolder>(StringComparer.Ordinal);
-        var network = boot.Suites.Where(s => s.IsNetwork).ToList();
-        var cpu = boot.Suites.Where(s => !s.IsNetwork).ToList();
-        var serveSeconds = Seconds(Sum(network) + TimeSpan.FromSeconds(60));
-
-        if (scenario.Measured == Layer.L2)
+        var job = new L1Job(boot, topology, script);
+        if (boot.Scenario.Measured == Layer.L2)
         {
             const int l2Boot = 1;
-            var guest = GuestCommand(topology, scenario, boot, l2Boot);
-            disks[$"l2/job-{l2Boot}.img"] = ForL2(boot, l2Boot, guestCpus, serve: network.Count > 0, cpu);
-            script.AppendLine($"# L2 boot {l2Boot}: runs the CPU suites{(network.Count > 0 ? ", then serves L0's network clients" : " and powers off")}");
+            disks[$"l2/job-{l2Boot}.img"] = ForL2(boot, l2Boot, job.GuestCpus, serve: job.Network.Count > 0, job.Cpu);
+            job.RunGuest(l2Boot, profile.L2Boot);
+        }
+        else
+        {
+            job.RunHost();
+        }
+
+        // No DONE here: init prints it after job.sh with the job's exit code, then powers off (docs/PROTOCOL.md).
+        return new JobFolder(Files(boot, "l1", script), disks);
+    }
+
+    /// <summary>The two shapes of L1's job after its common start, written into <paramref name="script"/>.</summary>
+    private sealed class L1Job(Boot boot, Topology topology, StringBuilder script)
+    {
+        private readonly string _bridge = $"vmlab_bridge {L1Address} {L0Address}";
+
+        public int GuestCpus { get; } = boot.Scenario.GuestCpus(topology);
+
+        public List<ILabSuite> Network { get; } = boot.Suites.Where(s => s.IsNetwork).ToList();
+
+        public List<ILabSuite> Cpu { get; } = boot.Suites.Where(s => !s.IsNetwork).ToList();
+
+        private string ServeSeconds => Seconds(Sum(Network) + TimeSpan.FromSeconds(60));
+
+        /// <summary>Guest scenarios: start L2, bridge while it boots, wait for its servers, serve L0, stop L2, send its console.</summary>
+        public void RunGuest(int l2Boot, TimeSpan l2BootBudget)
+        {
+            var guest = GuestCommand(topology, boot.Scenario, boot, l2Boot);
+            script.AppendLine($"# L2 boot {l2Boot}: runs the CPU suites{(Network.Count > 0 ? ", then serves L0's network clients" : " and powers off")}");
             script.AppendLine($"vmlab_fact l2_qemu {ShellWord.Quote(guest.ToString())}");
             script.AppendLine("vmlab_phase l2-start");
             script.AppendLine($"{guest} &");
             script.AppendLine("vmlab_l2=$!");
-            script.AppendLine(bridge + " # while L2 boots: L2 needs the network only after its CPU suites");
-            var l2Budget = Seconds(profile.L2Boot + Sum(cpu));
-            if (network.Count > 0)
+            script.AppendLine(_bridge + " # while L2 boots: L2 needs the network only after its CPU suites");
+            var l2Budget = Seconds(l2BootBudget + Sum(Cpu));
+            if (Network.Count > 0)
             {
                 script.AppendLine($"if vmlab_wait_console /work/l2-console-{l2Boot}.log 'FACT servers=' {l2Budget} $vmlab_l2; then");
                 script.AppendLine("  vmlab_phase l2-serving");
                 script.AppendLine("  vmlab_fact vhost_threads \"$(vmlab_vhost_threads)\"");
-                script.AppendLine($"  vmlab_serve l2 {L2Address} {serveSeconds}");
+                script.AppendLine($"  vmlab_serve l2 {L2Address} {ServeSeconds}");
                 script.AppendLine("else");
                 script.AppendLine($"  vmlab_fact l2_failed \"L2 boot {l2Boot} did not start its servers within {l2Budget} s\"");
                 script.AppendLine("fi");
                 script.AppendLine("kill $vmlab_l2 2>/dev/null; wait $vmlab_l2");
-                script.AppendLine("vmlab_phase l2-stopped");
             }
             else
             {
                 script.AppendLine("vmlab_fact vhost_threads \"$(vmlab_vhost_threads)\"");
                 script.AppendLine($"vmlab_wait_pid $vmlab_l2 {l2Budget} || vmlab_fact l2_failed \"L2 boot {l2Boot} did not power off within {l2Budget} s\"");
-                script.AppendLine("vmlab_phase l2-stopped");
             }
 
+            script.AppendLine("vmlab_phase l2-stopped");
             script.AppendLine($"vmlab_send_file l2/console-{l2Boot}.log /work/l2-console-{l2Boot}.log");
             script.AppendLine("vmlab_phase sent");
         }
-        else
+
+        /// <summary>The host scenario: L1 measured with the baseline guest's CPUs and memory, its servers inside that limit too.</summary>
+        public void RunHost()
         {
-            // The host scenario: L1 measured with the baseline guest's CPUs and memory, its servers inside that limit too.
-            script.AppendLine(bridge);
-            script.AppendLine($"vmlab_limit {guestCpus} {topology.L2MemoryMiB}");
+            script.AppendLine(_bridge);
+            script.AppendLine($"vmlab_limit {GuestCpus} {topology.L2MemoryMiB}");
             script.AppendLine("vmlab_servers restart");
             script.AppendLine("vmlab_phase suites");
-            foreach (var suite in cpu)
+            foreach (var suite in Cpu)
             {
-                script.AppendLine(Unit(boot, suite, new SuiteTarget(guestCpus, L1Address)));
+                script.AppendLine(Unit(boot, suite, new SuiteTarget(GuestCpus, L1Address)));
             }
 
-            if (network.Count > 0)
+            if (Network.Count > 0)
             {
-                script.AppendLine($"vmlab_serve l1 {L1Address} {serveSeconds}");
+                script.AppendLine($"vmlab_serve l1 {L1Address} {ServeSeconds}");
             }
         }
-
-        // No DONE here: init prints it after job.sh with the job's exit code, then powers off (docs/PROTOCOL.md).
-        return new JobFolder(Files(boot, "l1", script), disks);
     }
 
     /// <summary>
