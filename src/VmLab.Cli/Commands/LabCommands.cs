@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using CliWrap;
 using CliWrap.Buffered;
+using Spectre.Console;
 using Spectre.Console.Cli;
 using VmLab.Common;
 using VmLab.Lab;
@@ -150,7 +151,8 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         var paths = VmlabEnvironment.FromProcess().Repo();
         var (plan, runId, runDirectory, artifacts, clientRoot) = CheckStart(paths, settings);
 
-        var output = new ProgressWriter(Console.Out);
+        var live = LiveProgress.Wanted ? new LiveProgress(AnsiConsole.Console) : null;
+        var output = live?.Lines ?? new ProgressWriter(Console.Out);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Ctrl-C reaches vmlab through Spectre; SIGTERM and a build that died under us (kill -INT of the Cake
         // process leaves vmlab orphaned) must stop the VM too, or a resumed run would race the old one.
@@ -166,7 +168,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         // The network clients' side: a namespace of this run's own, removed at the end (a killed run's by the next sweep).
         await using var network = await ClientNetwork.CreateAsync(runId, clientRoot.RootDirectory, new ClientNetworkOptions { Log = output.WriteLine }, stop.Token);
         var launcher = new QemuL1Launcher(artifacts, payload, plan.Topology) { Initrd = settings.Initrd, Network = (network.Name, network.Tap) };
-        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output, network);
+        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output, network) { Progress = live };
         var run = new VmLab.Results.RunDirectory(runDirectory);
         var previous = RunLedger.Load(runDirectory) is { } ledger && File.Exists(run.ManifestPath) ? (Ledger: ledger, Manifest: run.ReadManifest()) : default;
         var manifest = await ManifestOfAsync(paths, artifacts, clientRoot, runner, previous.Manifest, stop.Token);
@@ -174,7 +176,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         run.WriteManifest(manifest(null));
         try
         {
-            await runner.RunAsync(stop.Token);
+            await (live is null ? runner.RunAsync(stop.Token) : live.RunAsync(() => runner.RunAsync(stop.Token)));
         }
         catch (OperationCanceledException)
         {

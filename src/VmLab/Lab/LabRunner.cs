@@ -71,6 +71,10 @@ public sealed record QemuL1Launcher(LabArtifacts Artifacts, string PayloadImage,
     }
 }
 
+/// <summary>Where a run stands: boots and units done of this start's, the time so far and the estimate of the rest.</summary>
+/// <param name="Current">The boot running now (scenario and block), or null between boots.</param>
+public sealed record LabProgress(int BootsDone, int Boots, int UnitsDone, int UnitsTotal, TimeSpan Elapsed, TimeSpan Eta, string? Current);
+
 /// <summary>The network benchmark clients on L0 (netperf, ab), run against the measured system's servers.</summary>
 public interface INetworkClient
 {
@@ -103,6 +107,9 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
     /// <summary>The plan as run: a resumed run's plan carries the order its ledger recorded.</summary>
     public RunPlan Plan => _plan;
 
+    /// <summary>Gets the run's progress before each boot and after it (a live display); the log lines are written anyway.</summary>
+    public IProgress<LabProgress>? Progress { get; init; }
+
     /// <summary>The boots still to run, numbered after the ledger's last boot.</summary>
     public IReadOnlyList<Boot> PendingBoots() =>
         _plan.Boots(u => _ledger.IsPending(u, _settings.RunDirectory, _settings.RetryFailed), _ledger.LastBoot + 1);
@@ -129,20 +136,27 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
         var clock = Stopwatch.StartNew();
         var estimated = boots.Aggregate(TimeSpan.Zero, (t, b) => t + _plan.Estimate(b));
         var estimatedDone = TimeSpan.Zero;
+        var eta = estimated;
         for (var i = 0; i < boots.Count; i++)
         {
             var boot = boots[i];
             Say($"boot {i + 1}/{boots.Count} (#{boot.Number}): block {boot.Repeat}, {boot.Scenario.Id}: {string.Join(", ", boot.Suites.Select(s => s.Id))}");
+            Progress?.Report(Progressed(i, boots.Count, clock.Elapsed, eta, $"{boot.Scenario.Id}, block {boot.Repeat}"));
             await RunBootAsync(boot, cancellationToken);
             estimatedDone += _plan.Estimate(boot);
-            var eta = TimeSpan.FromSeconds((estimated - estimatedDone).TotalSeconds * (clock.Elapsed / estimatedDone));
-            Say($"progress: {i + 1}/{boots.Count} boots, {_plan.Units.Count(u => _ledger[u] is not null)}/{_plan.Units.Count()} units, elapsed {RunPlan.FormatDuration(clock.Elapsed)}, ETA {RunPlan.FormatDuration(eta)}");
+            eta = TimeSpan.FromSeconds((estimated - estimatedDone).TotalSeconds * (clock.Elapsed / estimatedDone));
+            var progress = Progressed(i + 1, boots.Count, clock.Elapsed, eta, null);
+            Progress?.Report(progress);
+            Say($"progress: {i + 1}/{boots.Count} boots, {progress.UnitsDone}/{progress.UnitsTotal} units, elapsed {RunPlan.FormatDuration(clock.Elapsed)}, ETA {RunPlan.FormatDuration(eta)}");
         }
 
         var failed = _ledger.Units.Count(u => u.Value.State == UnitState.Failed);
         Say($"run {_settings.RunId}: {_ledger.Units.Count} units recorded ({failed} failed) in {RunPlan.FormatDuration(clock.Elapsed)}; results in {_settings.RunDirectory}");
         return _ledger;
     }
+
+    private LabProgress Progressed(int bootsDone, int boots, TimeSpan elapsed, TimeSpan eta, string? current) =>
+        new(bootsDone, boots, _plan.Units.Count(u => _ledger[u] is not null), _plan.Units.Count(), elapsed, eta, current);
 
     private async Task RunBootAsync(Boot boot, CancellationToken cancellationToken)
     {
