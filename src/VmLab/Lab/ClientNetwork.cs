@@ -231,7 +231,8 @@ public sealed class ClientNetwork : IAsyncDisposable, INetworkClient
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         var clock = Stopwatch.StartNew();
         var running = command.ExecuteAsync(linked.Token);
-        var session = running.ProcessId;
+        // With its start time: once the leader has exited and been reaped, its pid can be another process's.
+        var session = ProcStat.Read(running.ProcessId);
         int exitCode;
         var timedOut = false;
         // CliWrap kills the process it started (setsid's pid, which dash and the client replace or fork from); this
@@ -506,19 +507,27 @@ internal static class ProcessSession
 {
     /// <summary>
     /// SIGKILLs every process of the session led by <paramref name="leader"/> (and of a session led by one of its
-    /// children, should setsid have had to fork), repeating until none is left or a second has passed.
+    /// children, should setsid have had to fork), repeating until none is left or a second has passed. It stops when
+    /// the leader's pid belongs to another process (another start time): the kernel reuses a pid only once no process
+    /// is left in the session it led, and the new process is not the client's. Null (the leader had gone before its
+    /// start time was read): nothing to kill.
     /// </summary>
     /// <returns>How many processes were signalled.</returns>
-    public static int Kill(int leader)
+    public static int Kill(ProcStat? leader)
     {
         var signalled = 0;
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(1))
+        while (leader is not null && deadline.Elapsed < TimeSpan.FromSeconds(1))
         {
             var all = ProcStat.All().ToList();
-            var sessions = all.Where(p => p.Pid == leader || p.ParentPid == leader).Select(p => p.Pid).Append(leader).ToHashSet();
+            if (all.Any(p => p.Pid == leader.Pid && p.StartTime != leader.StartTime))
+            {
+                break;
+            }
+
+            var sessions = all.Where(p => p.Pid == leader.Pid || p.ParentPid == leader.Pid).Select(p => p.Pid).Append(leader.Pid).ToHashSet();
             // A zombie is dead already; it only waits for its parent to read its exit code.
-            var members = all.Where(p => p.State != 'Z' && (sessions.Contains(p.Session) || p.Pid == leader)).Select(p => p.Pid).ToList();
+            var members = all.Where(p => p.State != 'Z' && (sessions.Contains(p.Session) || p.Pid == leader.Pid)).Select(p => p.Pid).ToList();
             if (members.Count == 0)
             {
                 break;

@@ -120,19 +120,6 @@ public sealed class ClientNetworkTests
     private static async Task<string> ListenersAsync(ClientNetwork network) =>
         await IpAsync("netns", "exec", network.Name, "ss", "-H", "-l", "-t", "-n");
 
-    /// <summary>Stops a server the test started (CliWrap kills it); whether it was still running does not matter here.</summary>
-    private static async Task StopAsync(CancellationTokenSource stop, CommandTask<CommandResult> server)
-    {
-        await stop.CancelAsync();
-        try
-        {
-            await server;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
     [Fact]
     public async Task The_namespace_holds_only_lo_and_the_tap_with_192_168_0_1_and_no_route_out()
     {
@@ -249,15 +236,24 @@ public sealed class ClientNetworkTests
         var network = await ClientNetwork.CreateAsync(L0Network.NewRunId(), "/", L0Network.Options(log), Token);
         var marker = $"{Random.Shared.Next(1000, 9999)}.{Random.Shared.Next(100, 999)}";
         var argv = network.Wrap(["sleep", marker]); // stands for QEMU left running after an error
-        var leftover = Cli.Wrap(argv[0]).WithArguments(argv.Skip(1)).WithValidation(CommandResultValidation.None).ExecuteAsync(Token);
-        Assert.True(await L0Network.EventuallyAsync(() => Task.FromResult(L0Network.ProcessesWithArgument(marker).Count == 1)));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var leftover = Cli.Wrap(argv[0]).WithArguments(argv.Skip(1)).WithValidation(CommandResultValidation.None).ExecuteAsync(stop.Token);
+        try
+        {
+            await L0Network.WaitUntilInsideAsync(network, leftover.ProcessId);
 
-        await network.DisposeAsync();
+            await network.DisposeAsync();
 
-        Assert.Equal(137, (await leftover).ExitCode); // SIGKILL
-        Assert.Empty(L0Network.ProcessesWithArgument(marker));
-        Assert.False(ClientNetwork.Exists(network.Name));
-        Assert.Contains($"network namespace {network.Name}: killed 1 process(es) still inside", log.ToString());
+            Assert.Equal(137, (await L0Network.ExitedAsync(leftover, "the process left inside, after the namespace was removed")).ExitCode); // SIGKILL
+            Assert.Empty(L0Network.ProcessesWithArgument(marker));
+            Assert.False(ClientNetwork.Exists(network.Name));
+            Assert.Contains($"network namespace {network.Name}: killed 1 process(es) still inside", log.ToString());
+        }
+        finally
+        {
+            await L0Network.StopAsync(stop, leftover);
+            await network.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -267,28 +263,47 @@ public sealed class ClientNetworkTests
         var log = new StringBuilder();
         var options = L0Network.Options(log);
         // The owner is a child process here, so the test can SIGKILL it: a vmlab run dying without disposing.
-        using var ownerKill = new CancellationTokenSource();
+        using var ownerKill = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var owner = Cli.Wrap("sleep").WithArguments("600").WithValidation(CommandResultValidation.None).ExecuteAsync(ownerKill.Token);
-        var crashed = await ClientNetwork.CreateAsync(L0Network.NewRunId(), "/", options with { Owner = NamespaceOwner.Of(owner.ProcessId) }, Token);
-        var marker = $"{Random.Shared.Next(1000, 9999)}.{Random.Shared.Next(100, 999)}";
-        var argv = crashed.Wrap(["sleep", marker]); // the dead run's QEMU, still holding the namespace
-        var orphan = Cli.Wrap(argv[0]).WithArguments(argv.Skip(1)).WithValidation(CommandResultValidation.None).ExecuteAsync(Token);
-        await using var alive = await ClientNetwork.CreateAsync(L0Network.NewRunId(), "/", options, Token);
-        Assert.True(await L0Network.EventuallyAsync(() => Task.FromResult(L0Network.ProcessesWithArgument(marker).Count == 1)));
+        using var stopOrphan = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        ClientNetwork? crashed = null;
+        CommandTask<CommandResult>? orphan = null;
+        try
+        {
+            crashed = await ClientNetwork.CreateAsync(L0Network.NewRunId(), "/", options with { Owner = NamespaceOwner.Of(owner.ProcessId) }, Token);
+            var marker = $"{Random.Shared.Next(1000, 9999)}.{Random.Shared.Next(100, 999)}";
+            var argv = crashed.Wrap(["sleep", marker]); // the dead run's QEMU, still holding the namespace
+            orphan = Cli.Wrap(argv[0]).WithArguments(argv.Skip(1)).WithValidation(CommandResultValidation.None).ExecuteAsync(stopOrphan.Token);
+            await using var alive = await ClientNetwork.CreateAsync(L0Network.NewRunId(), "/", options, Token);
+            await L0Network.WaitUntilInsideAsync(crashed, orphan.ProcessId);
 
-        ownerKill.Cancel(); // SIGKILL, no dispose
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await owner);
-        Assert.True(ClientNetwork.Exists(crashed.Name));
+            ownerKill.Cancel(); // SIGKILL, no dispose
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await L0Network.ExitedAsync(owner, "the owner, after SIGKILL"));
+            Assert.True(ClientNetwork.Exists(crashed.Name));
 
-        await using var next = await ClientNetwork.CreateAsync(L0Network.NewRunId(), "/", options, Token);
+            await using var next = await ClientNetwork.CreateAsync(L0Network.NewRunId(), "/", options, Token);
 
-        Assert.False(ClientNetwork.Exists(crashed.Name));
-        Assert.False(File.Exists(crashed.PidFile));
-        Assert.Equal(137, (await orphan).ExitCode);
-        Assert.Contains($"sweeping network namespace {crashed.Name}: its owner (pid {owner.ProcessId}) is gone", log.ToString());
-        Assert.True(ClientNetwork.Exists(alive.Name));
-        Assert.Empty(await ClientNetwork.SweepAsync(options.StateDirectory, cancellationToken: Token));
-        Assert.True(ClientNetwork.Exists(next.Name));
+            Assert.False(ClientNetwork.Exists(crashed.Name));
+            Assert.False(File.Exists(crashed.PidFile));
+            Assert.Equal(137, (await L0Network.ExitedAsync(orphan, "the orphan, after its namespace was swept")).ExitCode);
+            Assert.Contains($"sweeping network namespace {crashed.Name}: its owner (pid {owner.ProcessId}) is gone", log.ToString());
+            Assert.True(ClientNetwork.Exists(alive.Name));
+            Assert.Empty(await ClientNetwork.SweepAsync(options.StateDirectory, cancellationToken: Token));
+            Assert.True(ClientNetwork.Exists(next.Name));
+        }
+        finally
+        {
+            if (orphan is not null)
+            {
+                await L0Network.StopAsync(stopOrphan, orphan);
+            }
+
+            await L0Network.StopAsync(ownerKill, owner);
+            if (crashed is not null)
+            {
+                await crashed.DisposeAsync(); // swept already when the test passed
+            }
+        }
     }
 
     [Fact]
@@ -328,7 +343,7 @@ public sealed class ClientNetworkTests
         }
         finally
         {
-            await StopAsync(stop, netserver);
+            await L0Network.StopAsync(stop, netserver);
         }
     }
 
@@ -365,7 +380,7 @@ public sealed class ClientNetworkTests
         }
         finally
         {
-            await StopAsync(stop, server);
+            await L0Network.StopAsync(stop, server);
         }
     }
 }

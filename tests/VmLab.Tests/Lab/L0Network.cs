@@ -106,6 +106,57 @@ internal static class L0Network
                 .Select(n => int.Parse(n!, System.Globalization.CultureInfo.InvariantCulture)),
         ];
 
+    /// <summary>The pids <c>ip netns pids</c> lists for the namespace (none when it is gone).</summary>
+    public static async Task<List<int>> PidsInsideAsync(string name)
+    {
+        var result = await Cli.Wrap("ip").WithArguments(["netns", "pids", name]).WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
+        return [.. result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="pid"/> is inside the namespace. A process started with <see cref="ClientNetwork.Wrap(IEnumerable{string})"/>
+    /// has its final arguments from the start, but is in the namespace only once <c>ip netns exec</c> has entered it.
+    /// </summary>
+    public static async Task WaitUntilInsideAsync(ClientNetwork network, int pid, double seconds = 30)
+    {
+        List<int> inside = [];
+        Assert.True(
+            await EventuallyAsync(async () => (inside = await PidsInsideAsync(network.Name)).Contains(pid), seconds),
+            $"process {pid} has not entered the network namespace {network.Name} within {seconds} s (ip netns pids lists: {string.Join(", ", inside)})");
+    }
+
+    /// <summary>Awaits a child process the test started, failing with <paramref name="what"/> instead of hanging when it has not exited within <paramref name="seconds"/>.</summary>
+    public static async Task<CommandResult> ExitedAsync(CommandTask<CommandResult> child, string what, double seconds = 30)
+    {
+        var first = await Task.WhenAny(child.Task, Task.Delay(TimeSpan.FromSeconds(seconds), TestContext.Current.CancellationToken));
+        Assert.True(first == child.Task, $"{what} (pid {child.ProcessId}) still runs {seconds} s later");
+        return await child.Task;
+    }
+
+    /// <summary>
+    /// Kills a child the test started (CliWrap kills it on <paramref name="stop"/>) and waits for it, a little: for a
+    /// test's finally, so a failure leaves nothing running. Whether it was still running does not matter here.
+    /// </summary>
+    public static async Task StopAsync(CancellationTokenSource stop, CommandTask<CommandResult> child)
+    {
+        await stop.CancelAsync();
+        if (await Task.WhenAny(child.Task, Task.Delay(TimeSpan.FromSeconds(30))) != child.Task)
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine($"process {child.ProcessId} still runs 30 s after SIGKILL (stuck in the kernel?)");
+            return;
+        }
+
+        try
+        {
+            await child.Task;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     /// <summary>Waits until <paramref name="condition"/> holds, up to <paramref name="seconds"/>.</summary>
     public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, double seconds = 10)
     {
