@@ -118,7 +118,9 @@ public static class JobScript
             var l2Budget = Seconds(l2BootBudget + Sum(Cpu));
             if (Network.Count > 0)
             {
-                script.AppendLine($"if vmlab_wait_console /work/l2-console-{l2Boot}.log 'FACT servers=' {l2Budget} $vmlab_l2; then");
+                // 'serving' is L2's last word before it idles: waiting for the servers fact instead let L0's first client
+                // run while L2 still worked out its servers' cgroups (a second or more of L2's CPU in netperf's time).
+                script.AppendLine($"if vmlab_wait_console /work/l2-console-{l2Boot}.log '@@VMLAB:PHASE serving ' {l2Budget} $vmlab_l2; then");
                 script.AppendLine("  vmlab_phase l2-serving");
                 script.AppendLine("  vmlab_fact vhost_threads \"$(vmlab_vhost_threads)\"");
                 script.AppendLine($"  vmlab_serve l2 {L2Address} {ServeSeconds}");
