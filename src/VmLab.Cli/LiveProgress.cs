@@ -1,5 +1,6 @@
 using System.Text;
 using Spectre.Console;
+using VmLab.CommandLine.Commands;
 using VmLab.Lab;
 
 namespace VmLab.CommandLine;
@@ -16,11 +17,17 @@ internal sealed class LiveProgress(IAnsiConsole console) : IProgress<LabProgress
     private LabProgress? _latest;
 
     /// <summary>True when stdout is a terminal that may be decorated and this is not CI.</summary>
-    public static bool Wanted =>
-        !Terminal.Plain(Console.IsOutputRedirected) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+    public static bool Wanted => WantedFor(Console.IsOutputRedirected, Environment.GetEnvironmentVariable);
 
-    /// <summary>The log's lines, written above the live display (plain text: no markup is read in them).</summary>
-    public TextWriter Lines => new LineWriter(console);
+    /// <summary><see cref="Wanted"/> for an output that is redirected or not, with these environment variables.</summary>
+    public static bool WantedFor(bool redirected, Func<string, string?> environment) =>
+        !Terminal.Plain(redirected, environment) && string.IsNullOrEmpty(environment("CI"));
+
+    /// <summary>
+    /// The log's lines, written above the live display (plain text: no markup is read in them). A terminal that went
+    /// away must not stop the run before it has stopped its VM and saved: the lines are dropped then, as on a pipe.
+    /// </summary>
+    public TextWriter Lines => new ProgressWriter(new LineWriter(console));
 
     /// <summary>Runs <paramref name="body"/> under the live display; it ends (and clears) when the body does.</summary>
     public Task RunAsync(Func<Task> body) =>
@@ -54,12 +61,23 @@ internal sealed class LiveProgress(IAnsiConsole console) : IProgress<LabProgress
         task.Description = Markup.Escape(
             $"boot {boot}/{value.Boots}{(value.Current is null ? "" : ": " + value.Current)} · " +
             $"{value.UnitsDone}/{value.UnitsTotal} units · elapsed {RunPlan.FormatDuration(value.Elapsed)} · ETA {RunPlan.FormatDuration(value.Eta)}");
-        _context?.Refresh();
+        try
+        {
+            _context?.Refresh();
+        }
+        catch (IOException)
+        {
+            // the terminal went away; the run's files are the record
+        }
     }
 
     private sealed class LineWriter(IAnsiConsole console) : TextWriter
     {
         public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value) => console.Write(value.ToString());
+
+        public override void Write(string? value) => console.Write(value ?? "");
 
         public override void WriteLine(string? value) => console.WriteLine(value ?? "");
     }

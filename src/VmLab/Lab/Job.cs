@@ -111,10 +111,13 @@ public static class JobScript
             var guest = GuestCommand(topology, boot.Scenario, boot, l2Boot);
             script.AppendLine($"# L2 boot {l2Boot}: runs the CPU suites{(Network.Count > 0 ? ", then serves L0's network clients" : " and powers off")}");
             script.AppendLine($"vmlab_fact l2_qemu {ShellWord.Quote(guest.ToString())}");
+            script.AppendLine($": > /work/l2-console-{l2Boot}.log # there before the wait, so tail follows it by inotify");
             script.AppendLine("vmlab_phase l2-start");
             script.AppendLine($"{guest} &");
             script.AppendLine("vmlab_l2=$!");
-            script.AppendLine(_bridge + " # while L2 boots: L2 needs the network only after its CPU suites");
+            // While L2 boots: L2 needs the network only after its CPU suites, and waits for br0 before its first unit.
+            script.AppendLine(_bridge);
+            script.AppendLine("vmlab_phase bridged");
             var l2Budget = Seconds(l2BootBudget + Sum(Cpu));
             if (Network.Count > 0)
             {
@@ -127,10 +130,12 @@ public static class JobScript
                 script.AppendLine("else");
                 script.AppendLine($"  vmlab_fact l2_failed \"L2 boot {l2Boot} did not start its servers within {l2Budget} s\"");
                 script.AppendLine("fi");
-                script.AppendLine("kill $vmlab_l2 2>/dev/null; wait $vmlab_l2");
+                script.AppendLine("vmlab_stop $vmlab_l2");
             }
             else
             {
+                // vhost's worker exists once L2's QEMU has set up tap0: counted after L2's READY, not at once.
+                script.AppendLine($"vmlab_wait_console /work/l2-console-{l2Boot}.log '@@VMLAB:READY ' {Seconds(l2BootBudget)} $vmlab_l2");
                 script.AppendLine("vmlab_fact vhost_threads \"$(vmlab_vhost_threads)\"");
                 script.AppendLine($"vmlab_wait_pid $vmlab_l2 {l2Budget} || vmlab_fact l2_failed \"L2 boot {l2Boot} did not power off within {l2Budget} s\"");
             }
@@ -168,6 +173,8 @@ public static class JobScript
         var script = Header(boot, "l2", l2Boot);
         script.AppendLine("vmlab_scratch /dev/vdd");
         script.AppendLine($"vmlab_address {L2Address}");
+        // L1 bridges its NIC while L2 boots; no unit starts before that is done (L1's br0 answers).
+        script.AppendLine($"busybox ping -c 1 -W 30 {L1Address} >/dev/null 2>&1 || vmlab_fact l1_link down");
         script.AppendLine("vmlab_phase suites");
         foreach (var suite in cpuSuites)
         {

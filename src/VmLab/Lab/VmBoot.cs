@@ -102,12 +102,14 @@ internal sealed class VmRun(BootBudget budget, Func<ConsoleEvent, Task> onEvent,
     private const int TailLines = 40;
     private readonly ConsoleReader _reader = new();
     private readonly Queue<string> _tail = new();
+    // The stream writes these and the watchdog reads them from another thread: whole words, read and written volatile.
     private volatile bool _ready;
+    private volatile bool _exited;
+    private long _doneAtTicks = -1;
     private bool _finished;
-    private BootKill? _killed;
+    private volatile BootKill? _killed;
     private int? _exitCode;
     private int _pid;
-    private TimeSpan? _doneAt;
 
     public async Task<BootOutcome> RunAsync(Command vm, string consoleLog, CancellationToken cancellationToken)
     {
@@ -159,7 +161,7 @@ internal sealed class VmRun(BootBudget budget, Func<ConsoleEvent, Task> onEvent,
         using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         while (await tick.WaitForNextTickAsync(CancellationToken.None) && !stop.IsCancellationRequested)
         {
-            if (Overdue(timeline.Elapsed) is { } reason)
+            if (!_exited && Overdue(timeline.Elapsed) is { } reason)
             {
                 _killed = reason;
                 timeline.Mark("killed");
@@ -172,7 +174,7 @@ internal sealed class VmRun(BootBudget budget, Func<ConsoleEvent, Task> onEvent,
     private BootKill? Overdue(TimeSpan elapsed) =>
         !_ready && elapsed > budget.ToReady ? new BootKill(KillCause.NoReady, $"no READY within {budget.ToReady.TotalSeconds:0} s (hung or failed boot)")
         : elapsed > budget.Total ? new BootKill(KillCause.OverBudget, $"over the boot's budget of {budget.Total.TotalSeconds:0} s (a suite or L2 hung)")
-        : _doneAt is { } done && elapsed - done > budget.AfterDone ? new BootKill(KillCause.NoPoweroff, "stopped: no poweroff after DONE")
+        : Volatile.Read(ref _doneAtTicks) is >= 0 and var done && elapsed - TimeSpan.FromTicks(done) > budget.AfterDone ? new BootKill(KillCause.NoPoweroff, "stopped: no poweroff after DONE")
         : null;
 
     private async Task StreamAsync(Command vm, StreamWriter log, CancellationToken cancellationToken)
@@ -197,6 +199,7 @@ internal sealed class VmRun(BootBudget budget, Func<ConsoleEvent, Task> onEvent,
                     break;
                 case ExitedCommandEvent exited:
                     _exitCode = exited.ExitCode;
+                    _exited = true;
                     timeline.Mark("exit");
                     break;
             }
@@ -224,7 +227,7 @@ internal sealed class VmRun(BootBudget budget, Func<ConsoleEvent, Task> onEvent,
                     break;
                 case DoneEvent:
                     _finished = true;
-                    _doneAt = timeline.Elapsed;
+                    Volatile.Write(ref _doneAtTicks, timeline.Elapsed.Ticks);
                     break;
             }
 

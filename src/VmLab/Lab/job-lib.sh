@@ -127,18 +127,28 @@ vmlab_unit() {
 }
 
 # vmlab_wait_console FILE PATTERN SECONDS [PID]: waits for a nested console to print PATTERN; gives up after SECONDS,
-# or as soon as the VM PID has exited. FILE may not exist yet (QEMU creates it as it starts). It blocks (tail -F follows
-# the file by inotify) instead of polling: a grep and a sleep a second cost L1 about 9% of a vCPU under emulation,
-# taken from L2 while L2's suites ran.
+# or as soon as the VM PID has exited. Starts no process while it waits: tail -F follows FILE by inotify (create FILE
+# before the VM starts; a missing FILE makes tail poll it once a second until it appears) and, with PID, checks the
+# VM once a second with kill(2). The poll it replaces ran a grep and a sleep each second, about 9% of one of L1's
+# emulated vCPUs, taken from L2 while L2's suites ran.
 vmlab_wait_console() {
   timeout "$3" sh -c 'tail -n +1 -F ${2:+--pid=$2} -- "$1" 2>/dev/null | { grep -q -m 1 -e "$0"; r=$?; pkill -PIPE -x -P $$ tail; exit $r; }' \
     "$2" "$1" "${4:-}"
 }
 
-# vmlab_wait_pid PID SECONDS: waits for a VM to power off; stops it after SECONDS (returns 1 then). Blocks, as above.
+# vmlab_wait_pid PID SECONDS: waits for a VM to power off (tail --pid: a kill(2) a second, no process started);
+# stops it after SECONDS (returns 1 then).
 vmlab_wait_pid() {
   if ! timeout "$2" tail -f --pid="$1" /dev/null; then
-    kill "$1" 2>/dev/null; wait "$1"; return 1
+    vmlab_stop "$1"; return 1
   fi
+  wait "$1"
+}
+
+# vmlab_stop PID [GRACE]: stops a VM: SIGTERM, then SIGKILL if it is still there GRACE (30) seconds later (a wedged
+# QEMU must not hold the job until L0's budget kills the whole boot, and L2's console with it).
+vmlab_stop() {
+  kill "$1" 2>/dev/null
+  timeout "${2:-30}" tail -f --pid="$1" /dev/null || kill -9 "$1" 2>/dev/null
   wait "$1"
 }

@@ -26,10 +26,22 @@ public sealed class LiveProgressTests
         Assert.Contains("boot 2/3 · 6/18 units · elapsed 4 min 00 s · ETA 8 min 00 s", console.Output);
     }
 
-    [Fact]
-    public void A_log_file_a_pipe_or_NO_COLOR_gets_no_live_display()
+    [Theory]
+    [InlineData(false, null, null, true)]
+    [InlineData(true, null, null, false)] // a file or a pipe
+    [InlineData(false, "1", null, false)] // NO_COLOR
+    [InlineData(false, null, "true", false)] // CI
+    [InlineData(false, "", "", true)] // set but empty: as unset
+    public void Only_a_terminal_without_NO_COLOR_outside_CI_gets_the_live_display(bool redirected, string? noColor, string? ci, bool live)
     {
-        // The test host's stdout is redirected, as in CI and in ./build.sh > log: the plain lines only.
+        var environment = new Dictionary<string, string?> { ["NO_COLOR"] = noColor, ["CI"] = ci };
+
+        Assert.Equal(live, LiveProgress.WantedFor(redirected, name => environment.GetValueOrDefault(name)));
+    }
+
+    [Fact]
+    public void The_test_hosts_redirected_output_gets_the_plain_lines()
+    {
         Assert.False(LiveProgress.Wanted);
     }
 }

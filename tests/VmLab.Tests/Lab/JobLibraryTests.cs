@@ -35,6 +35,27 @@ public sealed class JobLibraryTests
     }
 
     [Fact]
+    public async Task Waiting_for_a_console_made_before_the_VM_starts_sees_what_the_VM_appends()
+    {
+        // As the L1 job does it: the file exists (empty) before the wait, so tail follows it by inotify.
+        var console = Path.Combine(Directory.CreateTempSubdirectory("vmlab-wait-").FullName, "l2-console-1.log");
+
+        var output = await JobShell.RunAsync(
+            $": > '{console}'\n( sleep 0.5; echo '@@VMLAB:PHASE serving uptime=1.00@@' >> '{console}'; sleep 60 ) & vm=$!\n" +
+            $"vmlab_wait_console '{console}' '@@VMLAB:PHASE serving ' 50 $vm; echo rc=$?; kill $vm");
+
+        Assert.Equal("rc=0", output.Trim());
+    }
+
+    [Fact]
+    public async Task Stopping_a_VM_that_ignores_SIGTERM_kills_it()
+    {
+        var output = await JobShell.RunAsync("sh -c 'trap \"\" TERM; while :; do sleep 1; done' & vm=$!\nsleep 0.3; vmlab_stop $vm 1; echo rc=$?; kill -0 $vm 2>/dev/null && echo still running");
+
+        Assert.Equal("rc=137", output.Trim()); // SIGKILL after the grace
+    }
+
+    [Fact]
     public async Task Waiting_for_a_console_gives_up_when_the_VM_exits_or_the_time_is_up()
     {
         var console = Path.Combine(Directory.CreateTempSubdirectory("vmlab-wait-").FullName, "l2-console-1.log");
