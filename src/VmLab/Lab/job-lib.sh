@@ -139,16 +139,19 @@ vmlab_wait_console() {
 # vmlab_wait_pid PID SECONDS: waits for a VM to power off (tail --pid: a kill(2) a second, no process started);
 # stops it after SECONDS (returns 1 then).
 vmlab_wait_pid() {
-  if ! timeout "$2" tail -f --pid="$1" /dev/null; then
+  if ! vmlab_exits_within "$1" "$2"; then
     vmlab_stop "$1"; return 1
   fi
   wait "$1"
 }
 
+# vmlab_exits_within PID SECONDS: true once PID has exited, false if it still runs after SECONDS.
+vmlab_exits_within() { timeout "$2" tail -f --pid="$1" /dev/null; }
+
 # vmlab_stop PID [GRACE]: stops a VM: SIGTERM, then SIGKILL if it is still there GRACE (30) seconds later (a wedged
 # QEMU must not hold the job until L0's budget kills the whole boot, and L2's console with it).
 vmlab_stop() {
   kill "$1" 2>/dev/null
-  timeout "${2:-30}" tail -f --pid="$1" /dev/null || kill -9 "$1" 2>/dev/null
+  vmlab_exits_within "$1" "${2:-30}" || kill -9 "$1" 2>/dev/null
   wait "$1"
 }
