@@ -2,6 +2,7 @@ using System.Text;
 using Spectre.Console;
 using VmLab.CommandLine.Commands;
 using VmLab.Lab;
+using VmLab.Lab.Plan;
 
 namespace VmLab.CommandLine;
 

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using VmLab.Common;
 using VmLab.Kernel;
 using VmLab.Sources;

@@ -1,11 +1,16 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using CliWrap;
 using CliWrap.Buffered;
-using Spectre.Console;
+using CliWrap;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using VmLab.Common;
+using VmLab.Lab.Artifacts;
+using VmLab.Lab.Ledger;
+using VmLab.Lab.Network;
+using VmLab.Lab.Plan;
+using VmLab.Lab.Vm;
 using VmLab.Lab;
 
 namespace VmLab.CommandLine.Commands;

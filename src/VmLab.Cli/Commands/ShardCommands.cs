@@ -1,6 +1,6 @@
 using System.Text.Json;
 using VmLab.Common;
-using VmLab.Lab;
+using VmLab.Lab.Plan;
 using VmLab.Results;
 
 namespace VmLab.CommandLine.Commands;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using VmLab.Lab.Vm;
 using VmLab.Results;
 
 namespace VmLab.Report;

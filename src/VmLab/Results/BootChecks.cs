@@ -1,5 +1,7 @@
 using System.Globalization;
-using VmLab.Lab;
+using VmLab.Lab.Ledger;
+using VmLab.Lab.Plan;
+using VmLab.Lab.Vm;
 
 namespace VmLab.Results;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using VmLab.Common;
-using VmLab.Lab;
+using VmLab.Lab.Ledger;
 using VmLab.Suites;
 
 namespace VmLab.Results;

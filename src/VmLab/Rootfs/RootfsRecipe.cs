@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Collections.Immutable;
-using System.Text.Json;
+using System.Globalization;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using VmLab.Common;
 
 namespace VmLab.Rootfs;

@@ -1,8 +1,9 @@
 using System.Text;
-using CliWrap;
 using CliWrap.Buffered;
+using CliWrap;
 using VmLab.Common;
-using VmLab.Lab;
+using VmLab.Lab.Network;
+using VmLab.Lab.Vm;
 using VmLab.Suites;
 using VmLab.Tests.Suites;
 
@@ -128,7 +129,7 @@ public sealed class ClientNetworkTests
         var network = await ClientNetwork.CreateAsync(L0Network.NewRunId(), "/", options, Token);
         try
         {
-            Assert.True(ClientNetwork.Exists(network.Name));
+            Assert.True(NamespaceSweep.Exists(network.Name));
             var links = (await IpAsync("-n", network.Name, "-o", "link", "show")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal(["lo", "vmlab0"], links.Select(l => l.Split(':')[1].Trim()));
             Assert.Contains("tun", await IpAsync("-n", network.Name, "-d", "link", "show", "vmlab0"));
@@ -143,7 +144,7 @@ public sealed class ClientNetworkTests
             await network.DisposeAsync();
         }
 
-        Assert.False(ClientNetwork.Exists(network.Name));
+        Assert.False(NamespaceSweep.Exists(network.Name));
         Assert.DoesNotContain(network.Name, await IpAsync("netns", "list"));
         Assert.False(File.Exists(network.PidFile));
         Assert.DoesNotContain("vmlab0", await IpAsync("-o", "link", "show")); // the tap went with the namespace, not to the machine's own network
@@ -225,7 +226,7 @@ public sealed class ClientNetworkTests
         var error = await Assert.ThrowsAsync<LabException>(() => ClientNetwork.CreateAsync(runId, "/", options, Token));
 
         Assert.Contains($"is in use by process {Environment.ProcessId}", error.Message);
-        Assert.True(ClientNetwork.Exists(first.Name));
+        Assert.True(NamespaceSweep.Exists(first.Name));
     }
 
     [Fact]
@@ -246,7 +247,7 @@ public sealed class ClientNetworkTests
 
             Assert.Equal(137, (await L0Network.ExitedAsync(leftover, "the process left inside, after the namespace was removed")).ExitCode); // SIGKILL
             Assert.Empty(L0Network.ProcessesWithArgument(marker));
-            Assert.False(ClientNetwork.Exists(network.Name));
+            Assert.False(NamespaceSweep.Exists(network.Name));
             Assert.Contains($"network namespace {network.Name}: killed 1 process(es) still inside", log.ToString());
         }
         finally
@@ -279,17 +280,17 @@ public sealed class ClientNetworkTests
 
             ownerKill.Cancel(); // SIGKILL, no dispose
             await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await L0Network.ExitedAsync(owner, "the owner, after SIGKILL"));
-            Assert.True(ClientNetwork.Exists(crashed.Name));
+            Assert.True(NamespaceSweep.Exists(crashed.Name));
 
             await using var next = await ClientNetwork.CreateAsync(L0Network.NewRunId(), "/", options, Token);
 
-            Assert.False(ClientNetwork.Exists(crashed.Name));
+            Assert.False(NamespaceSweep.Exists(crashed.Name));
             Assert.False(File.Exists(crashed.PidFile));
             Assert.Equal(137, (await L0Network.ExitedAsync(orphan, "the orphan, after its namespace was swept")).ExitCode);
             Assert.Contains($"sweeping network namespace {crashed.Name}: its owner (pid {owner.ProcessId}) is gone", log.ToString());
-            Assert.True(ClientNetwork.Exists(alive.Name));
-            Assert.Empty(await ClientNetwork.SweepAsync(options.StateDirectory, cancellationToken: Token));
-            Assert.True(ClientNetwork.Exists(next.Name));
+            Assert.True(NamespaceSweep.Exists(alive.Name));
+            Assert.Empty(await NamespaceSweep.SweepAsync(options.StateDirectory, cancellationToken: Token));
+            Assert.True(NamespaceSweep.Exists(next.Name));
         }
         finally
         {

@@ -1,5 +1,5 @@
 using System.Text;
-using VmLab.Lab;
+using VmLab.Lab.Vm;
 
 namespace VmLab.Tests.Lab;
 

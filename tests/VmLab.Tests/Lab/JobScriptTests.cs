@@ -1,8 +1,9 @@
-using CliWrap;
 using CliWrap.Buffered;
-using Snapshooter;
+using CliWrap;
 using Snapshooter.Xunit3;
-using VmLab.Lab;
+using Snapshooter;
+using VmLab.Lab.Plan;
+using VmLab.Lab.Vm;
 
 namespace VmLab.Tests.Lab;
 

@@ -4,10 +4,10 @@ using CliWrap.Buffered;
 
 namespace VmLab.Tests.Lab;
 
-/// <summary>Runs the real job library (protocol.sh + src/VmLab/Lab/job-lib.sh, as the lab writes lib.sh) under this machine's /bin/sh.</summary>
+/// <summary>Runs the real job library (protocol.sh + src/VmLab/Lab/Vm/job-lib.sh, as the lab writes lib.sh) under this machine's /bin/sh.</summary>
 internal static class JobShell
 {
-    public static string Library() => VmLab.Lab.JobScript.Library;
+    public static string Library() => VmLab.Lab.Vm.JobScript.Library;
 
     /// <summary>Writes the library to a temp folder and runs <paramref name="script"/> after sourcing it; returns stdout.</summary>
     public static async Task<string> RunAsync(string script, string? folder = null)

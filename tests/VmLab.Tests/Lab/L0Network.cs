@@ -1,8 +1,9 @@
 using System.Text;
-using CliWrap;
 using CliWrap.Buffered;
+using CliWrap;
 using VmLab.Common;
-using VmLab.Lab;
+using VmLab.Lab.Artifacts;
+using VmLab.Lab.Network;
 using VmLab.Rootfs;
 
 namespace VmLab.Tests.Lab;

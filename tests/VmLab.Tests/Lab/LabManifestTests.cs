@@ -1,4 +1,6 @@
-using VmLab.Lab;
+using VmLab.Lab.Artifacts;
+using VmLab.Lab.Ledger;
+using VmLab.Lab.Plan;
 using VmLab.Results;
 
 namespace VmLab.Tests.Lab;

@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CliWrap;
+using VmLab.Lab.Ledger;
+using VmLab.Lab.Network;
+using VmLab.Lab.Plan;
+using VmLab.Lab.Vm;
 using VmLab.Lab;
 
 namespace VmLab.Tests.Lab;

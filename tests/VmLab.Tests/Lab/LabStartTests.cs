@@ -1,5 +1,7 @@
 using VmLab.Common;
-using VmLab.Lab;
+using VmLab.Lab.Artifacts;
+using VmLab.Lab.Ledger;
+using VmLab.Lab.Plan;
 using VmLab.Tests.Results;
 
 namespace VmLab.Tests.Lab;

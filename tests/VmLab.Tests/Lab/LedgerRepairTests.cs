@@ -1,5 +1,5 @@
 using VmLab.Common;
-using VmLab.Lab;
+using VmLab.Lab.Ledger;
 using VmLab.Tests.Results;
 
 namespace VmLab.Tests.Lab;

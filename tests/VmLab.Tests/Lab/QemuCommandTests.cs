@@ -1,7 +1,9 @@
-using Snapshooter;
 using Snapshooter.Xunit3;
+using Snapshooter;
 using VmLab.Common;
-using VmLab.Lab;
+using VmLab.Lab.Artifacts;
+using VmLab.Lab.Plan;
+using VmLab.Lab.Vm;
 
 namespace VmLab.Tests.Lab;
 

@@ -1,4 +1,4 @@
-using VmLab.Lab;
+using VmLab.Lab.Plan;
 
 namespace VmLab.Tests.Lab;
 

@@ -1,5 +1,5 @@
 using VmLab.Common;
-using VmLab.Lab;
+using VmLab.Lab.Plan;
 
 namespace VmLab.Tests.Lab;
 

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using VmLab.Lab;
+using VmLab.Lab.Ledger;
 using VmLab.Results;
 
 namespace VmLab.Tests.Results;

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using VmLab.Common;
-using VmLab.Lab;
+using VmLab.Lab.Artifacts;
 using VmLab.Rootfs;
 
 namespace VmLab.Tests.Rootfs;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using VmLab.Common;
-using VmLab.Lab;
+using VmLab.Lab.Plan;
 using VmLab.Results;
 using VmLab.Suites;
 
@@ -118,7 +118,7 @@ public sealed partial class SuiteRegistryTests
     /// </summary>
     private static readonly HashSet<(string File, string Literal)> NotTheSuite =
     [
-        ("src/VmLab/Lab/ArtifactProvenance.cs", "netperf"),
+        ("src/VmLab/Lab/Artifacts/ArtifactProvenance.cs", "netperf"),
         ("src/VmLab/Rootfs/BenchmarkSources.cs", "unixbench"),
         ("src/VmLab/Rootfs/RootfsPlan.cs", "unixbench"),
     ];

@@ -96,7 +96,7 @@ public sealed class UnixBenchArm64Tests
     public void The_image_builds_run_check_is_the_smoke_profiles_unixbench_command()
     {
         // The build proves the very test the smoke profile runs (dhry2reg, 1 iteration) from the folder it runs it from.
-        var smoke = VmLab.Lab.LabProfiles.Load(VmLab.Common.RepoPaths.Find(AppContext.BaseDirectory), "smoke").SettingsOf<UnixBenchCommand>();
+        var smoke = VmLab.Lab.Plan.LabProfiles.Load(VmLab.Common.RepoPaths.Find(AppContext.BaseDirectory), "smoke").SettingsOf<UnixBenchCommand>();
 
         Assert.Equal(UnixBenchInstall.Directory, smoke.Directory);
         Assert.Equal("dhry2reg", smoke.Tests);

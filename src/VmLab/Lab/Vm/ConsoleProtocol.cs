@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Vm;
 
 /// <summary>Something the VM said on its console (docs/PROTOCOL.md, "Results out: console markers").</summary>
 public abstract record ConsoleEvent;

@@ -2,9 +2,11 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using VmLab.Common;
+using VmLab.Lab.Ledger;
+using VmLab.Lab.Vm;
 using VmLab.Results;
 
-namespace VmLab.Lab;
+namespace VmLab.Results;
 
 /// <summary>
 /// <c>vmlab merge</c>: joins the run directories of a sharded run's shards into one run directory that parses and

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using VmLab.Common;
 using VmLab.Results;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Artifacts;
 
 /// <summary>
 /// What the kernel and rootfs stages recorded about the artifacts a run boots (their <c>metadata.json</c>), as the

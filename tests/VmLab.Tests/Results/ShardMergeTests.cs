@@ -1,11 +1,12 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using VmLab.Common;
-using VmLab.Lab;
+using VmLab.Lab.Ledger;
+using VmLab.Lab.Vm;
 using VmLab.Report;
 using VmLab.Results;
 
-namespace VmLab.Tests.Lab;
+namespace VmLab.Tests.Results;
 
 /// <summary>
 /// <c>vmlab merge</c> on shards cut from a real run: results/2026-11-29T0447Z-smoke's two repeat blocks become two

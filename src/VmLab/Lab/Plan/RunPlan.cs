@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
+using VmLab.Lab.Ledger;
+using VmLab.Lab.Vm;
 using VmLab.Suites;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Plan;
 
 /// <summary>
 /// What a run will do: scenarios × suites × repeats under a profile and a topology, in the seeded order of

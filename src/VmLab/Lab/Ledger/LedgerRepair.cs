@@ -2,9 +2,10 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using VmLab.Common;
+using VmLab.Lab.Plan;
 using VmLab.Results;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Ledger;
 
 /// <summary>
 /// <c>vmlab lab repair &lt;run&gt;</c>: rebuilds a lost or damaged units.json from what the run directory still

@@ -1,7 +1,9 @@
 using VmLab.Common;
+using VmLab.Lab.Artifacts;
+using VmLab.Lab.Plan;
 using VmLab.Results;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Ledger;
 
 /// <summary>
 /// What <c>vmlab lab run</c> checks before it writes anything to a run directory: the run id, the state of the run

@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using VmLab.Common;
+using VmLab.Lab.Plan;
+using VmLab.Lab.Vm;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Ledger;
 
 /// <summary>One measurement of the study: a suite, in a scenario, one repeat. The grain of results and of resuming.</summary>
 public sealed record LabUnit(string Scenario, string Suite, int Repeat)

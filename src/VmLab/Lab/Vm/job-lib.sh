@@ -1,7 +1,7 @@
 # VmLab job library: the job side of docs/PROTOCOL.md, sourced by every job.sh (L1 and L2) as /job/lib.sh.
 # The lab writes lib.sh as rootfs/overlay/common/usr/lib/vmlab/protocol.sh (the one definition of the protocol's
 # primitives: vmlab_marker, vmlab_fact, vmlab_facts, vmlab_send_file, vmlab_vhost_threads, ...) followed by this
-# file (src/VmLab/Lab/job-lib.sh), so a job does not depend on the image's copy. Needs only sh, coreutils and awk.
+# file (src/VmLab/Lab/Vm/job-lib.sh), so a job does not depend on the image's copy. Needs only sh, coreutils and awk.
 
 # The fact the job adds to init's (vmlab_facts, after READY): whether KVM is there (L1 must have it). Init's facts are
 # not said again: under emulation each fact costs about 0.1 s.

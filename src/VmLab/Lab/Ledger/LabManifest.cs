@@ -1,8 +1,10 @@
 using VmLab.Common;
+using VmLab.Lab.Artifacts;
+using VmLab.Lab.Plan;
 using VmLab.Results;
 using VmLab.Suites;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Ledger;
 
 /// <summary>
 /// What the lab knows for a run's <c>manifest.json</c> (docs/CONTRACTS.md), written through

@@ -1,7 +1,8 @@
 using VmLab.Common;
+using VmLab.Lab.Vm;
 using VmLab.Suites;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Artifacts;
 
 /// <summary>
 /// What a lab run boots: the two kernels (artifacts/kernel/&lt;key&gt;/{host,guest}/Image), the two root filesystems

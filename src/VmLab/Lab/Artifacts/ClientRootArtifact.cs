@@ -1,7 +1,8 @@
 using VmLab.Common;
+using VmLab.Lab.Network;
 using VmLab.Rootfs;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Artifacts;
 
 /// <summary>
 /// The built client root a lab run uses (beside <see cref="LabArtifacts"/>): the tree the network clients run in

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using VmLab.Common;
 using VmLab.Suites;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Plan;
 
 /// <summary>
 /// One profile of <c>lab/profiles.json</c>: how many repeats, how big each suite is, how long anything may take.

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Vm;
 
 /// <summary>One point of a boot's time line: seconds since L1's QEMU started, by L0's clock, and what happened.</summary>
 public sealed record TimelineMark(double Seconds, string Event);

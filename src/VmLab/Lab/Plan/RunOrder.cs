@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Plan;
 
 /// <summary>
 /// The order a run executes its scenarios in (../shared/DESIGN.md, "Experimental design"): the run is a sequence of

@@ -1,6 +1,7 @@
 using System.Globalization;
+using VmLab.Lab.Plan;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Vm;
 
 /// <summary>
 /// What a scenario requires to be observed in the VMs: the measured layer, L2's vCPUs, THP in L1, vhost, and (host

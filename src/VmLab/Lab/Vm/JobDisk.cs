@@ -1,7 +1,7 @@
 using CliWrap;
 using VmLab.Common;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Vm;
 
 /// <summary>
 /// ext4 images made from a folder with <c>mkfs.ext4 -d</c>: no root, no loop mount, no guest tools needed

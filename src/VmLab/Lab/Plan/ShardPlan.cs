@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using VmLab.Common;
+using VmLab.Lab.Ledger;
 using VmLab.Results;
 using VmLab.Suites;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Plan;
 
 /// <summary>How a run is cut into shards: whole repeat blocks, or single units when one block cannot fit a job.</summary>
 public enum ShardGrain

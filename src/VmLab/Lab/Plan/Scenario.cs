@@ -1,4 +1,4 @@
-namespace VmLab.Lab;
+namespace VmLab.Lab.Plan;
 
 /// <summary>Where a benchmark runs: the KVM host inside QEMU/TCG (L1) or the guest inside it (L2).</summary>
 public enum Layer

@@ -3,7 +3,7 @@ using System.Text;
 using CliWrap;
 using VmLab.Common;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Vm;
 
 /// <summary>How a disk is attached. Images VmLab did not make for this boot are never written to.</summary>
 public enum DiskMode

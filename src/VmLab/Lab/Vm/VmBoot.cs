@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using CliWrap;
 using CliWrap.EventStream;
+using CliWrap;
+using VmLab.Lab.Ledger;
+using VmLab.Lab.Plan;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Vm;
 
 /// <summary>How long a boot may take: to READY, and in all (READY plus every suite's timeout plus L2 boots).</summary>
 /// <param name="AfterDone">How long QEMU may take to power off after DONE before it is stopped (not a failure).</param>

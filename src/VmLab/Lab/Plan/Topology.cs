@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace VmLab.Lab;
+namespace VmLab.Lab.Plan;
 
 /// <summary>What this machine (L0) offers: its logical CPUs and memory.</summary>
 public sealed record MachineCapacity(int Cpus, long MemoryMiB)
