@@ -23,8 +23,9 @@ void Error(string line, bool red = false)
 app.Configure(config =>
 {
     config.SetApplicationName("vmlab");
-    // A typo (--profle) is refused, never ignored: an ignored option runs the default (issue 16, item 7).
-    config.UseStrictParsing();
+    // A typo (--profle) is refused, never ignored: an ignored option runs the default (issue 16, item 7). Not
+    // UseStrictParsing: parse takes the options its suites declare, which Spectre cannot list (UnknownOptions).
+    config.SetInterceptor(new VmLab.CommandLine.UnknownOptions());
     // A user never sees a stack trace: every failure is one line saying what happened and what to do.
     config.SetExceptionHandler((ex, _) =>
     {
@@ -34,8 +35,8 @@ app.Configure(config =>
             Error($"  next: {next}");
         }
 
-        parseFailed = ex is CommandParseException;
-        return ex is CommandParseException or CommandRuntimeException ? 64 : 1;
+        parseFailed = ex is CommandParseException or VmLab.CommandLine.UsageException;
+        return ex is CommandParseException or CommandRuntimeException or VmLab.CommandLine.UsageException ? 64 : 1;
     });
     config.AddCommand<PrerequisitesCommand>("prerequisites")
         .WithDescription("Check, and install with apt-get when allowed, the Debian packages the pipeline needs.");
@@ -47,7 +48,7 @@ app.Configure(config =>
         lab.AddCommand<LabRepairCommand>("repair").WithDescription("Rebuild a damaged units.json from raw/ and the console logs (runs nothing).");
     });
     config.AddCommand<ParseCommand>("parse")
-        .WithDescription($"Parse one raw benchmark output ({string.Join(", ", VmLab.Suites.SuiteParsers.Names)}) and check its validity.")
+        .WithDescription($"Parse one raw benchmark output ({string.Join(", ", VmLab.Suites.SuiteParsers.Names)}) and check its validity.\nSuite options:\n{SuiteOptionsHelp.Lines()}")
         .WithExample("parse", VmLab.Suites.ApacheBenchParser.Id, $"results/run/raw/baseline/{VmLab.Suites.ApacheBenchParser.Id}/1.txt", "--json");
     config.AddCommand<ParseRunCommand>("parse-run")
         .WithDescription("Recompute <run-dir>/results.json from its raw/ outputs.")

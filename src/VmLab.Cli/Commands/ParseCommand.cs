@@ -29,23 +29,43 @@ internal sealed class ParseCommand : Command<ParseCommand.Settings>
         [Description("Print one JSON object: {\"suite\", \"metrics\", \"valid\", \"problems\"}.")]
         public bool Json { get; init; }
 
-        [CommandOption("--expected-length <BYTES>")]
-        [Description(ApacheBenchParser.Id + ": the size of the document the server should serve; a different length makes the run invalid.")]
-        public long? ExpectedDocumentLength { get; init; }
-
-        [CommandOption("--test <TEST>")]
-        [Description(NetperfParser.Id + ": the test that was run (TCP_STREAM, TCP_MAERTS, TCP_RR), for -P 0 output without a banner.")]
-        public string? NetperfTest { get; init; }
-
         public override ValidationResult Validate() =>
             SuiteParsers.Find(Suite) is null
                 ? ValidationResult.Error($"unknown suite '{Suite}'; the suites are {string.Join(", ", SuiteParsers.Names)}")
                 : ValidationResult.Success();
     }
 
+    /// <summary>
+    /// The context the options given for <paramref name="suite"/> make. An option the suite does not declare, one given
+    /// twice or without a value, or a value the option refuses is a usage error (exit 64, like Spectre's own).
+    /// </summary>
+    private static ParseContext SuiteOptions(SuiteDefinition suite, IRemainingArguments remaining)
+    {
+        var parseContext = ParseContext.None;
+        foreach (var given in remaining.Parsed)
+        {
+            var name = given.Key.TrimStart('-');
+            var option = suite.Options.FirstOrDefault(o => o.Name == name) ?? throw new UsageException(
+                suite.Options.Count == 0
+                    ? $"Unknown option '{name}': {suite.Id} takes no options of its own"
+                    : $"Unknown option '{name}': {suite.Id} takes {string.Join(", ", suite.Options.Select(o => o.Usage))}");
+            var values = given.Where(v => v is not null).ToList();
+            if (values.Count != 1)
+            {
+                throw new UsageException($"{option.Flag} takes one value ({option.Usage}), got {values.Count}");
+            }
+
+            parseContext = option.Check(values[0]!) is { } why ? throw new UsageException(why) : parseContext.With(option, values[0]);
+        }
+
+        return parseContext;
+    }
+
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var parser = SuiteParsers.Get(settings.Suite);
+        var suite = SuiteRegistry.Get(settings.Suite);
+        var parser = suite.Parser;
+        var parseContext = SuiteOptions(suite, context.Remaining);
         string text;
         try
         {
@@ -57,7 +77,7 @@ internal sealed class ParseCommand : Command<ParseCommand.Settings>
             return Unrecognised;
         }
 
-        var result = parser.Parse(text, new ParseContext(settings.ExpectedDocumentLength, settings.NetperfTest));
+        var result = parser.Parse(text, parseContext);
         if (result.Measurement is not { } measurement)
         {
             Console.Error.WriteLine($"vmlab parse: {settings.File}: not {parser.Suite} output: {result.UnrecognisedReason}");
@@ -92,6 +112,17 @@ internal sealed class ParseCommand : Command<ParseCommand.Settings>
         AnsiConsole.Write(table);
         return 0;
     }
+}
+
+/// <summary>
+/// The options the suites declare (<see cref="SuiteDefinition.ParseOptions"/>), which Spectre leaves in the remaining
+/// arguments: <c>vmlab parse</c> takes those of the suite named and refuses any other (<see cref="UnknownOptions"/>).
+/// </summary>
+internal static class SuiteOptionsHelp
+{
+    /// <summary>One line per suite option for the command's description: <c>ab: --expected-length &lt;BYTES&gt;: …</c>.</summary>
+    public static string Lines() =>
+        string.Join("\n", SuiteRegistry.All.SelectMany(s => s.Options.Select(o => $"  {s.Id}: {o.Usage}: {o.Description}")));
 }
 
 /// <summary>

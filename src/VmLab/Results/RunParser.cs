@@ -21,7 +21,7 @@ public static partial class RunParser
         }
 
         RefuseWhatIsNotARawFile(run);
-        var context = new ParseContext(manifest?.AbExpectedDocumentLength);
+        var context = ParseContext.None.With(ApacheBenchParser.ExpectedLength, manifest?.AbExpectedDocumentLength);
         var found = RawFiles(run);
 
         // Stable order whatever the file system returns: scenario, suite, repeat as a number.

@@ -1,3 +1,6 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
 namespace VmLab.Suites;
 
 /// <summary>
@@ -13,10 +16,31 @@ public interface ISuiteParser
     ParseResult Parse(string text, ParseContext? context = null);
 }
 
-/// <summary>What the lab knew when the output was produced, for checks the output alone cannot make.</summary>
-/// <param name="ExpectedDocumentLength">ab: the size in bytes of the document the server should serve, when known.</param>
-/// <param name="NetperfTest">
-/// netperf: the test that was run (<c>TCP_STREAM</c>, <c>TCP_MAERTS</c>, <c>TCP_RR</c>), when known. Needed for
-/// <c>-P 0</c> output, which has no banner: a TCP_STREAM and a TCP_MAERTS result line look the same.
-/// </param>
-public sealed record ParseContext(long? ExpectedDocumentLength = null, string? NetperfTest = null);
+/// <summary>
+/// What the lab knew when an output was produced, for checks the output alone cannot make: the values of the
+/// <see cref="ParseOption"/>s its suite declares (<see cref="SuiteDefinition.ParseOptions"/>), by option name.
+/// </summary>
+public sealed class ParseContext
+{
+    private readonly ImmutableDictionary<string, string> _values;
+
+    private ParseContext(ImmutableDictionary<string, string> values) => _values = values;
+
+    /// <summary>Nothing known beyond the output itself.</summary>
+    public static ParseContext None { get; } = new(ImmutableDictionary.Create<string, string>(StringComparer.Ordinal));
+
+    /// <summary>This context with <paramref name="option"/> set to <paramref name="value"/>; null leaves it unset.</summary>
+    public ParseContext With(ParseOption option, string? value) =>
+        value is null ? this : new ParseContext(_values.SetItem(option.Name, value));
+
+    /// <inheritdoc cref="With(ParseOption, string?)"/>
+    public ParseContext With(ParseOption option, long? value) =>
+        With(option, value?.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The value given for <paramref name="option"/>, or null.</summary>
+    public string? Text(ParseOption option) => _values.GetValueOrDefault(option.Name);
+
+    /// <summary>The integer value given for <paramref name="option"/>, or null (values are checked when given: <see cref="ParseOption.Check"/>).</summary>
+    public long? Integer(ParseOption option) =>
+        Text(option) is { } text && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
+}

@@ -14,8 +14,15 @@ namespace VmLab.Suites;
 /// <c>netperf-stream</c>, <c>netperf-rr</c>); null for the console scan, which the lab does not run but reads from
 /// every boot.
 /// </param>
-public sealed record SuiteDefinition(ISuiteParser Parser, MetricCatalog Catalog, SuiteSettings? Settings)
+/// <param name="ParseOptions">
+/// What <c>vmlab parse</c> takes for this suite beyond the file (ab's <c>--expected-length</c>): values the parser reads
+/// from its <see cref="ParseContext"/>; none when null.
+/// </param>
+public sealed record SuiteDefinition(ISuiteParser Parser, MetricCatalog Catalog, SuiteSettings? Settings, IReadOnlyList<ParseOption>? ParseOptions = null)
 {
+    /// <summary>The suite's <c>vmlab parse</c> options (<see cref="ParseOptions"/>, or none).</summary>
+    public IReadOnlyList<ParseOption> Options => ParseOptions ?? [];
+
     /// <summary>The suite name used on the command line, in raw/ paths, in results.json and in lab/profiles.json (<c>ab</c>).</summary>
     public string Id => Parser.Suite;
 
@@ -48,8 +55,8 @@ public static class SuiteRegistry
     [
         new(new HackbenchParser(), new HackbenchCatalog(), SuiteSettings.Of<HackbenchCommand>(s => [s])),
         new(new KernbenchParser(), new KernbenchCatalog(), SuiteSettings.Of<KernbenchCommand>(s => [s])),
-        new(new NetperfParser(), new NetperfCatalog(), SuiteSettings.Of<NetperfSettings>(s => s.Tests)),
-        new(new ApacheBenchParser(), new ApacheBenchCatalog(), SuiteSettings.Of<ApacheBenchCommand>(s => [s])),
+        new(new NetperfParser(), new NetperfCatalog(), SuiteSettings.Of<NetperfSettings>(s => s.Tests), [NetperfParser.Test]),
+        new(new ApacheBenchParser(), new ApacheBenchCatalog(), SuiteSettings.Of<ApacheBenchCommand>(s => [s]), [ApacheBenchParser.ExpectedLength]),
         new(new UnixBenchParser(), new UnixBenchCatalog(), SuiteSettings.Of<UnixBenchCommand>(s => [s])),
         new(new ConsoleLogParser(), new ConsoleLogCatalog(), Settings: null),
     ];

@@ -13,6 +13,7 @@ public sealed class ParseCommandTests
     [InlineData("lab plan --profle smoke", "Unknown option 'profle'", "--profile <NAME>")]
     [InlineData("parse-run results/x --frce", "Unknown option 'frce'", "--force")]
     [InlineData("report results/x extra", "extra", "--out <FILE>")]
+    [InlineData("report results/x --expected-length 278", "Unknown option 'expected-length'", "--out <FILE>")]
     public async Task An_unknown_option_or_argument_is_refused_listing_the_known_ones(string command, string error, string known)
     {
         // `vmlab lab plan --profle smoke` planned the default quick profile and exited 0 (issue 16, item 7).
@@ -61,6 +62,38 @@ public sealed class ParseCommandTests
 
         Assert.Contains("expected 278 bytes", ab.StandardOutput);
         Assert.Contains("\"test\": \"TCP_MAERTS\"", netperf.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("parse ab {ab} --test TCP_RR", "Unknown option 'test': ab takes --expected-length <BYTES>")]
+    [InlineData("parse hackbench {ab} --expected-length 278", "Unknown option 'expected-length': hackbench takes no options of its own")]
+    [InlineData("parse ab {ab} --expected-length lots", "--expected-length lots: expected a whole number of at least 0")]
+    [InlineData("parse ab {ab} --expected-length 1 --expected-length 2", "--expected-length takes one value (--expected-length <BYTES>), got 2")]
+    [InlineData("parse ab {ab} --expected-length", "--expected-length takes one value (--expected-length <BYTES>), got 0")]
+    public async Task A_suite_takes_only_the_options_it_declares_with_values_they_accept(string command, string error)
+    {
+        var run = await Vmlab(command.Replace("{ab}", Fixture.Path("seed-2023", "q4-host-ab.txt"), StringComparison.Ordinal).Split(' '));
+
+        Assert.Equal(64, run.ExitCode);
+        Assert.Contains("vmlab: " + error, run.StandardError);
+        Assert.DoesNotContain("requests_per_s", run.StandardOutput);
+    }
+
+    [Fact]
+    public async Task The_help_lists_every_option_the_suites_declare()
+    {
+        var run = await Vmlab("parse", "--help");
+        var help = string.Join(' ', run.StandardOutput.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
+
+        foreach (var suite in VmLab.Suites.SuiteRegistry.All)
+        {
+            foreach (var option in suite.Options)
+            {
+                Assert.Contains($"{suite.Id}: {option.Usage}:", help);
+            }
+        }
+
+        Assert.Contains("ab: --expected-length <BYTES>:", help);
     }
 
     [Fact]

@@ -96,12 +96,12 @@ public sealed class ClientOutputFixtureTests
         var text = Fixture.Read("l0", "client", "ab-n200-c10-document.txt");
         var parser = new ApacheBenchParser();
 
-        var result = parser.Recognised(text, new ParseContext(ExpectedDocumentLength: 41288));
+        var result = parser.Recognised(text, ParseContext.None.With(ApacheBenchParser.ExpectedLength, 41288));
 
         Assert.True(result.Valid);
         Assert.Equal(200, result.Number("complete_requests"));
         Assert.Equal(726.80, result.Number("requests_per_s"));
-        Assert.False(parser.Recognised(text, new ParseContext(ExpectedDocumentLength: 278)).Valid);
+        Assert.False(parser.Recognised(text, ParseContext.None.With(ApacheBenchParser.ExpectedLength, 278)).Valid);
     }
 }
 
@@ -374,7 +374,7 @@ public sealed class ClientNetworkTests
             TestContext.Current.TestOutputHelper?.WriteLine(run.Text);
 
             Assert.Equal(0, run.ExitCode);
-            var result = new ApacheBenchParser().Recognised(run.Text, new ParseContext(ExpectedDocumentLength: 41288));
+            var result = new ApacheBenchParser().Recognised(run.Text, ParseContext.None.With(ApacheBenchParser.ExpectedLength, 41288));
             Assert.True(result.Valid, string.Join("; ", result.Problems));
             Assert.Equal(200, result.Number("complete_requests"));
             Assert.True(result.Number("requests_per_s") > 0);

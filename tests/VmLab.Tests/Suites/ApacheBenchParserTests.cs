@@ -44,7 +44,7 @@ public sealed class ApacheBenchParserTests
     [Fact]
     public void The_host_served_the_real_document_and_is_valid_also_against_its_expected_length()
     {
-        var m = parser.ParseFixture("seed-2023/q4-host-ab.txt", new ParseContext(ExpectedDocumentLength: 41288));
+        var m = parser.ParseFixture("seed-2023/q4-host-ab.txt", ParseContext.None.With(ApacheBenchParser.ExpectedLength, 41288));
 
         Assert.True(m.Valid, string.Join("; ", m.Problems));
         Assert.Equal(0, m.Number("non2xx_responses"));
@@ -57,7 +57,7 @@ public sealed class ApacheBenchParserTests
     [Fact]
     public void A_document_length_other_than_the_expected_one_makes_the_run_invalid()
     {
-        var m = parser.ParseFixture("seed-2023/q3-guest-vhost-off-ab.txt", new ParseContext(ExpectedDocumentLength: 41288));
+        var m = parser.ParseFixture("seed-2023/q3-guest-vhost-off-ab.txt", ParseContext.None.With(ApacheBenchParser.ExpectedLength, 41288));
 
         Assert.Contains("the server sent a 278-byte document, expected 41288 bytes: it served something else (an error page?)", m.Problems);
         Assert.Equal(2, m.Problems.Count);
@@ -78,7 +78,7 @@ public sealed class ApacheBenchParserTests
     [Fact]
     public void A_real_local_run_against_an_existing_document_is_valid()
     {
-        var m = parser.ParseFixture("l0/ab-n2000-c20-document.txt", new ParseContext(ExpectedDocumentLength: 10701));
+        var m = parser.ParseFixture("l0/ab-n2000-c20-document.txt", ParseContext.None.With(ApacheBenchParser.ExpectedLength, 10701));
 
         Assert.True(m.Valid, string.Join("; ", m.Problems));
         Assert.Equal(2000, m.Number("complete_requests"));

@@ -63,7 +63,7 @@ public sealed class NetperfParserTests
         var text = SuiteFixtures.Read("l0/netperf-tcp-maerts-p0.txt");
 
         var unnamed = parser.Recognised(text);
-        var named = parser.Recognised(text, new ParseContext(NetperfTest: "tcp_maerts"));
+        var named = parser.Recognised(text, ParseContext.None.With(NetperfParser.Test, "tcp_maerts"));
 
         Assert.False(unnamed.Metrics.ContainsKey("test"));
         Assert.Equal(19880.96, unnamed.Number("throughput_mbps"));
@@ -73,7 +73,7 @@ public sealed class NetperfParserTests
     [Fact]
     public void A_caller_naming_rr_for_a_stream_line_is_contradicted_by_the_columns()
     {
-        var reason = parser.Unrecognised(SuiteFixtures.Read("l0/netperf-tcp-stream-p0.txt"), new ParseContext(NetperfTest: "TCP_RR"));
+        var reason = parser.Unrecognised(SuiteFixtures.Read("l0/netperf-tcp-stream-p0.txt"), ParseContext.None.With(NetperfParser.Test, "TCP_RR"));
 
         Assert.Contains("5 numbers", reason);
     }

@@ -59,6 +59,13 @@ public sealed partial class NetperfParser : ISuiteParser
     /// <summary>The suite id: on the command line, in raw/ paths, in results.json and in lab/profiles.json.</summary>
     public const string Id = "netperf";
 
+    /// <summary>
+    /// <c>--test TEST</c>: the test that was run (<c>TCP_STREAM</c>, <c>TCP_MAERTS</c>, <c>TCP_RR</c>), for <c>-P 0</c>
+    /// output, which has no banner: a TCP_STREAM and a TCP_MAERTS result line look the same.
+    /// </summary>
+    public static readonly ParseOption Test = ParseOption.Text(
+        "test", "TEST", "the test that was run (TCP_STREAM, TCP_MAERTS, TCP_RR), for -P 0 output without a banner");
+
     /// <inheritdoc />
     public string Suite => Id;
 
@@ -92,7 +99,7 @@ public sealed partial class NetperfParser : ISuiteParser
             return ParseResult.Unrecognised($"netperf test \"{banners[0].Value.Trim()}\" is not one the lab parses (TCP_STREAM, TCP_MAERTS, TCP_RR)");
         }
 
-        var test = bannerTest ?? Normalise(context?.NetperfTest);
+        var test = bannerTest ?? Normalise(context?.Text(Test));
         var rows = NumericRows(lines);
         if (rows.Length == 0)
         {
