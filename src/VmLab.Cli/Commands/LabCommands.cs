@@ -9,6 +9,7 @@ using VmLab.Common;
 using VmLab.Lab.Artifacts;
 using VmLab.Lab.Ledger;
 using VmLab.Lab.Network;
+using VmLab.Lab.Noise;
 using VmLab.Lab.Plan;
 using VmLab.Lab.Vm;
 using VmLab.Lab;
@@ -146,6 +147,10 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         [Description("Boot L1 with this initramfs (probing a kernel and the protocol without a rootfs image).")]
         public string? Initrd { get; init; }
 
+        [CommandOption("--require-quiet")]
+        [Description("Stop the run (resumable) instead of starting a boot on a busy L0 once the quiet gate has waited its limit (lab/profiles.json noise.quietWaitSeconds).")]
+        public bool RequireQuiet { get; init; }
+
         [CommandOption("--shard <K/N>")]
         [Description("Run only shard K of N (needs --seed; --run-id or the default seed-<seed>-<profile>) into results/<run-id>-shard-K/.")]
         public string? Shard { get; init; }
@@ -173,10 +178,19 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         // The network clients' side: a namespace of this run's own, removed at the end (a killed run's by the next sweep).
         await using var network = await ClientNetwork.CreateAsync(runId, clientRoot.RootDirectory, new ClientNetworkOptions { Log = output.WriteLine }, stop.Token);
         var launcher = new QemuL1Launcher(artifacts, payload, plan.Topology) { Initrd = settings.Initrd, Network = (network.Name, network.Tap) };
-        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output, network) { Progress = live };
+        // What else uses L0, sampled from now to the end of the run (issue "Noise you can see"): the quiet gate, the probes,
+        // each unit's interference.
+        await using var monitor = L0Monitor.Start();
+        var resume = $"./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}{(plan.Shard is { } s ? $" --seed={plan.Order.Seed} --run-id={s.RunId} --shard={s.Index}/{s.Count}" : "")}";
+        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output, network)
+        {
+            Progress = live,
+            Noise = new NoiseWatch(monitor, plan.Profile.Noise, settings.RequireQuiet),
+            ResumeCommand = resume,
+        };
         var run = new VmLab.Results.RunDirectory(runDirectory);
         var previous = RunLedger.Load(runDirectory) is { } ledger && File.Exists(run.ManifestPath) ? (Ledger: ledger, Manifest: run.ReadManifest()) : default;
-        var manifest = await ManifestOfAsync(paths, artifacts, clientRoot, runner, previous.Manifest, stop.Token);
+        var manifest = await ManifestOfAsync(paths, artifacts, clientRoot, runner, monitor, previous.Manifest, stop.Token);
         LabManifest.CopyKernelConfigs(run, artifacts);
         run.WriteManifest(manifest(null));
         try
@@ -187,8 +201,13 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         {
             run.WriteManifest(manifest(null));
             output.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {runDirectory}.");
-            output.WriteLine($"  next: ./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}{(plan.Shard is { } part ? $" --seed={plan.Order.Seed} --run-id={part.RunId} --shard={part.Index}/{part.Count}" : "")}");
+            output.WriteLine($"  next: {resume}");
             return 130;
+        }
+        catch (LabException)
+        {
+            run.WriteManifest(manifest(null)); // e.g. --require-quiet on a busy L0: the run stops resumable, its manifest current
+            throw;
         }
 
         // Resuming a finished run boots nothing: it refreshes the manifest but keeps the run's own end.
@@ -238,14 +257,20 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
     /// are gathered once; a resumed run (<paramref name="previous"/>) keeps its first start and the load at it.
     /// </summary>
     private static async Task<Func<DateTimeOffset?, VmLab.Results.Manifest>> ManifestOfAsync(
-        RepoPaths paths, LabArtifacts artifacts, ClientRootArtifact clientRoot, LabRunner runner, VmLab.Results.Manifest? previous, CancellationToken cancellationToken)
+        RepoPaths paths, LabArtifacts artifacts, ClientRootArtifact clientRoot, LabRunner runner, L0Monitor monitor, VmLab.Results.Manifest? previous, CancellationToken cancellationToken)
     {
         var l0 = await L0Facts.GatherAsync(paths, cancellationToken);
+        if (l0.AutogroupWarning is { } autogroup)
+        {
+            Console.Out.WriteLine($"vmlab: {autogroup}.");
+        }
+
         l0 = l0 with { Load = previous?.L0?.LoadAtStart ?? l0.Load };
         var provenance = ArtifactProvenance.Read(artifacts);
         var client = clientRoot.PackageVersions.Select(p => new VmLab.Results.SoftwareVersion(p.Key, $"L0 client root ({clientRoot.Metadata.Architecture}, chroot in the lab's network namespace)", p.Value)).ToList();
         var started = previous?.StartedUtc ?? DateTimeOffset.UtcNow;
-        return ended => LabManifest.Build(runner.Plan, artifacts, provenance, l0, runner.Ledger, started, ended, client, ended is null ? null : L0Facts.LoadNow());
+        return ended => LabManifest.Build(runner.Plan, artifacts, provenance, l0, runner.Ledger, started, ended, client,
+            ended is null ? null : L0Facts.LoadNow(), ended is null ? null : Math.Round(monitor.SamplingCost, 5));
     }
 }
 

@@ -3,7 +3,11 @@ using System.Globalization;
 namespace VmLab.Common;
 
 /// <summary>The fields of <c>/proc/PID/stat</c> VmLab reads.</summary>
-internal sealed record ProcStat(int Pid, char State, int ParentPid, int Session, long StartTime)
+/// <param name="CpuTicks">
+/// utime + stime + cutime + cstime (fields 14-17), in clock ticks (USER_HZ, as /proc/stat counts): the CPU time of
+/// the process and of its children it has reaped.
+/// </param>
+internal sealed record ProcStat(int Pid, char State, int ParentPid, int Session, long StartTime, long CpuTicks = 0)
 {
     public static ProcStat? Read(int pid)
     {
@@ -33,7 +37,8 @@ internal sealed record ProcStat(int Pid, char State, int ParentPid, int Session,
                 fields[0][0],
                 int.Parse(fields[1], CultureInfo.InvariantCulture),
                 int.Parse(fields[3], CultureInfo.InvariantCulture),
-                long.Parse(fields[19], CultureInfo.InvariantCulture))
+                long.Parse(fields[19], CultureInfo.InvariantCulture),
+                fields[11..15].Sum(f => long.Parse(f, CultureInfo.InvariantCulture)))
             : null;
     }
 

@@ -27,6 +27,34 @@ public sealed partial class LabRunner
 
         private Dictionary<string, string> Received { get; } = new(StringComparer.Ordinal); // unit name → sha256
 
+        /// <summary>Where each unit ran on the boot's time line (seconds since L1's QEMU started), by unit name.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<string, (double Start, double End)> Windows { get; } = new(StringComparer.Ordinal);
+
+        // L2's units end in L2's uptime; L1 relays one of L2's phases as it happens, which ties the two clocks.
+        private readonly List<StatusEvent> _l2Statuses = [];
+        private readonly Dictionary<string, double> _l2Uptimes = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, double> _l1Stamps = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Adds L2's units to <see cref="Windows"/> once L2's console has arrived: its uptime is tied to L0's clock by
+        /// the phase L1 relayed as it happened (<c>l2-serving</c> for L2's <c>serving</c>, <c>l2-ready</c> for its READY).
+        /// Units of an L2 boot without either stay without a window.
+        /// </summary>
+        public void PlaceL2Units()
+        {
+            var anchor = new[] { ("l2-serving", "serving"), ("l2-ready", "ready") }
+                .Where(a => _l1Stamps.ContainsKey(a.Item1) && _l2Uptimes.ContainsKey(a.Item2))
+                .Select(a => (double?)(_l1Stamps[a.Item1] - _l2Uptimes[a.Item2]))
+                .FirstOrDefault();
+            foreach (var status in _l2Statuses)
+            {
+                if (anchor is { } offset && status.UptimeSeconds is { } end)
+                {
+                    Windows[status.Unit] = (offset + end - status.Seconds, offset + end);
+                }
+            }
+        }
+
         public async Task OnEventAsync(ConsoleEvent e, string origin)
         {
             switch (e)
@@ -50,7 +78,26 @@ public sealed partial class LabRunner
                     TransferFailures[failed.Name.EndsWith(".txt", StringComparison.Ordinal) ? failed.Name[..^4] : failed.Name] = $"{origin}transfer failed: {failed.Reason}";
                     break;
                 case StatusEvent status when Find(boot, status.Unit) is { } unit:
+                    if (origin.Length == 0)
+                    {
+                        var end = timeline.Elapsed.TotalSeconds;
+                        Windows[status.Unit] = (end - status.Seconds, end);
+                    }
+                    else
+                    {
+                        _l2Statuses.Add(status);
+                    }
+
                     await runner.RecordAsync(unit, runner.Judge(boot, status.Unit, status.ExitCode, status.Seconds, Received.GetValueOrDefault(status.Unit), origin, "VM"));
+                    break;
+                case PhaseEvent phase when origin.Length == 0:
+                    _l1Stamps[phase.Name] = timeline.Elapsed.TotalSeconds;
+                    break;
+                case PhaseEvent phase when phase.UptimeSeconds is { } uptime:
+                    _l2Uptimes[phase.Name] = uptime;
+                    break;
+                case ReadyEvent { UptimeSeconds: { } uptime } when origin.Length > 0:
+                    _l2Uptimes["ready"] = uptime;
                     break;
                 case ServeEvent serve when origin.Length == 0:
                     // The console must keep streaming while the clients run (a full pipe would stall the VM's serial line).
@@ -111,7 +158,9 @@ public sealed partial class LabRunner
                 }
 
                 timeline.Mark($"client {suite.Id}");
+                var start = timeline.Elapsed.TotalSeconds;
                 var run = await runner._client.RunAsync(suite.Command(target), suite.Timeout, cancellationToken);
+                Windows[boot.UnitName(suite)] = (start, timeline.Elapsed.TotalSeconds);
                 timeline.Mark($"client {suite.Id} done");
                 AtomicFile.WriteAllBytes(Path.Combine(runner._settings.RunDirectory, unit.RawPath), run.Output);
                 await runner.RecordAsync(unit, runner.Judge(boot, boot.UnitName(suite), run.ExitCode, Math.Round(run.Duration.TotalSeconds, 2), Hashing.Sha256Of(run.Output), "", "L0 client"));

@@ -83,6 +83,7 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
 
     private async Task RunBootAsync(Boot boot, CancellationToken cancellationToken)
     {
+        var watch = Noise is null ? null : await Noise.BeforeBootAsync(boot.Number, ResumeCommand, Say, cancellationToken);
         _ledger = _ledger.WithBoot(boot.Number);
         await _ledger.SaveAsync(_settings.RunDirectory, CancellationToken.None);
         var disks = await BootDisks.BuildAsync(Path.Combine(_settings.WorkDirectory, $"boot-{boot.Number}"), JobScript.ForL1(boot, _plan.Topology, _plan.Profile), cancellationToken);
@@ -91,6 +92,7 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
         BootOutcome outcome;
         try
         {
+            watch = watch is null ? null : watch with { QemuStartedAt = Noise!.Monitor.Now };
             outcome = await VmBoot.RunAsync(
                 launcher.Command(boot, disks.Job, disks.L1Scratch, disks.L2Scratch), session.ConsolePath, BootBudget.Of(_plan.Profile, boot) with { AfterDone = _settings.PoweroffGrace },
                 e => session.OnEventAsync(e, ""), cancellationToken, session.Input, timeline);
@@ -108,15 +110,22 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
             disks.Delete();
         }
 
+        var l1Facts = session.Facts.Where(f => !f.Key.StartsWith("l2: ", StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal);
+        var noise = watch is null ? default : await Noise!.AfterBootAsync(watch, l1Facts, CancellationToken.None);
         _ledger = _ledger.With(boot.Number, new BootRecord(
             boot.Scenario.Id, boot.Repeat, outcome.End,
             Math.Round(outcome.Duration.TotalSeconds, 1),
-            session.Facts.Where(f => !f.Key.StartsWith("l2: ", StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal),
-            session.L2Facts) { Timeline = timeline.Marks });
+            l1Facts,
+            session.L2Facts) { Timeline = timeline.Marks, Quiet = watch?.Quiet, L0 = noise.Boot, Calibration = noise.Calibration });
         await _ledger.SaveAsync(_settings.RunDirectory, CancellationToken.None);
         SayTime(boot, outcome, timeline);
         await RecordUnreportedAsync(boot, outcome, session);
         await MarkInvalidAsync(boot);
+        if (watch is not null)
+        {
+            SayNoise(boot, noise.Calibration, noise.Boot);
+            await RecordInterferenceAsync(boot, session, watch);
+        }
     }
 
     /// <summary>The boot's time and its fixed cost (the time outside its units' own), then its time line, for the log.</summary>

@@ -62,6 +62,7 @@ public static partial class ReportBuilder
             Evidence.Of(m, run.Results))
         {
             Shards = ShardBreakdown.Of(m, run.Results),
+            Noise = NoiseReport.Of(m, run.Results),
             Conclusions = Conclusions.Of(analyses, theirs, isReference, Caveat(m, run.Results)),
         };
         return (model, charts);

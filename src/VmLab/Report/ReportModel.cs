@@ -33,6 +33,9 @@ public sealed record ReportModel(
     /// <summary>A merged run's per-shard breakdown and consistency check; null (no section) for any other run.</summary>
     public ShardSection? Shards { get; init; }
 
+    /// <summary>What else ran on L0 and each boot's speed; null (no section) for runs without those records.</summary>
+    public NoiseSection? Noise { get; init; }
+
     /// <summary>Each question's answer from its headline verdicts, beside the 2023 study's claims.</summary>
     public IReadOnlyList<ConclusionSection> Conclusions { get; init; } = [];
 }

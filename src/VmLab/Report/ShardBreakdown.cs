@@ -45,7 +45,7 @@ public static class ShardBreakdown
             Format(TimeSpan.FromSeconds(s.EstimateSeconds)))).ToList();
         rows.AddRange((m.MissingShards ?? []).Select(id => new ShardRow(id, "**missing**", "–", "–", "0", "–", "–", "–", "–", "–", "–")));
 
-        var text = $"This run was merged (`vmlab merge`) from {shards.Count} of {count} shards, each a separate lab run on its own machine with the same seed, VmLab commit and artifacts; boots are renumbered in shard order."
+        var text = $"This run was merged (`vmlab merge`) from {shards.Count} of {count} shards, each a separate lab run with the same seed, VmLab commit and artifacts; {Machines(shards)}; boots are renumbered in shard order."
                    + (m.MissingShards is { Count: > 0 } missing ? $" **Partial run: shard(s) {string.Join(", ", missing)} missing**; their units are absent from every table." : "");
         var checks = Checks(shards, count, results);
         var flagged = checks.Count(c => c.Check.StartsWith("⚠", StringComparison.Ordinal));
@@ -53,6 +53,23 @@ public static class ShardBreakdown
             ? "No scenario has valid headline values in two shards: the shards cannot be compared."
             : $"Each shard's mean of every headline metric per scenario (valid units only; n in parentheses). A shard more than {Numbers.Percent(Margin)} outside the other shards' range is flagged ⚠ (with two shards, a pair more than {Numbers.Percent(Margin)} apart): {flagged} of {checks.Count} flagged. A flag says look, not significant: with one or two repeats per shard, noise alone flags often (compare the scenario's CV in the question tables); flags that pile up on one shard point at its machine.";
         return new ShardSection(text, rows, checks, checkText);
+    }
+
+    /// <summary>Where the shards ran, from the machine ids their manifests recorded (never assumed).</summary>
+    private static string Machines(IReadOnlyList<ShardRecord> shards)
+    {
+        var ids = shards.Select(s => s.L0State?.MachineId).ToList();
+        if (ids.Any(id => id is null))
+        {
+            return "which machines they ran on is not recorded (no machine id in their manifests)";
+        }
+
+        var machines = ids.Distinct().Count();
+        return machines == shards.Count
+            ? $"each ran on its own machine ({machines} different machine ids)"
+            : machines == 1
+                ? "all ran on the same machine (one machine id)"
+                : $"they ran on {machines} machines: " + string.Join("; ", shards.GroupBy(s => s.L0State!.MachineId).Select(g => $"shard{(g.Count() > 1 ? "s" : "")} {string.Join(", ", g.Select(s => s.Index))} on machine {g.Key}"));
     }
 
     private static List<ShardCheckRow> Checks(IReadOnlyList<ShardRecord> shards, int count, RunResults results)

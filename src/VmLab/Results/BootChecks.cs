@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using VmLab.Lab.Ledger;
+using VmLab.Lab.Noise;
 using VmLab.Lab.Plan;
 using VmLab.Lab.Vm;
 
@@ -16,7 +18,20 @@ public sealed record BootSummary(
     int Repeat,
     IReadOnlyDictionary<string, string> L1Facts,
     IReadOnlyList<IReadOnlyDictionary<string, string>> L2Facts,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems)
+{
+    /// <summary>How the boot started at the quiet gate, from units.json; null in runs without the gate.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public QuietStart? Quiet { get; init; }
+
+    /// <summary>What else used L0's CPUs over the boot, from units.json; null when not measured.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Interference? L0 { get; init; }
+
+    /// <summary>The boot's speed from the calibration probe, from units.json; null in runs before the probe.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Calibration? Calibration { get; init; }
+}
 
 /// <summary>
 /// The checks that reach the verdicts (../shared/DESIGN.md, "Experimental design"): for a run the lab made (it has a
@@ -29,8 +44,13 @@ public sealed class BootChecks
 {
     private readonly Dictionary<string, UnitRecord> _units;
     private readonly Dictionary<(string Scenario, int Boot), BootSummary> _boots = [];
+    private readonly double? _disturbed;
 
-    private BootChecks(Dictionary<string, UnitRecord> units) => _units = units;
+    private BootChecks(Dictionary<string, UnitRecord> units, double? disturbed)
+    {
+        _units = units;
+        _disturbed = disturbed;
+    }
 
     /// <summary>The boots, ordered by number (the order they ran in).</summary>
     public IReadOnlyList<BootSummary> Boots => _boots.Values.OrderBy(b => b.Boot).ToList();
@@ -43,7 +63,7 @@ public sealed class BootChecks
             return null;
         }
 
-        var checks = new BootChecks(ledger.Units.ToDictionary(u => u.Key, u => u.Value, StringComparer.Ordinal));
+        var checks = new BootChecks(ledger.Units.ToDictionary(u => u.Key, u => u.Value, StringComparer.Ordinal), manifest?.Noise?.DisturbedOtherCpu);
         var boots = ledger.Units.Values.Select(u => u.Boot).Concat(ledger.Boots.Keys).Distinct();
         foreach (var boot in boots.Order())
         {
@@ -61,7 +81,13 @@ public sealed class BootChecks
             var problems = expected is null
                 ? [.. evidence.L1Findings, .. evidence.L2Findings.SelectMany(f => f), $"fact missing: manifest.json does not describe scenario {scenario}, so its factor cannot be checked"]
                 : evidence.Problems(expected);
-            checks._boots[(scenario, boot)] = new BootSummary(scenario, boot, repeat, evidence.L1Facts, evidence.L2Facts, problems);
+            var record = ledger.Boots.GetValueOrDefault(boot);
+            checks._boots[(scenario, boot)] = new BootSummary(scenario, boot, repeat, evidence.L1Facts, evidence.L2Facts, problems)
+            {
+                Quiet = record?.Quiet,
+                L0 = record?.L0,
+                Calibration = record?.Calibration,
+            };
         }
 
         return checks;
@@ -100,12 +126,26 @@ public sealed class BootChecks
             problems.Add($"lab: the unit is recorded as {unit.State.ToString().ToLowerInvariant()}: {unit.Problems.FirstOrDefault() ?? "no reason given"}");
         }
 
+        if (unit.L0 is { } l0 && _disturbed is { } threshold && NoiseWatch.Disturbance(l0, threshold) is { } busy)
+        {
+            problems.Add(busy);
+        }
+
         if (_boots.TryGetValue((parts[1], unit.Boot), out var boot))
         {
             problems.AddRange(boot.Problems);
         }
 
         return problems;
+    }
+
+    /// <summary>What else used L0's CPUs while the unit of raw output <paramref name="file"/> ran; null when not measured.</summary>
+    public Interference? InterferenceOf(string file)
+    {
+        var parts = file.Split('/');
+        return parts.Length == 4 && parts[3].EndsWith(".txt", StringComparison.Ordinal)
+            ? _units.GetValueOrDefault($"{parts[1]}/{parts[2]}/{parts[3][..^4]}")?.L0
+            : null;
     }
 
     /// <summary>What <paramref name="scenario"/> requires, from the manifest the lab wrote; null when it is not described.</summary>

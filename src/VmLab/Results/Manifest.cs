@@ -76,6 +76,10 @@ public sealed record Manifest
     /// <summary>L0 as the run saw it: virtualised or not, THP, load average at start and end.</summary>
     public L0State? L0 { get; init; }
 
+    /// <summary>The profile's noise settings the run used (quiet gate, disturbed-unit threshold, probe sizes); null in older runs.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public VmLab.Lab.Noise.NoiseSettings? Noise { get; init; }
+
     /// <summary>In a shard's run directory: which part of which run it holds (absent from unsharded runs).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public ShardOf? Shard { get; init; }
@@ -134,7 +138,20 @@ public sealed record SoftwareVersion(string Name, string Where, string Version);
 /// <param name="Thp">L0's <c>/sys/kernel/mm/transparent_hugepage/enabled</c>.</param>
 /// <param name="LoadAtStart">/proc/loadavg when the run (or this part of it) started.</param>
 /// <param name="LoadAtEnd">/proc/loadavg when it ended; null while running.</param>
-public sealed record L0State(string? Virtualization, string? Thp, string? LoadAtStart, string? LoadAtEnd);
+public sealed record L0State(string? Virtualization, string? Thp, string? LoadAtStart, string? LoadAtEnd)
+{
+    /// <summary>sha256 of L0's /etc/machine-id, first 16 hex digits (which machine, without its id); null in older runs.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? MachineId { get; init; }
+
+    /// <summary>L0's kernel.sched_autogroup_enabled (on: nice does not shield the lab); null when unknown or in older runs.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Autogroup { get; init; }
+
+    /// <summary>What sampling L0's counters cost, as a share of one CPU over the run; null when not measured.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? SamplingCost { get; init; }
+}
 
 /// <summary>Where a scenario's network suites ran: the client's layer and the server's (the vantage point).</summary>
 public sealed record NetworkLayout(string Client, string Server);

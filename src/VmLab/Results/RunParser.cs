@@ -48,7 +48,7 @@ public static partial class RunParser
             parsed[i].UnrecognisedReason,
             parsed[i].Measurement?.Metrics ?? new SortedDictionary<string, MetricValue>(StringComparer.Ordinal),
             [.. parsed[i].Measurement?.Problems ?? [], .. checks?.ProblemsOf(f.File, hashes[i]) ?? []],
-            duplicates[i].Select(j => ordered[j].File).ToList())).ToList();
+            duplicates[i].Select(j => ordered[j].File).ToList()) { L0 = checks?.InterferenceOf(f.File) }).ToList();
 
         return new RunResults(run.RunId, units) { Boots = checks?.Boots };
     }

@@ -45,6 +45,10 @@ public sealed record UnitResult(
     IReadOnlyList<string> Problems,
     IReadOnlyList<string> DuplicateOf)
 {
+    /// <summary>What else used L0's CPUs while the unit ran (from units.json); null when not measured, and then left out of the file.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public VmLab.Lab.Noise.Interference? L0 { get; init; }
+
     /// <summary>True when the file was the suite's output.</summary>
     public bool Recognised => UnrecognisedReason is null;
 

@@ -60,7 +60,7 @@ public sealed class ClientNetworkCommandTests
     {
         var stat = ProcStat.Parse("4242 (a b) c)) S 17 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10 18446744073709551615");
 
-        Assert.Equal(new ProcStat(4242, 'S', 17, 4242, 987654), stat);
+        Assert.Equal(new ProcStat(4242, 'S', 17, 4242, 987654, CpuTicks: 3), stat);
         Assert.Equal(Environment.ProcessId, ProcStat.Read(Environment.ProcessId)!.Pid);
         Assert.True(NamespaceOwner.Current.IsAlive);
         Assert.False((NamespaceOwner.Current with { StartTime = NamespaceOwner.Current.StartTime + 1 }).IsAlive);

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CliWrap;
 using VmLab.Lab.Ledger;
+using VmLab.Common;
 using VmLab.Lab.Network;
+using VmLab.Lab.Noise;
 using VmLab.Lab.Plan;
 using VmLab.Lab.Vm;
 using VmLab.Lab;
@@ -82,6 +84,51 @@ public sealed partial class LabRunnerTests
         Assert.EndsWith("Time: 1.290\n", File.ReadAllText(Path.Combine(settings.RunDirectory, unit.RawPath)));
         Assert.Equal(BootEnd.Finished, ledger.Boots[1].Outcome);
         AssertGone(PidOf(settings, "host", 1));
+    }
+
+    [Fact]
+    public async Task With_a_watch_on_L0_a_boot_records_the_quiet_gate_the_probes_and_what_else_ran_during_each_unit()
+    {
+        var settings = NewRun();
+        var probe = $"2000000 {ShellWord.Quote(CalibrationProbe.Program)}";
+        var vm = new FakeVm(boot => Behaving(boot).Replace("vmlab_unit", $"vmlab_calibrate start {probe}\nvmlab_unit", StringComparison.Ordinal)
+            .Replace("vmlab_marker 'DONE", $"vmlab_calibrate end {probe}\nvmlab_marker 'DONE", StringComparison.Ordinal));
+        await using var monitor = L0Monitor.Start(TimeSpan.FromMilliseconds(250));
+        var noise = new NoiseSettings(QuietOtherCpu: 1.01, QuietWindowSeconds: 1, QuietWaitSeconds: 5, DisturbedOtherCpu: 0.25, ProbeIterationsL0: 2_000_000, ProbeIterationsL1: 2_000_000);
+        var output = new StringWriter();
+
+        var ledger = await new LabRunner(HostHackbench with { Profile = Fast with { Repeats = 1 } }, settings, vm, output)
+            { Noise = new NoiseWatch(monitor, noise, requireQuiet: false) }.RunAsync(TestContext.Current.CancellationToken);
+
+        var boot = ledger.Boots[1];
+        Assert.Null(boot.Quiet!.Disturbed);
+        Assert.Empty(boot.Calibration!.Failures);
+        Assert.True(boot.Calibration.L0Start!.Rate > 0 && boot.Calibration.L0End!.Rate > 0);
+        Assert.True(boot.Calibration.L1Start!.Rate > 0 && boot.Calibration.L1End!.Rate > 0); // the job library's probe, run by sh and awk here
+        Assert.NotNull(boot.L0);
+        var unit = ledger[new LabUnit("host", "hackbench", 1)]!;
+        Assert.InRange(unit.L0!.Seconds, 0, boot.Seconds);
+        Assert.Contains("probe L0 ", output.ToString());
+        Assert.Contains("L0 over the boot: other processes ", output.ToString());
+        // units.json keeps it all, and reads back the same.
+        Assert.Equal(unit.L0, RunLedger.Load(settings.RunDirectory)![new LabUnit("host", "hackbench", 1)]!.L0);
+        Assert.Equal(boot.Calibration.L1Start, RunLedger.Load(settings.RunDirectory)!.Boots[1].Calibration!.L1Start);
+    }
+
+    [Fact]
+    public async Task With_require_quiet_a_busy_L0_stops_the_run_before_the_boot_and_keeps_what_was_done()
+    {
+        var settings = NewRun();
+        await using var monitor = L0Monitor.Start(TimeSpan.FromMilliseconds(250));
+        var never = new NoiseSettings(QuietOtherCpu: 0, QuietWindowSeconds: 1, QuietWaitSeconds: 1, DisturbedOtherCpu: 0.25, ProbeIterationsL0: 200_000, ProbeIterationsL1: 20_000);
+        var vm = new FakeVm(b => Behaving(b));
+
+        var refused = await Assert.ThrowsAsync<LabException>(() => new LabRunner(HostHackbench, settings, vm, TextWriter.Null)
+            { Noise = new NoiseWatch(monitor, never, requireQuiet: true), ResumeCommand = "./build.sh --target=Lab --resume=test-run" }.RunAsync(TestContext.Current.CancellationToken));
+
+        Assert.Matches(@"^Boot #1 was not started: L0 was not quiet after \d s: other processes", refused.Message);
+        Assert.EndsWith("then: ./build.sh --target=Lab --resume=test-run", refused.Next);
+        Assert.Empty(vm.Booted);
     }
 
     [Fact]

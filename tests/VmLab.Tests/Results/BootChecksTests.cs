@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using VmLab.Lab.Ledger;
+using VmLab.Lab.Noise;
 using VmLab.Results;
 
 namespace VmLab.Tests.Results;
@@ -72,6 +73,38 @@ public sealed class BootChecksTests : IDisposable
         Assert.Equal([1, 2], results.Boots!.Select(b => b.Boot));
         Assert.Equal("1", results.Boots![0].L1Facts["vhost_threads"]);
         Assert.Equal("2", results.Boots![0].L2Facts.Single()["nproc"]);
+    }
+
+    [Fact]
+    public async Task A_unit_during_which_L0_was_busier_than_declared_is_invalid_and_results_json_keeps_the_noise_records()
+    {
+        var run = Run();
+        var ledger = RunLedger.Load(run.Path)!;
+        var busy = new Interference(20, 0.4, 0.5, 0, 0.6);
+        var calm = new Interference(20, 0.05, 0.9, 0, 0.1);
+        ledger = ledger
+            .With(new LabUnit("baseline", "hackbench", 1), ledger.Units["baseline/hackbench/1"] with { L0 = busy })
+            .With(new LabUnit("baseline", "hackbench", 2), ledger.Units["baseline/hackbench/2"] with { L0 = calm })
+            .With(1, new BootRecord("baseline", 1, BootEnd.Finished, 60, GoodL1, [GoodL2])
+            {
+                Quiet = new QuietStart(12, calm, "L0 was not quiet after 12 s"),
+                Calibration = new Calibration(new ProbeRun(2e7, 0.5), new ProbeRun(1e6, 1), null, null, ["L1 probe at the end: not reported"]),
+            });
+        await ledger.SaveAsync(run.Path, TestContext.Current.CancellationToken);
+        run.WriteManifest(run.ReadManifest() with { Noise = new NoiseSettings(0.1, 10, 120, 0.25, 10_000_000, 1_000_000) });
+
+        var results = RunParser.Parse(run);
+        var problems = results.Units.Where(u => u.Suite != "console").ToDictionary(u => u.File, u => u.Problems);
+
+        Assert.Equal("L0 disturbed: other processes used 40% of L0's CPUs during the unit, over the profile's 25% (noise.disturbedOtherCpu)", Assert.Single(problems["raw/baseline/hackbench/1.txt"]));
+        Assert.Empty(problems["raw/baseline/hackbench/2.txt"]);
+        Assert.Equal(busy, results.Units.Single(u => u.File == "raw/baseline/hackbench/1.txt").L0);
+        Assert.Null(results.Units.Single(u => u.File == "raw/baseline/netperf-rr/1.txt").L0);
+        var boot = results.Boots!.Single(b => b.Boot == 1);
+        Assert.Equal("L0 was not quiet after 12 s", boot.Quiet!.Disturbed);
+        Assert.Equal(1e6, boot.Calibration!.L1Rate);
+        // The records survive results.json's round trip.
+        Assert.Equal(busy, RunJson.Deserialize<RunResults>(RunJson.Serialize(results), "results.json").Units.Single(u => u.File == "raw/baseline/hackbench/1.txt").L0);
     }
 
     [Theory]

@@ -154,6 +154,20 @@ public sealed record L0Facts(string? VmlabVersion, string? Uname, string? Cpu, I
     /// <summary>/proc/loadavg when the facts were gathered (the run's start).</summary>
     public string? Load { get; init; }
 
+    /// <summary>
+    /// sha256 of /etc/machine-id, first 16 hex digits: names the machine without publishing its id, so two shards ran
+    /// on one machine exactly when theirs agree; null when the file is missing.
+    /// </summary>
+    public string? MachineId { get; init; }
+
+    /// <summary>kernel.sched_autogroup_enabled: when on, each session gets an equal CPU share whatever its nice value; null when unknown.</summary>
+    public bool? Autogroup { get; init; }
+
+    /// <summary>What autogroup means for the run, for the log and the report; null when it is off or unknown.</summary>
+    public string? AutogroupWarning => Autogroup == true
+        ? "kernel.sched_autogroup_enabled is 1 on L0: the scheduler shares the CPUs equally between sessions whatever their nice value, so 'nice' on other work does not shield the lab (sysctl -w kernel.sched_autogroup_enabled=0 would)"
+        : null;
+
     /// <summary>/proc/loadavg now: the first three fields (1, 5, 15 minutes).</summary>
     public static string? LoadNow() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
@@ -188,7 +202,21 @@ public sealed record L0Facts(string? VmlabVersion, string? Uname, string? Cpu, I
             Virtualization = await VirtualizationAsync(paths, cancellationToken),
             Thp = File.Exists(ThpPath) ? File.ReadAllText(ThpPath).Trim() : null,
             Load = LoadNow(),
+            MachineId = ReadTrimmed("/etc/machine-id") is { Length: > 0 } id ? Hashing.Sha256OfText(id)[..16] : null,
+            Autogroup = ReadTrimmed("/proc/sys/kernel/sched_autogroup_enabled") switch { "1" => true, "0" => false, _ => null },
         };
+    }
+
+    private static string? ReadTrimmed(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private const string ThpPath = "/sys/kernel/mm/transparent_hugepage/enabled";

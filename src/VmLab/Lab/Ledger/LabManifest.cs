@@ -20,7 +20,7 @@ public static class LabManifest
     /// <param name="loadAtEnd">L0's load average when the run (or this part of it) ended.</param>
     public static Manifest Build(
         RunPlan plan, LabArtifacts? artifacts, ArtifactProvenance provenance, L0Facts l0, RunLedger ledger, DateTimeOffset started, DateTimeOffset? ended,
-        IReadOnlyList<SoftwareVersion>? client = null, string? loadAtEnd = null)
+        IReadOnlyList<SoftwareVersion>? client = null, string? loadAtEnd = null, double? samplingCost = null)
     {
         var t = plan.Topology;
         var l1 = ledger.Boots.Values.Select(b => b.L1Facts).FirstOrDefault(f => f.ContainsKey("uname"));
@@ -29,6 +29,11 @@ public static class LabManifest
         if (t.Overcommitted)
         {
             notes.Add($"Overcommitted: the vCPU rule {t.RuleText}. Every result of this run is marked overcommitted.");
+        }
+
+        if (l0.AutogroupWarning is { } autogroup)
+        {
+            notes.Add(autogroup + ".");
         }
 
         notes.AddRange(UnitNotes(ledger));
@@ -70,7 +75,8 @@ public static class LabManifest
             Order = [.. plan.Order.Describe()],
             Suites = [.. plan.Suites.Select(suite => Describe(suite, t))],
             Software = [.. provenance.Software, .. client ?? []],
-            L0 = new L0State(l0.Virtualization, l0.Thp, l0.Load, loadAtEnd),
+            L0 = new L0State(l0.Virtualization, l0.Thp, l0.Load, loadAtEnd) { MachineId = l0.MachineId, Autogroup = l0.Autogroup, SamplingCost = samplingCost },
+            Noise = plan.Profile.Noise,
             Shard = plan.Shard,
         };
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using System.Text.Json;
 using VmLab.Common;
+using VmLab.Lab.Noise;
 using VmLab.Lab.Plan;
 using VmLab.Lab.Vm;
 
@@ -46,7 +47,12 @@ public sealed record UnitRecord(
     int? ExitCode,
     double? Seconds,
     string? Sha256,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems)
+{
+    /// <summary>What else used L0's CPUs while the unit ran (sampled on L0); null when not measured (older runs, no window).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Interference? L0 { get; init; }
+}
 
 /// <summary>
 /// How a boot ended, as units.json spells it: <c>finished</c>, or why not (killed, stopped early, unknown), in words.
@@ -95,6 +101,18 @@ public sealed record BootRecord(
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<TimelineMark>? Timeline { get; init; }
+
+    /// <summary>How the boot started at the quiet gate (null when the run had no gate: older runs, tests).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public QuietStart? Quiet { get; init; }
+
+    /// <summary>What else used L0's CPUs over the whole boot; null when not measured.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Interference? L0 { get; init; }
+
+    /// <summary>The boot's speed from the calibration probe on L0 and in L1; null in runs before the probe.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Calibration? Calibration { get; init; }
 }
 
 /// <summary>

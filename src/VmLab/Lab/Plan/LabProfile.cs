@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using VmLab.Common;
+using VmLab.Lab.Noise;
 using VmLab.Suites;
 
 namespace VmLab.Lab.Plan;
@@ -66,6 +67,9 @@ public sealed record LabProfile(
     /// <summary>The expected fixed cost of the L2 boot of a guest scenario inside L1, besides its suites (measured likewise).</summary>
     public double L2BootEstimateSeconds { get; init; } = 15;
 
+    /// <summary>The quiet gate, the threshold of a disturbed unit and the calibration probe's size (lab/profiles.json <c>"noise"</c>).</summary>
+    public NoiseSettings Noise { get; init; } = null!;
+
     /// <summary>The suite with id <paramref name="id"/>, or a <see cref="LabException"/> listing the valid ones.</summary>
     public ILabSuite Suite(string id) =>
         Suites.FirstOrDefault(s => s.Id == id)
@@ -113,6 +117,11 @@ public static class LabProfiles
         }
 
         var profile = json.Deserialize<LabProfile>(Options) ?? throw new JsonException($"profile '{name}' is null");
+        if (profile.Noise is null)
+        {
+            throw new JsonException($"profile '{name}' has no \"noise\" settings (the quiet gate, the disturbed-unit threshold, the calibration probe's size)");
+        }
+
         return profile with { Name = name, Settings = settings };
     }
 

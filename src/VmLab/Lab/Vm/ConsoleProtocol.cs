@@ -20,8 +20,12 @@ public sealed record FileEvent(string Name, byte[] Content) : ConsoleEvent;
 /// <summary>A file block that was cut off (the VM died) or failed verification; its unit's transfer failed.</summary>
 public sealed record TransferFailedEvent(string Name, string Reason) : ConsoleEvent;
 
-/// <summary><c>@@VMLAB:STATUS hackbench/1 rc=0 seconds=3.05@@</c>: a unit finished in the VM.</summary>
-public sealed record StatusEvent(string Unit, int ExitCode, double Seconds) : ConsoleEvent;
+/// <summary>
+/// <c>@@VMLAB:STATUS hackbench/1 rc=0 seconds=3.05 uptime=41.20@@</c>: a unit finished in the VM. The uptime (absent
+/// from consoles before it was added) places the unit's end in its own VM's boot, so L0 can tell what else ran on L0
+/// meanwhile even for L2's units, whose console arrives only at the end of the boot.
+/// </summary>
+public sealed record StatusEvent(string Unit, int ExitCode, double Seconds, double? UptimeSeconds = null) : ConsoleEvent;
 
 /// <summary>
 /// <c>@@VMLAB:SERVE server=l2 address=192.168.0.105@@</c>: the measured system's servers (netserver, apache2) are up
@@ -130,7 +134,7 @@ public sealed partial class ConsoleReader
     {
         var status = StatusPattern().Match(rest);
         return status.Success
-            ? new StatusEvent(status.Groups["unit"].Value, int.Parse(status.Groups["rc"].Value, CultureInfo.InvariantCulture), Number(status.Groups["seconds"].Value) ?? 0)
+            ? new StatusEvent(status.Groups["unit"].Value, int.Parse(status.Groups["rc"].Value, CultureInfo.InvariantCulture), Number(status.Groups["seconds"].Value) ?? 0, Number(status.Groups["uptime"].Value))
             : null;
     }
 
@@ -218,7 +222,7 @@ public sealed partial class ConsoleReader
     [GeneratedRegex(@"^(?<name>\S+) size=(?<size>\d+) sha256=(?<sha>[0-9a-fA-F]{64})$")]
     private static partial Regex BeginPattern();
 
-    [GeneratedRegex(@"^(?<unit>\S+) rc=(?<rc>-?\d+) seconds=(?<seconds>[0-9.]+)$")]
+    [GeneratedRegex(@"^(?<unit>\S+) rc=(?<rc>-?\d+) seconds=(?<seconds>[0-9.]+)( uptime=(?<uptime>[0-9.]+))?$")]
     private static partial Regex StatusPattern();
 }
 

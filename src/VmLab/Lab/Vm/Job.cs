@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using VmLab.Common;
+using VmLab.Lab.Noise;
 using VmLab.Lab.Plan;
 using VmLab.Suites;
 
@@ -74,6 +75,9 @@ public static class JobScript
     public static JobFolder ForL1(Boot boot, Topology topology, LabProfile profile)
     {
         var script = Header(boot, "l1");
+        // The boot's speed, before L2 starts and before the scenario's factor is set (and again at the end).
+        var probe = $"{profile.Noise.ProbeIterationsL1.ToString(CultureInfo.InvariantCulture)} {ShellWord.Quote(CalibrationProbe.Program)}";
+        script.AppendLine($"vmlab_calibrate start {probe}");
         script.AppendLine($"vmlab_thp {(boot.Scenario.Thp == ThpMode.Always ? "always" : "never")}");
         script.AppendLine("vmlab_scratch /dev/vdd");
         var disks = new Dictionary<string, JobFolder>(StringComparer.Ordinal);
@@ -88,6 +92,8 @@ public static class JobScript
         {
             job.RunHost();
         }
+
+        script.AppendLine($"vmlab_calibrate end {probe}");
 
         // No DONE here: init prints it after job.sh with the job's exit code, then powers off (docs/PROTOCOL.md).
         return new JobFolder(Files(boot, "l1", script), disks);
@@ -137,6 +143,7 @@ public static class JobScript
             {
                 // vhost's worker exists once L2's QEMU has set up tap0: counted after L2's READY, not at once.
                 script.AppendLine($"vmlab_wait_console /work/l2-console-{l2Boot}.log '@@VMLAB:READY ' {Seconds(l2BootBudget)} $vmlab_l2");
+                script.AppendLine("vmlab_phase l2-ready"); // L0's clock for L2's READY: places L2's units in L0's time
                 script.AppendLine("vmlab_fact vhost_threads \"$(vmlab_vhost_threads)\"");
                 script.AppendLine($"vmlab_wait_pid $vmlab_l2 {l2Budget} || vmlab_fact l2_failed \"L2 boot {l2Boot} did not power off within {l2Budget} s\"");
             }

@@ -123,7 +123,18 @@ vmlab_unit() {
   vmlab_end=$(vmlab_uptime)
   vmlab_send_file "$1.txt" "$vmlab_out"
   rm -f "$vmlab_out"
-  vmlab_status "$1" "$vmlab_rc" "$(awk -v a="$vmlab_start" -v b="$vmlab_end" 'BEGIN { printf "%.2f", b - a }')"
+  vmlab_status "$1" "$vmlab_rc" "$(awk -v a="$vmlab_start" -v b="$vmlab_end" 'BEGIN { printf "%.2f", b - a }')" "$vmlab_end"
+}
+
+# vmlab_calibrate WHEN ITERATIONS PROGRAM: the calibration probe (docs/PROTOCOL.md, "Calibration"): awk runs PROGRAM,
+# a fixed CPU-bound loop of ITERATIONS, timed with this VM's uptime; reported as the fact calibration.WHEN. L0 checks
+# the sum it printed and turns it into a rate.
+vmlab_calibrate() {
+  vmlab_t0=$(vmlab_uptime)
+  vmlab_sum=$(awk -v n="$2" "$3" 2>/dev/null)
+  vmlab_rc=$?
+  vmlab_t1=$(vmlab_uptime)
+  vmlab_fact "calibration.$1" "iterations=$2 sum=$vmlab_sum rc=$vmlab_rc seconds=$(awk -v a="$vmlab_t0" -v b="$vmlab_t1" 'BEGIN { printf "%.2f", b - a }')"
 }
 
 # vmlab_wait_console FILE PATTERN SECONDS [PID]: waits for a nested console to print PATTERN; gives up after SECONDS,

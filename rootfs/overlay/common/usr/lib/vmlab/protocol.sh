@@ -65,8 +65,9 @@ vmlab_send_file() {
     vmlab_marker "END $vmlab_name"
 }
 
-# vmlab_status UNIT RC SECONDS
-vmlab_status() { vmlab_marker "STATUS $1 rc=$2 seconds=$3"; }
+# vmlab_status UNIT RC SECONDS [UPTIME]: UPTIME is when the unit ended, in this VM's uptime (L0 places the unit's
+# window in its own clock with it).
+vmlab_status() { vmlab_marker "STATUS $1 rc=$2 seconds=$3${4:+ uptime=$4}"; }
 
 # vmlab_run UNIT COMMAND...: runs COMMAND with stdout+stderr to a file, sends the file as
 # UNIT.txt, then its STATUS. Returns the command's exit code.
