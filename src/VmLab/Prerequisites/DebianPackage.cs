@@ -38,5 +38,6 @@ public sealed record DebianPackage(string Name, string Why, string Component = "
         new("debian-archive-keyring", "lets mmdebstrap verify Debian's archive (already there on Debian; needed on Ubuntu)"),
         new("fonts-dejavu-core", "the font the report's SVG charts are measured and drawn with"),
         new("linux-source-6.1", "offline fallback kernel source when kernel.org cannot be reached", Optional: true),
+        new("stress-ng", "a known CPU load on L0 for the noise checks' evidence run (lab/disturb.sh)", Optional: true),
     ];
 }
