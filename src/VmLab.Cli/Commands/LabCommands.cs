@@ -173,7 +173,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         // The network clients' side: a namespace of this run's own, removed at the end (a killed run's by the next sweep).
         await using var network = await ClientNetwork.CreateAsync(runId, clientRoot.RootDirectory, new ClientNetworkOptions { Log = output.WriteLine }, stop.Token);
         var launcher = new QemuL1Launcher(artifacts, payload, plan.Topology) { Initrd = settings.Initrd, Network = (network.Name, network.Tap) };
-        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output, network) { Progress = live };
+        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed) { Paths = paths }, launcher, output, network) { Progress = live };
         var run = new VmLab.Results.RunDirectory(runDirectory);
         var previous = RunLedger.Load(runDirectory) is { } ledger && File.Exists(run.ManifestPath) ? (Ledger: ledger, Manifest: run.ReadManifest()) : default;
         var manifest = await ManifestOfAsync(paths, artifacts, clientRoot, runner, previous.Manifest, stop.Token);
@@ -186,7 +186,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         catch (OperationCanceledException)
         {
             run.WriteManifest(manifest(null));
-            output.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {runDirectory}.");
+            output.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {paths.Shown(runDirectory)}.");
             output.WriteLine($"  next: ./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}{(plan.Shard is { } part ? $" --seed={plan.Order.Seed} --run-id={part.RunId} --shard={part.Index}/{part.Count}" : "")}");
             return 130;
         }
@@ -196,7 +196,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         run.WriteManifest(manifest(ended));
         // The next stage (Report) finds the run it should render here when no --run is given.
         AtomicFile.WriteAllText(paths.LastRun, runDirectory + "\n");
-        output.WriteLine($"vmlab: run directory {runDirectory}");
+        output.WriteLine($"vmlab: run directory {paths.Shown(runDirectory)}");
         return 0;
     }
 
@@ -242,7 +242,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
     {
         var l0 = await L0Facts.GatherAsync(paths, cancellationToken);
         l0 = l0 with { Load = previous?.L0?.LoadAtStart ?? l0.Load };
-        var provenance = ArtifactProvenance.Read(artifacts);
+        var provenance = ArtifactProvenance.Read(artifacts).ShownBy(paths);
         var client = clientRoot.PackageVersions.Select(p => new VmLab.Results.SoftwareVersion(p.Key, $"L0 client root ({clientRoot.Metadata.Architecture}, chroot in the lab's network namespace)", p.Value)).ToList();
         var started = previous?.StartedUtc ?? DateTimeOffset.UtcNow;
         return ended => LabManifest.Build(runner.Plan, artifacts, provenance, l0, runner.Ledger, started, ended, client, ended is null ? null : L0Facts.LoadNow());
