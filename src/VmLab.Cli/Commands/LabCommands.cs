@@ -266,9 +266,21 @@ internal sealed class LabRepairCommand : Command<LabRepairCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var run = new VmLab.Results.RunDirectory(settings.RunDir);
-        var ledger = LedgerRepair.Repair(run, settings.Force, DateTimeOffset.UtcNow);
+        var (ledger, mismatches, kept) = LedgerRepair.Repair(run, settings.Force, DateTimeOffset.UtcNow);
         var done = ledger.Units.Count(u => u.Value.State == UnitState.Done);
-        Console.Out.WriteLine($"{Path.Combine(run.Path, RunLedger.FileName)}: rebuilt from raw/ and the console logs: {ledger.Units.Count} units ({done} done), last boot {ledger.LastBoot}.");
+        var unwitnessed = ledger.Units.Count(u => u.Value.Rebuilt == Witness.None);
+        Console.Out.WriteLine($"{Path.Combine(run.Path, RunLedger.FileName)}: rebuilt from raw/ and the console logs: {ledger.Units.Count} units ({done} done), last boot {ledger.LastBoot}" +
+                              (kept is null ? "." : $"; the replaced one is kept as {kept}."));
+        foreach (var mismatch in mismatches)
+        {
+            Console.Error.WriteLine($"vmlab: {mismatch}");
+        }
+
+        if (unwitnessed > 0)
+        {
+            Console.Error.WriteLine($"vmlab: {unwitnessed} unit(s) had no record of their sha256 before the repair (no console block, units.json or results.json): they are unverified and their verdicts inconclusive");
+        }
+
         Console.Out.WriteLine($"  next: vmlab parse-run {run.Path}, or resume the run to run the units it lacks: --resume={run.RunId}");
         return 0;
     }
