@@ -55,6 +55,13 @@ public static class ReportWriter
     {
         var directory = Path.GetDirectoryName(main)!;
         var chartsDir = Path.Combine(directory, "charts");
+        // No write or delete follows a symlink out of the directory (a charts/ link to another folder would have its
+        // files overwritten, and its other *.svg deleted).
+        foreach (var file in files.Select(f => f.File).Append(Path.GetFileName(main)).Append($".{Path.GetFileName(main)}.outputs").Append("charts"))
+        {
+            OutputPath.RefuseLinks(directory, Path.Combine(directory, file), owner);
+        }
+
         var outputs = new ReportOutputs(main, owner);
         var written = outputs.Read() ?? (ownedByContract ? Legacy(chartsDir) : []);
         var all = files.Append((File: Path.GetFileName(main), Content: mainText)).ToList();
