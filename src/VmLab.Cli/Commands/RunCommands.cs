@@ -78,8 +78,7 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
         }
 
         // A run fresh from the lab (or a shard) has raw/ but no results.json yet: it is parsed first.
-        var reparse = settings.Reparse || (!File.Exists(run.ResultsPath) && Directory.Exists(run.RawDir));
-        if (reparse)
+        if (settings.Reparse || (!File.Exists(run.ResultsPath) && Directory.Exists(run.RawDir)))
         {
             var results = RunParser.Parse(run, run.ReadManifest());
             RunParser.Save(run, results, force: false);
