@@ -190,7 +190,7 @@ public static partial class RunParser
             if (node.Kind is not (FileKind.Regular or FileKind.Directory))
             {
                 // Looked at, never opened: opening a FIFO waits for a writer forever, a device never ends.
-                throw new LabException($"{relative} is {node.Words}, not a raw output the lab saved (a regular file): it is not read.", $"remove it: rm {entry.FullName}");
+                throw new LabException($"{relative} is {node.Words}, not a raw output the lab saved (a regular file): it is not read.", $"put back the file the lab saved (e.g. git checkout -- {entry.FullName}), or remove it: rm {entry.FullName}");
             }
 
             if (node.Size > MaxRawBytes)
