@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Replays every case of issue 16 (data lost or silently changed around a run directory) with the real vmlab CLI
+# Replays every case of issues 16 and 26 (data lost or silently changed around a run directory) with the real vmlab CLI
 # against copies of committed runs, and asserts the fixed behaviour. No VM is booted. Run by .ci/run after the tests;
 # the last line is "N passed, N failed".
 #   tests/run-directory-cases.sh [path/to/VmLab.Cli.dll]   (default: the Release build)
@@ -12,15 +12,35 @@ work=$(mktemp -d -t vmlab-cases-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 passed=0 failed=0
 
-vmlab() { dotnet "$dll" "$@" >"$work/out" 2>&1; rc=$?; }
+# vmlab args…: rc is the exit code; $work/err holds stderr alone, $work/out stdout then stderr
+vmlab() { dotnet "$dll" "$@" >"$work/out" 2>"$work/err"; rc=$?; cat "$work/err" >>"$work/out"; }
 # copy <run-id> <dir>: a copy of a committed run, keeping its directory name (its run id)
 copy() { mkdir -p "$2"; cp -a "$repo/results/$1" "$2/"; echo "$2/$1"; }
-tree_sum() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum); }
+# tree_sum <dir> [path…]: one hash of every file (contents) and symlink (target) under <dir>, but the paths given
+# (find -path patterns relative to <dir>, e.g. ./results.json or './charts/*'): what a command must leave as it was
+tree_sum() {
+  local dir=$1 skip=(); shift
+  for p in "$@"; do skip+=(! -path "$p"); done
+  (cd "$dir" && find . \( -type f -o -type l \) "${skip[@]}" -print0 | sort -z |
+    while IFS= read -r -d '' f; do if [[ -L $f ]]; then echo "$f -> $(readlink "$f")"; else echo "$f $(sha256sum <"$f")"; fi; done | sha256sum)
+}
 check() { # check <case> <condition...>
   local name=$1; shift
   if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; sed 's/^/     | /' "$work/out" | head -20; fi
 }
 says() { grep -qF -- "$1" "$work/out"; }
+# expect <case> <exit code> <text of stderr's first line> [condition…]: the exit code, the one-line message a user sees
+# (the line after it is the next command; "" wants stderr empty), and what else must hold (e.g. that the trees hashed
+# before are unchanged)
+expect() {
+  local name=$1 want=$2 message=$3; shift 3
+  if [[ $rc -eq $want ]] && { if [[ -z $message ]]; then [[ ! -s $work/err ]]; else head -n 1 "$work/err" | grep -qF -- "$message"; fi; } && { [[ $# -eq 0 ]] || "$@"; }; then
+    passed=$((passed + 1)); echo "ok   $name"
+  else
+    failed=$((failed + 1)); echo "FAIL $name (exit code $rc, wanted $want; first line of stderr wanted to contain: $message)"; sed 's/^/     | /' "$work/out" | head -20
+  fi
+}
+same() { [[ $1 == "$2" ]]; } # same <hash before> <hash after>
 [[ -f $dll ]] || { echo "no vmlab at $dll: build first (./build.sh --target=BuildCli)"; echo "0 passed, 1 failed"; exit 1; }
 
 # 1. report --out deletes files it did not create
@@ -69,11 +89,132 @@ check "6a an empty units.json is refused naming its path and the repair" bash -c
 vmlab lab repair "$run"
 check "6b lab repair rebuilds it" test $rc -eq 0
 vmlab parse-run "$run"
-check "6c ... and parse-run then derives the committed results.json" cmp -s "$run/results.json" "$repo/results/$smoke/results.json"
+# ... with each unit marked with what its rebuilt record rests on (issue 26, item 2): the console block or results.json
+check "6c ... and parse-run then derives the committed results.json, each unit marked rebuilt" bash -c \
+  "cmp -s <(jq 'del(.units[].rebuilt)' '$run/results.json') <(jq . '$repo/results/$smoke/results.json') && [[ \$(jq '[.units[] | select(.suite != \"console\" and .rebuilt == null)] | length' '$run/results.json') == 0 ]]"
 
 # 7. typos are refused
 vmlab lab plan --profle smoke
 check "7  lab plan --profle smoke is refused, listing --profile" bash -c "[[ $rc -eq 64 ]] && grep -q -- '--profile' '$work/out'"
+
+# Issue 26: a damaged, edited or hostile run directory never yields a normal verdict, and no command writes outside its
+# own files. Each case: the exit code, the one-line message on stderr, and that nothing but the command's own outputs
+# changed (tree_sum before and after).
+shard1=seed-20261129-smoke-shard-1 shard2=seed-20261129-smoke-shard-2
+# unverified <run>: every benchmark output in results.json has the no-ledger problem, and the report tested nothing
+unverified() {
+  jq -e '[.units[] | select(.suite != "console") | select(any(.problems[]; startswith("lab: the run has no units.json")) | not)] | length == 0' "$1/results.json" >/dev/null &&
+    grep -q 'no ledger vouches for this raw output' "$1/REPORT.md" && grep -q 'no headline comparison could be tested' "$1/REPORT.md"
+}
+reported='./results.json ./REPORT.md ./.REPORT.md.outputs ./charts/*' # what report --reparse writes
+
+# 1. a run without its ledger is unverified
+run=$(copy $smoke "$work/d1a"); rm "$run/units.json"; sed -i 's/^Time: .*/Time: 0.001/' "$run/raw/baseline/hackbench/1.txt"
+before=$(tree_sum "$run" $reported)
+vmlab report "$run" --reparse
+expect "26.1a report --reparse without units.json: every unit unverified, its verdicts inconclusive" 0 "units.json is missing: no ledger vouches for the" \
+  bash -c "[[ '$before' == '$(tree_sum "$run" $reported)' ]]" && unverified "$run"
+run=$(copy reference-2023 "$work/d1b"); before=$(tree_sum "$run")
+vmlab parse-run "$run"
+expect "26.1b an imported run (its manifest gives the provenance) needs no units.json: parse-run gives the committed results.json" 0 "" \
+  bash -c "[[ ! -s '$work/err' && '$before' == '$(tree_sum "$run")' ]]"
+run=$(copy $smoke "$work/d1c"); before=$(tree_sum "$run")
+# A disk that fills up: writes past 24 KiB fail (EFBIG; the rebuilt ledger is 32 KiB). W^X off: its double mapping needs a big file.
+(ulimit -f 24; trap '' XFSZ; DOTNET_EnableWriteXorExecute=0 dotnet "$dll" lab repair "$run" --force >"$work/out" 2>"$work/err"); rc=$?; cat "$work/err" >>"$work/out"
+expect "26.1c lab repair --force on a full disk keeps units.json (the new ledger is written first)" 1 "The rebuilt units.json could not be written" \
+  bash -c "[[ '$before' == '$(tree_sum "$run")' ]] && ! ls -A '$run' | grep -q 'damaged\\|tmp'"
+
+# 2. lab repair does not launder edits
+run=$(copy $smoke "$work/d2a"); sed -i 's/^Requests per second: .*/Requests per second:    999.99 [#\/sec] (mean)/' "$run/raw/baseline/ab/1.txt"
+before=$(tree_sum "$run" ./units.json './units.json.damaged-*')
+vmlab lab repair "$run" --force
+expect "26.2a lab repair --force keeps the replaced ledger's sha256 of an edited ab output and says so" 0 "raw/baseline/ab/1.txt: its sha256 is" \
+  bash -c "[[ '$before' == '$(tree_sum "$run" ./units.json './units.json.damaged-*')' ]] && grep -q 'but the replaced units.json recorded' '$work/err' && ls '$run' | grep -q '^units.json.damaged-'"
+vmlab parse-run "$run"
+expect "26.2b ... and parse-run finds the mismatch (the unit is invalid)" 0 "raw/baseline/ab/1.txt: sha256 mismatch" bash -c "grep -q '1 invalid' '$work/out'"
+run=$(copy $smoke "$work/d2c"); rm "$run/units.json"; sed -i 's/^Requests per second: .*/Requests per second:    999.99 [#\/sec] (mean)/' "$run/raw/baseline/ab/1.txt"
+before=$(tree_sum "$run" ./units.json)
+vmlab lab repair "$run"
+expect "26.2c without units.json, results.json's sha256 is kept for an L0 (network) unit" 0 "raw/baseline/ab/1.txt: its sha256 is" \
+  bash -c "[[ '$before' == '$(tree_sum "$run" ./units.json)' ]] && grep -q 'but results.json recorded' '$work/err'"
+before=$(tree_sum "$run" $reported)
+vmlab report "$run" --reparse
+expect "26.2d ... and the report says on its first page that the ledger was rebuilt, and on what" 0 "raw/baseline/ab/1.txt: sha256 mismatch" \
+  bash -c "[[ '$before' == '$(tree_sum "$run" $reported)' ]] && grep -q '^> \\*\\*Ledger rebuilt.\\*\\* units.json was rebuilt by .vmlab lab repair.' '$run/REPORT.md' && grep -q 'the earlier results.json' '$run/REPORT.md'"
+run=$(copy $smoke "$work/d2e"); rm "$run/units.json" "$run/results.json"
+before=$(tree_sum "$run" ./units.json)
+vmlab lab repair "$run"
+expect "26.2e without units.json and results.json, an L0 unit's record rests on nothing and is unverified" 0 "had no record of their sha256 before the repair" \
+  bash -c "[[ '$before' == '$(tree_sum "$run" ./units.json)' ]] && [[ \$(jq '[.units[] | select(.rebuilt == \"None\")] | length' '$run/units.json') -gt 0 ]]"
+
+# 3. a symlinked charts/ is not followed
+run=$(copy $smoke "$work/d3"); elsewhere=$work/d3-elsewhere; mkdir -p "$elsewhere"
+cp "$run"/charts/*.svg "$elsewhere/"; echo '<svg>mine</svg>' >"$elsewhere/$(ls "$run/charts" | head -1)"; echo '<svg>other</svg>' >"$elsewhere/other.svg"
+rm -r "$run/charts"; ln -s "$elsewhere" "$run/charts"; rm "$run/.REPORT.md.outputs" 2>/dev/null
+before=$(tree_sum "$run") elsewhere_before=$(tree_sum "$elsewhere")
+vmlab report "$run"
+expect "26.3  report refuses to write charts through a symlinked charts/" 1 "charts is a symlink (to $elsewhere)" \
+  bash -c "[[ '$before' == '$(tree_sum "$run")' && '$elsewhere_before' == '$(tree_sum "$elsewhere")' ]]"
+
+# 4. merge refuses a symlinked raw file
+s1=$(copy $shard1 "$work/d4"); s2=$(copy $shard2 "$work/d4"); ln -s /etc/passwd "$s2/raw/baseline/hackbench/7.txt"
+before=$(tree_sum "$work/d4")
+vmlab merge "$s1" "$s2" --out "$work/d4-merged"
+expect "26.4  merge refuses a symlinked raw file" 1 "raw/baseline/hackbench/7.txt is a symlink (to /etc/passwd)" \
+  bash -c "[[ '$before' == '$(tree_sum "$work/d4")' && ! -e '$work/d4-merged' ]]"
+
+# 5. results.json is checked against what it was derived from
+run=$(copy $smoke "$work/d5a"); sed -i '0,/"time_s": [0-9.]*/s//"time_s": 999.5/' "$run/results.json"; before=$(tree_sum "$run")
+vmlab report "$run"
+expect "26.5a report refuses a results.json whose metric was edited" 1 "time_s is 999.5 in it" bash -c "[[ '$before' == '$(tree_sum "$run")' ]]"
+vmlab compare "$repo/results/$smoke" "$run"
+expect "26.5b compare refuses it too" 1 "time_s is 999.5 in it" bash -c "[[ '$before' == '$(tree_sum "$run")' ]]"
+run=$(copy $smoke "$work/d5c"); cp "$repo/results/2026-11-29T1036Z-smoke/results.json" "$run/"; before=$(tree_sum "$run")
+vmlab compare "$repo/results/2026-11-29T1036Z-smoke" "$run"
+expect "26.5c compare refuses another run's results.json inside a run directory" 1 "belongs to run 2026-11-29T1036Z-smoke, not to $smoke" \
+  bash -c "[[ '$before' == '$(tree_sum "$run")' ]]"
+run=$(copy $smoke "$work/d5d"); before=$(tree_sum "$run")
+vmlab verify "$run"
+expect "26.5d vmlab verify: every file of a committed run agrees" 0 "" \
+  bash -c "[[ ! -s '$work/err' && '$before' == '$(tree_sum "$run")' ]] && grep -q 'agrees with its raw outputs and ledger' '$work/out'"
+sed -i 's/^Time: .*/Time: 0.001/' "$run/raw/baseline/hackbench/1.txt"; before=$(tree_sum "$run")
+vmlab verify "$run"
+expect "26.5e vmlab verify names an edited raw output" 1 "does not agree with its raw outputs and ledger" \
+  bash -c "[[ '$before' == '$(tree_sum "$run")' ]] && grep -q '^FAIL raw/: .*raw/baseline/hackbench/1.txt' '$work/out'"
+
+# 6. shard numbers are checked
+for bad in '.shard.index = 5' '.shard.count = 0' '.shard.index = -1'; do
+  s1=$(copy $shard1 "$work/d6"); s2=$(copy $shard2 "$work/d6"); jq "$bad" "$s2/manifest.json" >"$work/m" && mv "$work/m" "$s2/manifest.json"
+  before=$(tree_sum "$work/d6")
+  vmlab merge "$s1" "$s2" --out "$work/d6-merged" --allow-missing
+  expect "26.6  merge --allow-missing refuses a shard whose manifest says $bad" 1 "$s2/manifest.json says shard" \
+    bash -c "[[ '$before' == '$(tree_sum "$work/d6")' && ! -e '$work/d6-merged' ]]"
+  rm -rf "$work/d6"
+done
+
+# 7. no output inside an input run directory
+s1=$(copy $shard1 "$work/d7"); s2=$(copy $shard2 "$work/d7"); before=$(tree_sum "$work/d7")
+vmlab merge "$s1" "$s2" --out "$s1/logs/m"
+expect "26.7a merge refuses an --out inside an input shard" 1 "is inside the shard directory $s1" bash -c "[[ '$before' == '$(tree_sum "$work/d7")' ]]"
+run=$(copy $smoke "$work/d7b"); before=$(tree_sum "$run")
+vmlab report "$run" --out "$run/raw/baseline/hackbench/3.txt"
+expect "26.7b report refuses an --out inside raw/" 1 "is inside the run directory $run" bash -c "[[ '$before' == '$(tree_sum "$run")' ]]"
+
+# 8. another run's manifest.json
+run=$(copy $smoke "$work/d8"); cp "$repo/results/2026-11-29T1036Z-smoke/manifest.json" "$run/"; before=$(tree_sum "$run")
+vmlab parse-run "$run"
+expect "26.8  parse-run refuses another run's manifest.json" 1 "describes run 2026-11-29T1036Z-smoke, not $smoke" bash -c "[[ '$before' == '$(tree_sum "$run")' ]]"
+
+# 9. a FIFO or a device is looked at, never opened
+run=$(copy $smoke "$work/d9"); rm "$run/raw/baseline/hackbench/2.txt"; mkfifo "$run/raw/baseline/hackbench/2.txt"; before=$(tree_sum "$run")
+rc=0; timeout 60 dotnet "$dll" parse-run "$run" >"$work/out" 2>"$work/err" || rc=$?; cat "$work/err" >>"$work/out"
+expect "26.9a parse-run refuses a FIFO in place of a raw file at once" 1 "raw/baseline/hackbench/2.txt is a FIFO (named pipe), not a raw output" bash -c "[[ '$before' == '$(tree_sum "$run")' ]]"
+rc=0; timeout 60 dotnet "$dll" parse hackbench /dev/zero >"$work/out" 2>"$work/err" || rc=$?; cat "$work/err" >>"$work/out"
+expect "26.9b parse refuses /dev/zero (it never ends)" 2 "/dev/zero: cannot read it: it is a character device"
+s1=$(copy $shard1 "$work/d9c"); s2=$(copy $shard2 "$work/d9c"); mkfifo "$s2/raw/baseline/hackbench/7.txt"; before=$(tree_sum "$work/d9c")
+rc=0; timeout 60 dotnet "$dll" merge "$s1" "$s2" --out "$work/d9c-merged" >"$work/out" 2>"$work/err" || rc=$?; cat "$work/err" >>"$work/out"
+expect "26.9c merge refuses a FIFO in a shard" 1 "raw/baseline/hackbench/7.txt is a FIFO (named pipe)" \
+  bash -c "[[ '$before' == '$(tree_sum "$work/d9c")' && ! -e '$work/d9c-merged' ]]"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

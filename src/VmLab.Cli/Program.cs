@@ -56,6 +56,9 @@ app.Configure(config =>
     config.AddCommand<ReportCommand>("report")
         .WithDescription("Render <run-dir>/REPORT.md and charts/*.svg from results.json (--reparse re-reads raw/ first).")
         .WithExample("report", "results/reference-2023");
+    config.AddCommand<VerifyCommand>("verify")
+        .WithDescription("Does every file of <run-dir> (raw/, results.json, REPORT.md, charts/) agree with its raw outputs and units.json? Writes nothing.")
+        .WithExample("verify", "results/reference-2023");
     config.AddCommand<MergeCommand>("merge")
         .WithDescription("Join a sharded run's shard directories into one run directory (refusing shards of different runs, inputs or overlapping units).")
         .WithExample("merge", "results/R-shard-1", "results/R-shard-2", "--out", "results/R");

@@ -182,7 +182,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         // each unit's interference.
         await using var monitor = L0Monitor.Start();
         var resume = $"./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}{(plan.Shard is { } s ? $" --seed={plan.Order.Seed} --run-id={s.RunId} --shard={s.Index}/{s.Count}" : "")}";
-        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed), launcher, output, network)
+        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed) { Paths = paths }, launcher, output, network)
         {
             Progress = live,
             Noise = new NoiseWatch(monitor, plan.Profile.Noise, settings.RequireQuiet),
@@ -200,7 +200,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         catch (OperationCanceledException)
         {
             run.WriteManifest(manifest(null));
-            output.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {runDirectory}.");
+            output.WriteLine($"vmlab: run {runId} interrupted; every finished unit is saved in {paths.Shown(runDirectory)}.");
             output.WriteLine($"  next: {resume}");
             return 130;
         }
@@ -215,7 +215,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         run.WriteManifest(manifest(ended));
         // The next stage (Report) finds the run it should render here when no --run is given.
         AtomicFile.WriteAllText(paths.LastRun, runDirectory + "\n");
-        output.WriteLine($"vmlab: run directory {runDirectory}");
+        output.WriteLine($"vmlab: run directory {paths.Shown(runDirectory)}");
         return 0;
     }
 
@@ -266,7 +266,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         }
 
         l0 = l0 with { Load = previous?.L0?.LoadAtStart ?? l0.Load };
-        var provenance = ArtifactProvenance.Read(artifacts);
+        var provenance = ArtifactProvenance.Read(artifacts).ShownBy(paths);
         var client = clientRoot.PackageVersions.Select(p => new VmLab.Results.SoftwareVersion(p.Key, $"L0 client root ({clientRoot.Metadata.Architecture}, chroot in the lab's network namespace)", p.Value)).ToList();
         var started = previous?.StartedUtc ?? DateTimeOffset.UtcNow;
         return ended => LabManifest.Build(runner.Plan, artifacts, provenance, l0, runner.Ledger, started, ended, client,
@@ -291,9 +291,21 @@ internal sealed class LabRepairCommand : Command<LabRepairCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var run = new VmLab.Results.RunDirectory(settings.RunDir);
-        var ledger = LedgerRepair.Repair(run, settings.Force, DateTimeOffset.UtcNow);
+        var (ledger, mismatches, kept) = LedgerRepair.Repair(run, settings.Force, DateTimeOffset.UtcNow);
         var done = ledger.Units.Count(u => u.Value.State == UnitState.Done);
-        Console.Out.WriteLine($"{Path.Combine(run.Path, RunLedger.FileName)}: rebuilt from raw/ and the console logs: {ledger.Units.Count} units ({done} done), last boot {ledger.LastBoot}.");
+        var unwitnessed = ledger.Units.Count(u => u.Value.Rebuilt == Witness.None);
+        Console.Out.WriteLine($"{Path.Combine(run.Path, RunLedger.FileName)}: rebuilt from raw/ and the console logs: {ledger.Units.Count} units ({done} done), last boot {ledger.LastBoot}" +
+                              (kept is null ? "." : $"; the replaced one is kept as {kept}."));
+        foreach (var mismatch in mismatches)
+        {
+            Console.Error.WriteLine($"vmlab: {mismatch}");
+        }
+
+        if (unwitnessed > 0)
+        {
+            Console.Error.WriteLine($"vmlab: {unwitnessed} unit(s) had no record of their sha256 before the repair (no console block, units.json or results.json): they are unverified and their verdicts inconclusive");
+        }
+
         Console.Out.WriteLine($"  next: vmlab parse-run {run.Path}, or resume the run to run the units it lacks: --resume={run.RunId}");
         return 0;
     }

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using VmLab.Common;
+using VmLab.Results;
 using VmLab.Suites;
 
 namespace VmLab.CommandLine.Commands;
@@ -69,7 +71,20 @@ internal sealed class ParseCommand : Command<ParseCommand.Settings>
         string text;
         try
         {
-            text = System.IO.File.ReadAllText(settings.File);
+            // Looked at before it is opened: a device (/dev/zero) never ends; a pipe (/dev/stdin) is read up to the limit.
+            var node = FileNode.Of(settings.File, follow: true);
+            if (node.Kind is not (FileKind.Regular or FileKind.Fifo or FileKind.Missing))
+            {
+                Console.Error.WriteLine($"vmlab parse: {settings.File}: cannot read it: it is {node.Words}, not a file holding a tool's output");
+                return Unrecognised;
+            }
+
+            text = FileNode.ReadText(settings.File, RunParser.MaxRawBytes);
+        }
+        catch (LabException e)
+        {
+            Console.Error.WriteLine($"vmlab parse: {settings.File}: cannot read it: {e.Message}");
+            return Unrecognised;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

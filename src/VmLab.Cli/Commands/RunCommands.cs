@@ -27,7 +27,7 @@ internal sealed class ParseRunCommand : Command<ParseRunCommand.Settings>
         var manifest = File.Exists(run.ManifestPath) ? run.ReadManifest() : null;
         var results = RunParser.Parse(run, manifest);
         RunParser.Save(run, results, settings.Force);
-        RunParser.WarnAboutChangedFiles(results, Console.Error);
+        RunParser.WarnAboutChangedFiles(run, results, Console.Error);
         var invalid = results.Units.Count(u => !u.Valid);
         Console.Out.WriteLine($"{run.ResultsPath}: {results.Units.Count} raw outputs, {invalid} invalid, unrecognised or reused");
         return 0;
@@ -72,17 +72,22 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var run = new RunDirectory(settings.Last ? LastRun() : settings.RunDir!);
+        if (settings.Reference is { } referenceDir && settings.Out is { } output && OutputPath.IsInside(output, referenceDir))
+        {
+            throw new LabException($"--out {output} is inside the reference run {referenceDir}, which vmlab report reads: the report would become part of that run.", "write the report outside every run directory it reads");
+        }
+
         // A run fresh from the lab (or a shard) has raw/ but no results.json yet: it is parsed first.
         if (settings.Reparse || (!File.Exists(run.ResultsPath) && Directory.Exists(run.RawDir)))
         {
             var results = RunParser.Parse(run, run.ReadManifest());
             RunParser.Save(run, results, force: false);
-            RunParser.WarnAboutChangedFiles(results, Console.Error);
         }
 
         // The built-in reference, not a directory found beside the run: the same run renders the same bytes anywhere.
         var reference = settings.Reference is null ? ReferenceRun.Embedded : RunData.Load(new RunDirectory(settings.Reference));
         var report = ReportWriter.Write(run, reference, new ReportRenderer(settings.Templates), settings.Out);
+        RunParser.WarnAboutChangedFiles(run, run.ReadResults(), Console.Error);
         Console.Out.WriteLine(report);
         return 0;
     }
@@ -125,6 +130,11 @@ internal sealed class CompareCommand : Command<CompareCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Out is { } output && new[] { settings.A, settings.B }.FirstOrDefault(run => OutputPath.IsInside(output, run)) is { } input)
+        {
+            throw new LabException($"--out {output} is inside the run directory {input}, which vmlab compare reads: the comparison would become part of that run.", "write the comparison outside both run directories, e.g. --out results/<A>-vs-<B>/COMPARE.md");
+        }
+
         var a = RunData.Load(new RunDirectory(settings.A));
         var b = RunData.Load(new RunDirectory(settings.B));
         var replication = Replication.Of(a, b);

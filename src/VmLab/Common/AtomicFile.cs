@@ -30,6 +30,31 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="contents"/> to <paramref name="path"/> and keeps the file it replaces as
+    /// <paramref name="backup"/>: the new file is written (and synced) first, then the old one is moved aside and the
+    /// new one renamed into place, so a failed write (a full disk) leaves <paramref name="path"/> untouched.
+    /// </summary>
+    public static void Replace(string path, string contents, string backup)
+    {
+        var temp = TempBeside(path);
+        try
+        {
+            File.WriteAllText(temp, contents);
+            using (var file = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite))
+            {
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Replace(temp, path, backup);
+            SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
     /// <summary>Runs <paramref name="write"/> against a temporary path beside <paramref name="path"/>, then renames it into place.</summary>
     public static void Write(string path, Action<string> write)
     {

@@ -117,6 +117,7 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
             Progress = DownloadProgress,
             OnLine = report,
             OnWarning = Warn,
+            Shown = paths.Shown,
         }.FetchAsync(pinned, cancellationToken);
         var tree = await KernelSourceTree.UnpackAsync(source, Path.Combine(paths.Artifacts, "kernel-src"), report, cancellationToken);
         var lab = new[] { ConfigFragment.Load(Path.Combine(ConfigDir, "lab.config")) };
@@ -155,7 +156,7 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
         var output = new KernelOutput(flavor, Path.Combine(plan.Dir, flavor.Name()));
         if (File.Exists(output.Config))
         {
-            report($"{flavor.Name()}: config cached ({output.Config})");
+            report($"{flavor.Name()}: config cached ({paths.Shown(output.Config)})");
             return output;
         }
 
@@ -199,7 +200,7 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
     {
         if (File.Exists(output.Metadata) && File.Exists(output.Image))
         {
-            report($"{output.Flavor.Name()}: built already ({output.Image})");
+            report($"{output.Flavor.Name()}: built already ({paths.Shown(output.Image)})");
             return JsonSerializer.Deserialize<KernelMetadata>(await File.ReadAllTextAsync(output.Metadata, cancellationToken), PinnedSource.Json)!;
         }
 

@@ -74,7 +74,7 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
         }
 
         var failed = _ledger.Units.Count(u => u.Value.State == UnitState.Failed);
-        Say($"run {_settings.RunId}: {_ledger.Units.Count} units recorded ({failed} failed) in {RunPlan.FormatDuration(clock.Elapsed)}; results in {_settings.RunDirectory}");
+        Say($"run {_settings.RunId}: {_ledger.Units.Count} units recorded ({failed} failed) in {RunPlan.FormatDuration(clock.Elapsed)}; results in {_settings.Paths?.Shown(_settings.RunDirectory) ?? _settings.RunDirectory}");
         return _ledger;
     }
 
@@ -95,7 +95,7 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
             watch = watch is null ? null : watch with { QemuStartedAt = Noise!.Monitor.Now };
             outcome = await VmBoot.RunAsync(
                 launcher.Command(boot, disks.Job, disks.L1Scratch, disks.L2Scratch), session.ConsolePath, BootBudget.Of(_plan.Profile, boot) with { AfterDone = _settings.PoweroffGrace },
-                e => session.OnEventAsync(e, ""), cancellationToken, session.Input, timeline);
+                e => session.OnEventAsync(e, ""), cancellationToken, session.Input, timeline, _settings.Paths is { } paths ? paths.ShownIn : null);
             await session.ClientsFinishedAsync();
         }
         catch (OperationCanceledException)

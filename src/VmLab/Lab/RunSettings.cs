@@ -8,6 +8,12 @@ public sealed record RunSettings(string RunId, string RunDirectory, string WorkD
 {
     /// <summary>How long a VM may take to power off after DONE before it is stopped (it has reported everything by then).</summary>
     public TimeSpan PoweroffGrace { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The checkout and artifact cache, for writing this machine's paths into the run relatively (<see cref="VmLab.Common.RepoPaths.Shown"/>);
+    /// null writes them as they are.
+    /// </summary>
+    public VmLab.Common.RepoPaths? Paths { get; init; }
 }
 
 /// <summary>Where a run stands: boots and units done of this start's, the time so far and the estimate of the rest.</summary>

@@ -6,13 +6,6 @@ using VmLab.Suites;
 
 namespace VmLab.Report;
 
-/// <summary>A run as the report reads it: manifest, parsed results and, when present, kernel/config.diff.</summary>
-public sealed record RunData(Manifest Manifest, RunResults Results, string? ConfigDiff = null)
-{
-    /// <summary>Reads a run directory (manifest.json, results.json, kernel/config.diff).</summary>
-    public static RunData Load(RunDirectory run) => new(run.ReadManifest(), run.ReadResults(), run.ReadKernelConfigDiff());
-}
-
 /// <summary>
 /// Turns a run (and the 2023 reference run) into the <see cref="ReportModel"/> and the charts to draw: the statistics
 /// come from <see cref="RunAnalysis"/>, and all the wording of findings happens here; the tables' rows carry numbers
@@ -323,7 +316,28 @@ public static partial class ReportBuilder
             reused.Add($"{string.Join(" = ", group.Select(f => $"`{f}`"))}: one {u.Suite} output presented as {scenarios} different configuration{(scenarios == 1 ? "" : "s")}");
         }
 
-        return new ValiditySummary(results.Units.Count, results.Units.Count - invalid.Count, invalid.Count, invalid, reused);
+        return new ValiditySummary(results.Units.Count, results.Units.Count - invalid.Count, invalid.Count, invalid, reused) { Rebuilt = Rebuilt(results) };
+    }
+
+    // A ledger rebuilt by vmlab lab repair vouches only for what it found recorded: say what each record rests on.
+    private static string? Rebuilt(RunResults results)
+    {
+        var rebuilt = results.Units.Where(u => u.Rebuilt is not null).GroupBy(u => u.Rebuilt!.Value).OrderBy(g => g.Key).ToList();
+        if (rebuilt.Count == 0)
+        {
+            return null;
+        }
+
+        static string Words(VmLab.Lab.Ledger.Witness w) => w switch
+        {
+            VmLab.Lab.Ledger.Witness.Ledger => "the units.json it replaced",
+            VmLab.Lab.Ledger.Witness.Console => "the VMs' console blocks",
+            VmLab.Lab.Ledger.Witness.Results => "the earlier results.json",
+            _ => "nothing (unverified: those outputs cannot be used)",
+        };
+
+        return $"units.json was rebuilt by `vmlab lab repair`, not written by the lab as the units ran. The sha256s of {Count(rebuilt.Sum(g => g.Count()), "raw output")} rest on " +
+               string.Join(", ", rebuilt.Select(g => $"{Words(g.Key)} ({g.Count()})")) + "; a raw output that differs from its record is invalid.";
     }
 
     // This run's ratios beside the 2023 reference's (theirs: its analysis; null when there is none or this run is it).

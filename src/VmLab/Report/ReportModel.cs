@@ -48,7 +48,11 @@ public sealed record LayerRow(string Layer, string Role, string Cpus, string Mem
 public sealed record ScenarioRow(string Id, string Description, string System, string L2Vcpus, string Thp, string Vhost, string Source, string Network);
 
 /// <summary>How many units could be used, and why the others could not.</summary>
-public sealed record ValiditySummary(int Units, int Valid, int Invalid, IReadOnlyList<InvalidUnit> InvalidUnits, IReadOnlyList<string> ReusedGroups);
+public sealed record ValiditySummary(int Units, int Valid, int Invalid, IReadOnlyList<InvalidUnit> InvalidUnits, IReadOnlyList<string> ReusedGroups)
+{
+    /// <summary>When units.json was rebuilt by <c>vmlab lab repair</c>: what the rebuilt records rest on, in words; else null.</summary>
+    public string? Rebuilt { get; init; }
+}
 
 /// <summary>One raw file that cannot be trusted, with every reason.</summary>
 public sealed record InvalidUnit(string File, string Reasons);

@@ -16,20 +16,32 @@ public static class ReportWriter
     /// </summary>
     public static string Write(RunDirectory run, RunData? reference, ReportRenderer renderer, string? outFile = null)
     {
-        var data = RunData.Load(run);
-        RunParser.Verify(run, data.Results, data.Manifest);
-        var (model, charts) = ReportBuilder.Build(data, reference);
         var report = Path.GetFullPath(outFile ?? run.ReportPath);
         // The run's own REPORT.md and charts/ are vmlab's by contract (docs/CONTRACTS.md), also before it kept a list.
         var ownRun = string.Equals(report, Path.GetFullPath(run.ReportPath), StringComparison.Ordinal);
+        if (!ownRun && OutputPath.IsInside(report, run.Path))
+        {
+            // Anywhere else in the run it becomes part of the run: in raw/, a raw output that parse-run then refuses.
+            throw new LabException(
+                $"--out {outFile} is inside the run directory {run.Path}, which vmlab report reads: the report and its charts would become part of the run.",
+                $"write it outside the run (e.g. --out {Path.Combine(Path.GetTempPath(), run.RunId, "REPORT.md")}), or leave out --out for the run's own REPORT.md");
+        }
+
+        var (text, svgs) = Render(RunData.Load(run), reference, renderer);
+        WriteOwned(report, $"vmlab report for run {run.RunId}", text, svgs, ownRun);
+        return report;
+    }
+
+    /// <summary>The report of <paramref name="data"/> and its charts (paths relative to the report's directory), not written.</summary>
+    public static (string Text, IReadOnlyList<(string File, string Content)> Charts) Render(RunData data, RunData? reference, ReportRenderer renderer)
+    {
+        var (model, charts) = ReportBuilder.Build(data, reference);
 
         // Charts are independent drawings (and each SVG's ids are renumbered per document): draw them on every core
         // while the template renders.
         var markdown = Task.Run(() => renderer.Render("report", model));
         var svgs = charts.AsParallel().AsOrdered().Select(c => (File: "charts/" + c.File, Content: ChartRenderer.Svg(c))).ToList();
-        var text = markdown.GetAwaiter().GetResult();
-        WriteOwned(report, $"vmlab report for run {run.RunId}", text, svgs, ownRun);
-        return report;
+        return (markdown.GetAwaiter().GetResult(), svgs);
     }
 
     /// <summary>
@@ -43,6 +55,13 @@ public static class ReportWriter
     {
         var directory = Path.GetDirectoryName(main)!;
         var chartsDir = Path.Combine(directory, "charts");
+        // No write or delete follows a symlink out of the directory (a charts/ link to another folder would have its
+        // files overwritten, and its other *.svg deleted).
+        foreach (var file in files.Select(f => f.File).Append(Path.GetFileName(main)).Append($".{Path.GetFileName(main)}.outputs").Append("charts"))
+        {
+            OutputPath.RefuseLinks(directory, Path.Combine(directory, file), owner);
+        }
+
         var outputs = new ReportOutputs(main, owner);
         var written = outputs.Read() ?? (ownedByContract ? Legacy(chartsDir) : []);
         var all = files.Append((File: Path.GetFileName(main), Content: mainText)).ToList();

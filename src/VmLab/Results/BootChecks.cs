@@ -121,6 +121,11 @@ public sealed class BootChecks
             problems.Add($"lab: sha256 of {file} is {sha256[..12]}…, units.json recorded {unit.Sha256[..Math.Min(12, unit.Sha256.Length)]}… when the lab saved it: the file was changed since");
         }
 
+        if (unit.Rebuilt == Witness.None)
+        {
+            problems.Add($"lab: units.json was rebuilt by vmlab lab repair and nothing had recorded the sha256 of {file} before (no console block, no earlier units.json or results.json): no record vouches for its content");
+        }
+
         if (unit.State != UnitState.Done)
         {
             problems.Add($"lab: the unit is recorded as {unit.State.ToString().ToLowerInvariant()}: {unit.Problems.FirstOrDefault() ?? "no reason given"}");
@@ -145,6 +150,15 @@ public sealed class BootChecks
         var parts = file.Split('/');
         return parts.Length == 4 && parts[3].EndsWith(".txt", StringComparison.Ordinal)
             ? _units.GetValueOrDefault($"{parts[1]}/{parts[2]}/{parts[3][..^4]}")?.L0
+            : null;
+    }
+
+    /// <summary>What the record of raw output <paramref name="file"/> rests on when <c>vmlab lab repair</c> rebuilt it; null otherwise.</summary>
+    public Witness? RebuiltOf(string file)
+    {
+        var parts = file.Split('/');
+        return parts.Length == 4 && parts[3].EndsWith(".txt", StringComparison.Ordinal) && _units.TryGetValue($"{parts[1]}/{parts[2]}/{parts[3][..^4]}", out var unit)
+            ? unit.Rebuilt
             : null;
     }
 

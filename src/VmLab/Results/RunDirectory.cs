@@ -65,7 +65,7 @@ public sealed record RunDirectory(string Path)
     public RunResults ReadResults() => Read<RunResults>(ResultsPath, $"run: vmlab parse-run {Path}");
 
     /// <summary>kernel/config.diff when the lab copied one, else null.</summary>
-    public string? ReadKernelConfigDiff() => File.Exists(KernelConfigDiffPath) ? File.ReadAllText(KernelConfigDiffPath) : null;
+    public string? ReadKernelConfigDiff() => File.Exists(KernelConfigDiffPath) ? FileNode.ReadRegularText(KernelConfigDiffPath, 64L * 1024 * 1024) : null;
 
     private T Read<T>(string path, string next)
     {
@@ -76,7 +76,7 @@ public sealed record RunDirectory(string Path)
 
         try
         {
-            return RunJson.Deserialize<T>(File.ReadAllText(path), path);
+            return RunJson.Deserialize<T>(FileNode.ReadRegularText(path, 64L * 1024 * 1024), path);
         }
         catch (JsonException e)
         {

@@ -20,6 +20,8 @@ public static partial class RunParser
             throw new LabException($"{run.RawDir} does not exist: there are no raw outputs to parse.", "run the lab first: ./build.sh --target=Lab");
         }
 
+        manifest ??= File.Exists(run.ManifestPath) ? run.ReadManifest() : null;
+        RefuseAnotherRunsManifest(run, manifest);
         RefuseWhatIsNotARawFile(run);
         var context = ParseContext.None.With(ApacheBenchParser.ExpectedLength, manifest?.AbExpectedDocumentLength);
         var found = RawFiles(run);
@@ -35,7 +37,10 @@ public static partial class RunParser
 
         var parsed = ordered.Select(f => SuiteParsers.Get(f.Suite).Parse(f.Text, context)).ToList();
         var duplicates = DuplicateDetector.Find(ordered.Select((f, i) => (f.Suite, f.Text, parsed[i].Measurement?.Metrics)).ToList());
-        var checks = BootChecks.Read(run, manifest ?? (File.Exists(run.ManifestPath) ? run.ReadManifest() : null));
+        var checks = BootChecks.Read(run, manifest);
+        // A run without its ledger is unverified, not imported: only a manifest that gives the data's provenance says
+        // the lab did not make it (the 2023 reference). Anything else has lost the record that vouches for its files.
+        var unverified = checks is null && manifest?.Provenance is null;
 
         RefuseMissingDoneUnits(run, ordered.Select(f => f.File).ToHashSet(StringComparer.Ordinal));
         var hashes = ordered.Select(f => Hashing.Sha256OfFile(Path.Combine(run.Path, f.File))).ToList();
@@ -47,8 +52,8 @@ public static partial class RunParser
             hashes[i],
             parsed[i].UnrecognisedReason,
             parsed[i].Measurement?.Metrics ?? new SortedDictionary<string, MetricValue>(StringComparer.Ordinal),
-            [.. parsed[i].Measurement?.Problems ?? [], .. checks?.ProblemsOf(f.File, hashes[i]) ?? []],
-            duplicates[i].Select(j => ordered[j].File).ToList()) { L0 = checks?.InterferenceOf(f.File) }).ToList();
+            [.. parsed[i].Measurement?.Problems ?? [], .. checks?.ProblemsOf(f.File, hashes[i]) ?? (unverified && f.Suite != ConsoleLogParser.Id ? [NoLedger] : [])],
+            duplicates[i].Select(j => ordered[j].File).ToList()) { Rebuilt = checks?.RebuiltOf(f.File), L0 = checks?.InterferenceOf(f.File) }).ToList();
 
         return new RunResults(run.RunId, units) { Boots = checks?.Boots };
     }
@@ -82,56 +87,39 @@ public static partial class RunParser
         run.WriteResults(results);
     }
 
-    /// <summary>Says, one line each, which raw files differ from what units.json recorded (their units are invalid).</summary>
-    public static void WarnAboutChangedFiles(RunResults results, TextWriter error)
+    /// <summary>The problem of every raw output of a run that has lost its units.json (and is not imported data).</summary>
+    public const string NoLedger = "lab: the run has no units.json, so no ledger vouches for this raw output (only imported data, whose manifest.json gives its provenance, goes without one)";
+
+    /// <summary>
+    /// True for a problem that says the ledger does not vouch for a raw output: its sha256 is not the recorded one, it
+    /// is not in units.json, the run has no units.json, or a rebuilt record rests on nothing.
+    /// </summary>
+    public static bool IsLedgerDisagreement(string problem) =>
+        problem.StartsWith("lab: sha256", StringComparison.Ordinal) || problem == NoLedger
+        || (problem.StartsWith("lab: ", StringComparison.Ordinal) && (problem.Contains("is not in units.json", StringComparison.Ordinal) || problem.Contains("no record vouches", StringComparison.Ordinal)));
+
+    /// <summary>The most a raw output or console log may hold (the largest committed one is under 100 KiB).</summary>
+    public const long MaxRawBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Says, one line each, which raw files differ from what units.json recorded (their units are invalid), and once
+    /// when the run has no units.json at all.
+    /// </summary>
+    public static void WarnAboutChangedFiles(RunDirectory run, RunResults results, TextWriter error)
     {
+        var unverified = results.Units.Count(u => u.Problems.Contains(NoLedger));
+        if (unverified > 0)
+        {
+            error.WriteLine($"vmlab: {System.IO.Path.Combine(run.Path, RunLedger.FileName)} is missing: no ledger vouches for the {unverified} raw outputs, so they are unverified and their verdicts inconclusive");
+            error.WriteLine($"  next: rebuild it from raw/ and the console logs: vmlab lab repair {run.Path}");
+        }
+
         foreach (var unit in results.Units)
         {
             foreach (var problem in unit.Problems.Where(p => p.StartsWith("lab: sha256", StringComparison.Ordinal)))
             {
                 error.WriteLine($"vmlab: {unit.File}: sha256 mismatch: {problem} (its verdicts are inconclusive)");
             }
-        }
-    }
-
-    /// <summary>
-    /// Whether <paramref name="results"/> was derived from this run directory as it is now: its run id is the
-    /// directory's, and its raw files are exactly those in raw/, with the same sha256s. A results.json copied from
-    /// another run, or left behind by an edit of raw/, is refused (a report must not show numbers raw/ does not hold).
-    /// </summary>
-    public static void Verify(RunDirectory run, RunResults results, Manifest? manifest = null)
-    {
-        if (manifest is not null && manifest.RunId != run.RunId)
-        {
-            throw new LabException(
-                $"{run.ManifestPath} describes run {manifest.RunId}, not {run.RunId} (the directory it is in): the report would show both.",
-                "rename the directory back to its run id, or copy the run under its own name");
-        }
-
-        var next = $"derive it again from raw/: vmlab parse-run {run.Path}";
-        if (results.RunId != run.RunId)
-        {
-            throw new LabException($"{run.ResultsPath} belongs to run {results.RunId}, not to {run.RunId} (the directory it is in).", next);
-        }
-
-        var onDisk = Directory.Exists(run.RawDir)
-            ? Directory.GetDirectories(run.RawDir)
-                .SelectMany(d => Directory.GetFiles(d, "console-*.log").Concat(Directory.GetDirectories(d).SelectMany(s => Directory.GetFiles(s, "*.txt"))))
-                .Select(f => Relative(run, f))
-                .ToHashSet(StringComparer.Ordinal)
-            : [];
-        var listed = results.Units.ToDictionary(u => u.File, u => u.Sha256, StringComparer.Ordinal);
-        var differ = listed
-            .Where(u => !onDisk.Contains(u.Key) || Hashing.Sha256OfFile(Path.Combine(run.Path, u.Key)) != u.Value)
-            .Select(u => u.Key)
-            .Concat(onDisk.Where(f => !listed.ContainsKey(f)))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        if (differ.Count > 0)
-        {
-            throw new LabException(
-                $"{run.ResultsPath} does not match raw/: {differ.Count} raw file(s) are missing, changed or not in it: {string.Join(", ", differ.Take(8))}{(differ.Count > 8 ? ", …" : "")}.",
-                next);
         }
     }
 
@@ -145,7 +133,7 @@ public static partial class RunParser
             foreach (var log in Directory.GetFiles(scenarioDir, "console-*.log"))
             {
                 var boot = Path.GetFileNameWithoutExtension(log)["console-".Length..];
-                found.Add((scenario, ConsoleLogParser.Id, boot, Relative(run, log), File.ReadAllText(log)));
+                found.Add((scenario, ConsoleLogParser.Id, boot, Relative(run, log), FileNode.ReadText(log, MaxRawBytes)));
             }
 
             foreach (var suiteDir in Directory.GetDirectories(scenarioDir))
@@ -163,7 +151,7 @@ public static partial class RunParser
                         throw new LabException($"{file}: a raw output is named <repeat>.txt with repeat 1, 2, …", "rename the file");
                     }
 
-                    found.Add((scenario, suite, name, Relative(run, file), File.ReadAllText(file)));
+                    found.Add((scenario, suite, name, Relative(run, file), FileNode.ReadText(file, MaxRawBytes)));
                 }
             }
         }
@@ -188,20 +176,38 @@ public static partial class RunParser
         {
             var relative = Relative(run, entry.FullName);
             var depth = relative.Count(c => c == '/');
-            if (entry.LinkTarget is not null)
+            var node = FileNode.Of(entry.FullName);
+            if (node.Kind == FileKind.Symlink)
             {
                 throw new LabException($"{relative} is a symlink (to {entry.LinkTarget}), not a raw output the lab saved: it is not read.", $"replace it with the file itself, or remove it: rm {entry.FullName}");
             }
 
-            if (entry is DirectoryInfo && depth >= 3)
+            if (node.Kind == FileKind.Directory && depth >= 3)
             {
                 throw new LabException($"{relative} is a directory where raw/<scenario>/<suite>/ holds only raw outputs (files).", $"move it out of the run directory: {entry.FullName}");
             }
 
-            if (entry is FileInfo file && (file.Attributes & (FileAttributes.Device | FileAttributes.ReparsePoint)) != 0)
+            if (node.Kind is not (FileKind.Regular or FileKind.Directory))
             {
-                throw new LabException($"{relative} is not a regular file.", $"remove it: {entry.FullName}");
+                // Looked at, never opened: opening a FIFO waits for a writer forever, a device never ends.
+                throw new LabException($"{relative} is {node.Words}, not a raw output the lab saved (a regular file): it is not read.", $"put back the file the lab saved (e.g. git checkout -- {entry.FullName}), or remove it: rm {entry.FullName}");
             }
+
+            if (node.Size > MaxRawBytes)
+            {
+                throw new LabException($"{relative} holds {node.Size / (1024 * 1024)} MiB, more than any raw output the lab saves ({MaxRawBytes / (1024 * 1024)} MiB): it is not read.", $"move it out of the run directory: {entry.FullName}");
+            }
+        }
+    }
+
+    /// <summary>manifest.json is this run's: another run's would check raw/ against that run's scenarios and factors.</summary>
+    private static void RefuseAnotherRunsManifest(RunDirectory run, Manifest? manifest)
+    {
+        if (manifest is not null && manifest.RunId != run.RunId)
+        {
+            throw new LabException(
+                $"{run.ManifestPath} describes run {manifest.RunId}, not {run.RunId} (the directory it is in): another run's manifest would check these raw outputs against that run's scenarios.",
+                $"put back this run's own manifest.json, or rename the directory back to {manifest.RunId} if that is the run");
         }
     }
 

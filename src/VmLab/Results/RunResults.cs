@@ -49,6 +49,13 @@ public sealed record UnitResult(
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public VmLab.Lab.Noise.Interference? L0 { get; init; }
 
+    /// <summary>
+    /// Set when units.json was rebuilt by <c>vmlab lab repair</c>: what vouches for this file's sha256 since (null: the
+    /// lab's own record, and then left out of the file).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public VmLab.Lab.Ledger.Witness? Rebuilt { get; init; }
+
     /// <summary>True when the file was the suite's output.</summary>
     public bool Recognised => UnrecognisedReason is null;
 

@@ -31,6 +31,11 @@ public static partial class ShardMerge
         }
 
         Check(parts, allowMissing);
+        if (parts.FirstOrDefault(p => OutputPath.IsInside(outDirectory, p.Path)) is { } input)
+        {
+            throw new LabException($"--out {outDirectory} is inside the shard directory {input.Path}, which merge reads: the merged run would be written into one of its inputs.", $"give an --out outside every shard, e.g. --out results/{input.Shard.RunId}");
+        }
+
         var outRun = new RunDirectory(outDirectory);
         if (Directory.Exists(outDirectory) && Directory.EnumerateFileSystemEntries(outDirectory).Any())
         {
@@ -223,8 +228,40 @@ public static partial class ShardMerge
         var run = new RunDirectory(path);
         var manifest = run.ReadManifest();
         var shard = manifest.Shard ?? throw new LabException($"{path} is not a shard: its manifest.json has no \"shard\".", "merge the directories vmlab lab run --shard K/N wrote (results/<run-id>-shard-K)");
+        if (shard.Count < 1 || shard.Index < 1 || shard.Index > shard.Count)
+        {
+            throw new LabException(
+                $"{run.ManifestPath} says shard {shard.Index} of {shard.Count}: a shard's index runs from 1 to the shard count, which is at least 1, so its units cannot be placed.",
+                "restore the shard's manifest.json as vmlab lab run --shard K/N wrote it");
+        }
+
+        RefuseWhatIsNotAFile(path);
         var ledger = RunLedger.Load(path) ?? throw new LabException($"{path} has no {RunLedger.FileName}: the shard never ran.", "run it, or merge without it (--allow-missing)");
         return new Part(path, manifest, shard, ledger);
+    }
+
+    /// <summary>
+    /// A shard holds directories and regular files only: a symlink (its target could be anything, e.g. /etc/passwd) would
+    /// be copied in as the file it points to, and a FIFO or device read forever. Refused before anything is written.
+    /// </summary>
+    private static void RefuseWhatIsNotAFile(string shardPath)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 };
+        foreach (var entry in new DirectoryInfo(shardPath).EnumerateFileSystemInfos("*", options))
+        {
+            var node = FileNode.Of(entry.FullName);
+            if (node.Kind == FileKind.Symlink)
+            {
+                throw new LabException(
+                    $"{entry.FullName} is a symlink (to {entry.LinkTarget}), not a file the lab saved: merge copies files, never what a link points to.",
+                    $"replace it with the file itself, or remove it: rm {entry.FullName}");
+            }
+
+            if (node.Kind is not (FileKind.Regular or FileKind.Directory))
+            {
+                throw new LabException($"{entry.FullName} is {node.Words}, not a file the lab saved: merge copies regular files only.", $"remove it: rm {entry.FullName}");
+            }
+        }
     }
 
     private static IEnumerable<int> ConsoleBoots(string shardPath) =>

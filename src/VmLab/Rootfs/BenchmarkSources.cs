@@ -93,7 +93,7 @@ public sealed record SourceUse(string Name, SourceStatus Status, string Detail, 
         PinnedSource pin, RepoPaths paths, LocalSource? local, bool mayDownload, Action<string>? onLine, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-        var fetch = new SourceFetch(paths.Downloads, http) { Local = local, OnLine = onLine, BaseDirectory = paths.Root, Offline = !mayDownload };
+        var fetch = new SourceFetch(paths.Downloads, http) { Local = local, OnLine = onLine, BaseDirectory = paths.Root, Offline = !mayDownload, Shown = paths.Shown };
 
         try
         {

@@ -118,7 +118,7 @@ public sealed class ClientRootBuilder(RepoPaths paths, TextWriter output, TimePr
     {
         if (plan.IsBuilt(paths) && !force)
         {
-            Say($"client: cached ({plan.Key}) at {plan.RootDirectory(paths)}");
+            Say($"client: cached ({plan.Key}) at {paths.Shown(plan.RootDirectory(paths))}");
             return ClientRootMetadata.Load(plan.MetadataFile(paths));
         }
 
@@ -152,7 +152,7 @@ public sealed class ClientRootBuilder(RepoPaths paths, TextWriter output, TimePr
             RootfsJson.BuiltAtUtc(_time),
             [mmdebstrap.ToString().Replace(partial, root, StringComparison.Ordinal)]);
         AtomicFile.WriteAllText(plan.MetadataFile(paths), metadata.ToJson());
-        Say($"client: done in {metadata.Seconds.Total:F0} s: {root} ({usage.DataBytes / 1048576} MiB in {usage.Files} files, {packages.Length} packages; "
+        Say($"client: done in {metadata.Seconds.Total:F0} s: {paths.Shown(root)} ({usage.DataBytes / 1048576} MiB in {usage.Files} files, {packages.Length} packages; "
             + string.Join(", ", metadata.ClientPackages.Select(p => $"{p.Key} {p.Value}")) + ")");
         return metadata;
     }

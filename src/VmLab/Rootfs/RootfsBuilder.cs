@@ -89,7 +89,7 @@ public sealed class RootfsBuilder(RepoPaths paths, TextWriter output, TimeProvid
         var todo = plan.Images.Where(i => force || !i.IsBuilt(paths)).ToList();
         foreach (var image in plan.Images.Except(todo))
         {
-            Say($"{image.Recipe.Name}: cached ({image.Key}) at {image.ImageFile(paths)}");
+            Say($"{image.Recipe.Name}: cached ({image.Key}) at {paths.Shown(image.ImageFile(paths))}");
         }
 
         if (todo.Count > 0)
@@ -150,7 +150,7 @@ public sealed class RootfsBuilder(RepoPaths paths, TextWriter output, TimeProvid
             RootfsJson.BuiltAtUtc(_time),
             [mmdebstrap.ToString(), file.Mkfs.ToString()]);
         AtomicFile.WriteAllText(image.MetadataFile(paths), JsonSerializer.Serialize(metadata, RootfsJson.Options));
-        Say($"{name}: done in {metadata.Seconds.Total:F0} s: {image.ImageFile(paths)} ({file.Bytes / 1048576} MiB, {packages.Length} packages, sha256 {file.Sha256[..16]}…)");
+        Say($"{name}: done in {metadata.Seconds.Total:F0} s: {paths.Shown(image.ImageFile(paths))} ({file.Bytes / 1048576} MiB, {packages.Length} packages, sha256 {file.Sha256[..16]}…)");
     }
 
     /// <summary>The overlay, merged in recipe order, plus generated and downloaded inputs, and the checks for the hook to run.</summary>

@@ -20,6 +20,12 @@ public sealed class SourceFetch(string downloads, HttpClient http)
     /// <summary>What a <see cref="LocalCopyFallback"/>'s relative path is relative to: the repository root.</summary>
     public string? BaseDirectory { get; init; }
 
+    /// <summary>
+    /// How a file of this machine is recorded in metadata and reports (<see cref="RepoPaths.Shown"/>: relative to the
+    /// artifact cache or the repository); default: as it is.
+    /// </summary>
+    public Func<string, string> Shown { get; init; } = path => path;
+
     /// <summary>Skip the mirrors (the CLI sets it from <see cref="OfflineVariable"/> or --offline).</summary>
     public bool Offline { get; init; }
 
@@ -47,7 +53,7 @@ public sealed class SourceFetch(string downloads, HttpClient http)
         var target = PinnedPath(source);
         if (File.Exists(target) && await Hashing.Sha256OfFileAsync(target, cancellationToken) == source.Sha256)
         {
-            return Pinned(source, target, $"file://{target}", attempts);
+            return Pinned(source, target, $"file://{Shown(target)}", attempts);
         }
 
         if (Local is { } early && early.Sha256.Equals(source.Sha256, StringComparison.OrdinalIgnoreCase))
@@ -127,7 +133,7 @@ public sealed class SourceFetch(string downloads, HttpClient http)
         var file = Path.GetFullPath(copy.Path, BaseDirectory ?? Environment.CurrentDirectory);
         if (!File.Exists(file))
         {
-            attempts.Add($"local copy: {file} not found");
+            attempts.Add($"local copy: {copy.Path} not found");
             return null;
         }
 
@@ -139,7 +145,8 @@ public sealed class SourceFetch(string downloads, HttpClient http)
                 "restore the file from its source (see the README beside it), or remove it so the build goes without it");
         }
 
-        return Substitute(source, SourceOrigin.LocalCopy, file, sha, file, VersionOf(file),
+        // Recorded as declared (relative to the repository), not as this machine's absolute path.
+        return Substitute(source, SourceOrigin.LocalCopy, file, sha, copy.Path, VersionOf(file),
             $"sha256 {sha} declared for this copy beside the pin ({copy.Note})", attempts);
     }
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CliWrap;
-using VmLab.Lab.Ledger;
 using VmLab.Common;
+using VmLab.Lab.Ledger;
 using VmLab.Lab.Network;
 using VmLab.Lab.Noise;
 using VmLab.Lab.Plan;
@@ -346,6 +346,39 @@ public sealed partial class LabRunnerTests
             x is not null && y is not null && x.Seed == y.Seed && x.Blocks.Count == y.Blocks.Count && x.Blocks.Zip(y.Blocks).All(p => p.First.SequenceEqual(p.Second));
 
         public int GetHashCode(RunOrder? obj) => obj?.Seed.GetHashCode() ?? 0;
+    }
+
+    [Fact]
+    public async Task The_console_log_and_the_runs_last_line_name_this_machines_paths_relative_to_the_artifacts_and_the_repository()
+    {
+        // Issue 26, item 21: L1's command (kernel, images, payload, job disk) is recorded as artifacts/..., so two machines
+        // write the same console log for the same boot.
+        var root = Directory.CreateTempSubdirectory("vmlab-run-").FullName;
+        var paths = new RepoPaths(root);
+        var settings = new RunSettings("test-run", Path.Combine(root, "results", "test-run"), Path.Combine(paths.Artifacts, "lab", "runs", "test-run"))
+        {
+            PoweroffGrace = TimeSpan.FromSeconds(1),
+            Paths = paths,
+        };
+        var output = new StringWriter();
+
+        await new LabRunner(HostHackbench, settings, new DiskNamingVm(), output).RunAsync(TestContext.Current.CancellationToken);
+
+        var log = File.ReadAllText(Path.Combine(settings.RunDirectory, "raw", "host", "console-1.log"));
+        var started = log[..log.IndexOf("@@VMLAB:", StringComparison.Ordinal)]; // the command, as the log's first note
+        Directory.Delete(root, recursive: true);
+        Assert.StartsWith("# vmlab: started pid ", started);
+        Assert.Contains(" artifacts/lab/runs/test-run/boot-1/job.img", started);
+        Assert.DoesNotContain(root, started);
+        Assert.Contains("results in results/test-run", output.ToString());
+        Assert.DoesNotContain(root, output.ToString());
+    }
+
+    /// <summary>A well-behaved fake L1 with its job disk's path on its command line, as QEMU's <c>-drive file=</c> has it.</summary>
+    private sealed class DiskNamingVm : IL1Launcher
+    {
+        public Command Command(Boot boot, string jobImage, string l1Scratch, string l2Scratch) =>
+            Cli.Wrap("/bin/sh").WithArguments(["-c", Behaving(boot), "sh", jobImage]);
     }
 
     private static void CancelWhenReady(string console, CancellationTokenSource ctrlC) => _ = Task.Run(async () =>

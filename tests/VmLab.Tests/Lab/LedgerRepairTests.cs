@@ -34,7 +34,7 @@ public sealed class LedgerRepairTests : IDisposable
         var ledgerPath = Path.Combine(run.Path, RunLedger.FileName);
         File.WriteAllText(ledgerPath, "");
 
-        var ledger = LedgerRepair.Repair(run, force: false, DateTimeOffset.UnixEpoch);
+        var ledger = LedgerRepair.Repair(run, force: false, DateTimeOffset.UnixEpoch).Ledger;
 
         Assert.Equal(60, ledger.Units.Count);
         var loaded = RunLedger.Load(run.Path)!;

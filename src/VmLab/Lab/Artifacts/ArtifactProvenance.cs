@@ -25,6 +25,16 @@ public sealed partial record ArtifactProvenance(
 
     public static ArtifactProvenance None { get; } = new([], new Dictionary<string, string>(), new Dictionary<string, string>(), null);
 
+    /// <summary>
+    /// The provenance with this machine's paths in the sources' descriptions written relatively
+    /// (<see cref="RepoPaths.ShownIn"/>): artifacts built before paths were recorded that way still give a manifest
+    /// that another machine would write the same.
+    /// </summary>
+    public ArtifactProvenance ShownBy(RepoPaths paths) => this with
+    {
+        Sources = [.. Sources.Select(s => s with { Url = paths.ShownIn(s.Url), Fallback = s.Fallback is { } f ? paths.ShownIn(f) : null })],
+    };
+
     /// <summary>Reads the metadata beside <paramref name="artifacts"/>; a missing or unreadable file contributes nothing.</summary>
     public static ArtifactProvenance Read(LabArtifacts artifacts)
     {

@@ -37,34 +37,150 @@ public static partial class LedgerRepair
         return ledger;
     }
 
+    /// <summary>What a repair did: the ledger written, and every raw file whose sha256 is not the one recorded for it.</summary>
+    /// <param name="Mismatches">One line per disagreement (a raw file changed since it was recorded, or two records that differ).</param>
+    /// <param name="Kept">Where the replaced ledger was kept (units.json.damaged-&lt;time&gt;); null when there was none.</param>
+    public sealed record Outcome(RunLedger Ledger, IReadOnlyList<string> Mismatches, string? Kept);
+
     /// <summary>
-    /// Rebuilds <paramref name="run"/>'s units.json. A readable ledger is only replaced with <paramref name="force"/>;
-    /// the one replaced is kept beside it as units.json.damaged-&lt;time&gt;. Returns the new ledger.
+    /// Rebuilds <paramref name="run"/>'s units.json. A readable ledger is only replaced with <paramref name="force"/>.
+    /// A repair vouches for nothing it did not see produced: each unit keeps the sha256 the replaced ledger, its console
+    /// block or results.json recorded (in that order), and is marked with what its record rests on
+    /// (<see cref="UnitRecord.Rebuilt"/>); a raw file that differs stays a sha256 problem. The new ledger is written
+    /// before the replaced one is moved to units.json.damaged-&lt;time&gt;, so a failed write (a full disk) leaves the
+    /// run as it was.
     /// </summary>
-    public static RunLedger Repair(RunDirectory run, bool force, DateTimeOffset nowUtc)
+    public static Outcome Repair(RunDirectory run, bool force, DateTimeOffset nowUtc)
     {
         var path = Path.Combine(run.Path, RunLedger.FileName);
-        if (File.Exists(path) && !force)
+        RunLedger? old = null;
+        if (File.Exists(path))
         {
             try
             {
-                RunLedger.Load(run.Path);
-                throw new LabException($"{path} is readable: there is nothing to repair.", $"rebuild it anyway (the old one is kept beside it): vmlab lab repair {run.Path} --force");
+                old = RunLedger.Load(run.Path);
             }
             catch (LabException e) when (e.Message.Contains("cannot be read", StringComparison.Ordinal))
             {
                 // damaged: repair it
             }
+
+            if (old is not null && !force)
+            {
+                throw new LabException($"{path} is readable: there is nothing to repair.", $"rebuild it anyway (the old one is kept beside it): vmlab lab repair {run.Path} --force");
+            }
         }
 
-        var ledger = Rebuild(run);
-        if (File.Exists(path))
+        var mismatches = new List<string>();
+        var ledger = Witnessed(run, Rebuild(run), old, RecordedInResults(run), mismatches);
+        var text = ledger.ToJson();
+        var kept = File.Exists(path) ? $"{path}.damaged-{nowUtc.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}" : null;
+        try
         {
-            File.Move(path, $"{path}.damaged-{nowUtc.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}");
+            if (kept is null)
+            {
+                AtomicFile.WriteAllText(path, text);
+            }
+            else
+            {
+                AtomicFile.Replace(path, text, kept);
+            }
+        }
+        catch (Exception e) when (e is IOException or ArgumentException)
+        {
+            // A full disk: ENOSPC (IOException), or the preallocation refused (EFBIG reaches .NET as an ArgumentException).
+            throw new LabException(
+                $"The rebuilt {RunLedger.FileName} could not be written ({e.Message}); {(kept is null ? "the run still has none" : $"{path} is as it was")}.",
+                $"free some space (df -h {run.Path}), then run the repair again: vmlab lab repair {run.Path}{(old is null ? "" : " --force")}", e);
         }
 
-        ledger.SaveAsync(run.Path).GetAwaiter().GetResult();
-        return ledger;
+        return new Outcome(ledger, mismatches, kept);
+    }
+
+    /// <summary>
+    /// The rebuilt ledger with each done unit's sha256 taken from the strongest record there is: the replaced ledger,
+    /// the console block, results.json; only without any, the file's own (<see cref="Witness.None"/>). What the replaced
+    /// ledger knew that the consoles do not (failed units, exit codes, durations, time lines) is kept.
+    /// </summary>
+    private static RunLedger Witnessed(RunDirectory run, RunLedger rebuilt, RunLedger? old, IReadOnlyDictionary<string, string> results, List<string> mismatches)
+    {
+        var units = rebuilt.Units;
+        foreach (var (key, unit) in rebuilt.Units)
+        {
+            var before = old?.Units.GetValueOrDefault(key);
+            var file = $"raw/{key}.txt";
+            var records = new List<(Witness Witness, string Sha256)>();
+            if (before?.Sha256 is { } ledgerSha)
+            {
+                records.Add((Witness.Ledger, ledgerSha));
+            }
+
+            if (unit.Rebuilt == Witness.Console && unit.Sha256 is { } consoleSha)
+            {
+                records.Add((Witness.Console, consoleSha));
+            }
+
+            if (results.GetValueOrDefault(file) is { } resultsSha)
+            {
+                records.Add((Witness.Results, resultsSha));
+            }
+
+            var record = unit with { ExitCode = unit.ExitCode ?? before?.ExitCode, Seconds = unit.Seconds ?? before?.Seconds };
+            if (unit.State == UnitState.Done && records.Count > 0)
+            {
+                var (witness, sha) = records[0];
+                record = record with { Sha256 = sha, Rebuilt = witness };
+                mismatches.AddRange(records.Skip(1).Where(r => r.Sha256 != sha)
+                    .Select(r => $"{file}: {Words(r.Witness)} recorded sha256 {r.Sha256[..12]}…, {Words(witness)} {sha[..12]}…: kept the latter"));
+                if (File.Exists(Path.Combine(run.Path, file)) && Hashing.Sha256OfFile(Path.Combine(run.Path, file)) is var actual && actual != sha)
+                {
+                    mismatches.Add($"{file}: its sha256 is {actual[..12]}…, but {Words(witness)} recorded {sha[..12]}… when the lab saved it: the file was changed since (the unit stays invalid)");
+                }
+            }
+
+            units = units.SetItem(key, record);
+        }
+
+        if (old is null)
+        {
+            return rebuilt with { Units = units };
+        }
+
+        foreach (var (key, unit) in old.Units.Where(u => !units.ContainsKey(u.Key)))
+        {
+            units = units.SetItem(key, unit with { Rebuilt = Witness.Ledger });
+        }
+
+        var boots = rebuilt.Boots;
+        foreach (var (number, boot) in old.Boots.Where(b => !rebuilt.Boots.TryGetValue(b.Key, out var r) || r.Scenario == b.Value.Scenario))
+        {
+            boots = boots.SetItem(number, boot);
+        }
+
+        return rebuilt with { Units = units, Boots = boots, LastBoot = Math.Max(rebuilt.LastBoot, old.LastBoot), Order = rebuilt.Order ?? old.Order };
+    }
+
+    private static string Words(Witness witness) => witness switch
+    {
+        Witness.Ledger => "the replaced units.json",
+        Witness.Console => "the console block",
+        Witness.Results => "results.json",
+        _ => "nothing",
+    };
+
+    /// <summary>Each raw file's sha256 as results.json recorded it; empty when there is no readable results.json.</summary>
+    private static Dictionary<string, string> RecordedInResults(RunDirectory run)
+    {
+        try
+        {
+            return File.Exists(run.ResultsPath)
+                ? run.ReadResults().Units.Where(u => u.File is not null && u.Sha256 is not null).GroupBy(u => u.File, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Sha256, StringComparer.Ordinal)
+                : [];
+        }
+        catch (LabException)
+        {
+            return [];
+        }
     }
 
     /// <summary>What one scenario's consoles say of its units (keys <c>scenario/suite/repeat</c>): each unit block's boot and sha256, each unit's status.</summary>
@@ -143,7 +259,7 @@ public static partial class LedgerRepair
                     {
                         // The tool is not in the image: a result, recorded as the runner does.
                         var unit = body["unavailable.".Length..at];
-                        Units = Units.SetItem($"{scenario}/{unit}", new UnitRecord(UnitState.Unavailable, boot.Key, null, null, null, [$"{origin}{body[(at + 1)..]}"]));
+                        Units = Units.SetItem($"{scenario}/{unit}", new UnitRecord(UnitState.Unavailable, boot.Key, null, null, null, [$"{origin}{body[(at + 1)..]}"]) { Rebuilt = Witness.Console });
                     }
                     else if (verb == "FACT" && file == l1 && body.IndexOf('=') is > 0 and var eq)
                     {
@@ -187,13 +303,13 @@ public static partial class LedgerRepair
                     var status = marks.Statuses.TryGetValue(key, out var s) ? s : ((int Rc, double Seconds)?)null;
                     if (marks.Blocks.TryGetValue($"{key}.txt", out var block))
                     {
-                        Units = Units.SetItem(key, new UnitRecord(UnitState.Done, block.Boot, status?.Rc, status?.Seconds, block.Sha256, []));
+                        Units = Units.SetItem(key, new UnitRecord(UnitState.Done, block.Boot, status?.Rc, status?.Seconds, block.Sha256, []) { Rebuilt = Witness.Console });
                     }
                     else
                     {
                         // An L0 network unit: it ran during the boot of this scenario and repeat that served it.
                         var boot = Boots.Where(b => b.Value.Scenario == scenario && b.Value.Repeat == repeat).Select(b => b.Key).DefaultIfEmpty(0).Max();
-                        Units = Units.SetItem(key, new UnitRecord(UnitState.Done, boot, status?.Rc, status?.Seconds, Hashing.Sha256OfFile(raw), []));
+                        Units = Units.SetItem(key, new UnitRecord(UnitState.Done, boot, status?.Rc, status?.Seconds, Hashing.Sha256OfFile(raw), []) { Rebuilt = Witness.None });
                     }
                 }
             }

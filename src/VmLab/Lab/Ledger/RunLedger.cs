@@ -52,6 +52,30 @@ public sealed record UnitRecord(
     /// <summary>What else used L0's CPUs while the unit ran (sampled on L0); null when not measured (older runs, no window).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Interference? L0 { get; init; }
+
+    /// <summary>
+    /// Set by <c>vmlab lab repair</c>: the record was rebuilt, and this is what its sha256 rests on. Null for the lab's
+    /// own records (and then absent from units.json).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Witness? Rebuilt { get; init; }
+}
+
+/// <summary>What a rebuilt unit record's sha256 rests on (<see cref="LedgerRepair"/>), strongest first.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Witness>))]
+public enum Witness
+{
+    /// <summary>The ledger that was replaced (<c>lab repair --force</c>) recorded it when the lab saved the file.</summary>
+    Ledger,
+
+    /// <summary>The unit block the VM printed on its console as it sent the file.</summary>
+    Console,
+
+    /// <summary>results.json recorded it when the run was last parsed.</summary>
+    Results,
+
+    /// <summary>Nothing: the sha256 is the file's own as found, so no record vouches for its content.</summary>
+    None,
 }
 
 /// <summary>
@@ -179,13 +203,14 @@ public sealed record RunLedger(
         }
 
         RunLedger? ledger;
+        var text = FileNode.ReadRegularText(path, 64L * 1024 * 1024);
         try
         {
-            ledger = JsonSerializer.Deserialize<RunLedger>(File.ReadAllText(path), Options);
+            ledger = JsonSerializer.Deserialize<RunLedger>(text, Options);
         }
         catch (JsonException e)
         {
-            throw Unreadable(path, runDirectory, File.ReadAllText(path).Trim().Length == 0 ? "it is empty" : e.Message, e);
+            throw Unreadable(path, runDirectory, text.Trim().Length == 0 ? "it is empty" : e.Message, e);
         }
 
         if (ledger?.Units is null || ledger.RunId is null || ledger.Profile is null)
@@ -208,5 +233,8 @@ public sealed record RunLedger(
 
     /// <summary>Writes the ledger atomically: a Ctrl-C mid-write leaves the previous ledger, never half of one.</summary>
     public Task SaveAsync(string runDirectory, CancellationToken cancellationToken = default) =>
-        AtomicFile.WriteAllTextAsync(Path.Combine(runDirectory, FileName), JsonSerializer.Serialize(this, Options) + "\n", cancellationToken);
+        AtomicFile.WriteAllTextAsync(Path.Combine(runDirectory, FileName), ToJson(), cancellationToken);
+
+    /// <summary>The text of units.json.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Options) + "\n";
 }

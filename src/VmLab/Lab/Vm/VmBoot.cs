@@ -63,6 +63,7 @@ public sealed record BootOutcome(bool Finished, BootKill? Killed, int? ExitCode,
 public static class VmBoot
 {
     /// <param name="timeline">Gets the boot's markers stamped by L0's clock (and starts with the VM); null for none.</param>
+    /// <param name="shown">How the command is written into the console log (L0's paths made relative, <see cref="Common.RepoPaths.ShownIn"/>); null: as it is.</param>
     public static Task<BootOutcome> RunAsync(
         Command vm,
         string consoleLog,
@@ -70,8 +71,9 @@ public static class VmBoot
         Func<ConsoleEvent, Task> onEvent,
         CancellationToken cancellationToken,
         ConsoleInput? input = null,
-        BootTimeline? timeline = null) =>
-        new VmRun(budget, onEvent, timeline ?? new BootTimeline())
+        BootTimeline? timeline = null,
+        Func<string, string>? shown = null) =>
+        new VmRun(budget, onEvent, timeline ?? new BootTimeline()) { Shown = shown }
             .RunAsync(input is null ? vm : vm.WithStandardInputPipe(input.Source), consoleLog, cancellationToken);
 
     /// <summary>Kills the VM by its PID (and anything it started), whatever its state; a VM already gone is fine.</summary>
@@ -112,6 +114,9 @@ internal sealed class VmRun(BootBudget budget, Func<ConsoleEvent, Task> onEvent,
     private volatile BootKill? _killed;
     private int? _exitCode;
     private int _pid;
+
+    /// <summary>How the command is written into the console log; null: as it is.</summary>
+    public Func<string, string>? Shown { get; init; }
 
     public async Task<BootOutcome> RunAsync(Command vm, string consoleLog, CancellationToken cancellationToken)
     {
@@ -187,7 +192,7 @@ internal sealed class VmRun(BootBudget budget, Func<ConsoleEvent, Task> onEvent,
             {
                 case StartedCommandEvent started:
                     _pid = started.ProcessId;
-                    await log.WriteLineAsync($"# vmlab: started pid {_pid} at {DateTime.UtcNow:O}: {vm}");
+                    await log.WriteLineAsync($"# vmlab: started pid {_pid} at {DateTime.UtcNow:O}: {Shown?.Invoke(vm.ToString()) ?? vm.ToString()}");
                     break;
                 case StandardOutputCommandEvent output:
                     await log.WriteLineAsync(output.Text);
