@@ -75,5 +75,26 @@ check "6c ... and parse-run then derives the committed results.json" cmp -s "$ru
 vmlab lab plan --profle smoke
 check "7  lab plan --profle smoke is refused, listing --profile" bash -c "[[ $rc -eq 64 ]] && grep -q -- '--profile' '$work/out'"
 
+# --- issue 26, items 10 and 12-20: a hostile value, name or file is refused with one line on stderr that names it --------
+# cli keeps stdout and stderr apart. refused <case> <rc> <text> <dir> <its tree_sum before>: the exit code, exactly one
+# "vmlab: " line on stderr and it holds <text>, and nothing in <dir> changed.
+cli() { dotnet "$dll" "$@" >"$work/stdout" 2>"$work/stderr"; rc=$?; cat "$work/stdout" "$work/stderr" >"$work/out"; }
+refused() {
+  local ok=1
+  [[ $rc -eq $2 && $5 == "$(tree_sum "$4")" && $(grep -c '^vmlab: ' "$work/stderr") -eq 1 ]] || ok=0
+  grep '^vmlab: ' "$work/stderr" | grep -qF -- "$3" || ok=0
+  if ((ok)); then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1 (exit $rc, expected $2)"; sed 's/^/     | /' "$work/stderr" | head -5; fi
+}
+json() { python3 -c "import json,sys; f=sys.argv[1]; d=json.load(open(f)); $2; json.dump(d, open(f, 'w'), indent=2)" "$1"; }
+smoke26=2026-11-29T1036Z-smoke
+fresh() { copy $smoke26 "$(mktemp -d "$work/c26-XXXXXX")"; } # a new copy of the smoke run
+
+# 10. a number no tool prints: that unit is unrecognised with its reason, the others parse; in results.json, refused
+run=$(fresh); sed -i "s/^Time: .*/Time: $(printf '9%.0s' $(seq 400))/" "$run/raw/baseline/hackbench/1.txt"
+mv "$run/results.json" "$work/results.json"; before=$(tree_sum "$run")
+cli parse-run "$run"
+after=$(mv "$run/results.json" "$work/new-results.json" && tree_sum "$run")
+check "26.10a parse-run goes on past a 400-digit number in raw/baseline/hackbench/1.txt: that unit is unrecognised, with its reason" \
+  bash -c "[[ $rc -eq 0 && '$before' == '$after' ]] && grep -q '78 raw outputs, 1 invalid' '$work/stdout' && grep -qF \"\\\"unrecognised_reason\\\": \\\"'9999999999…9999999999 (400 characters)' is not a finite number\" '$work/new-results.json'"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
