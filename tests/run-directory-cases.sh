@@ -96,5 +96,13 @@ cli parse-run "$run"
 after=$(mv "$run/results.json" "$work/new-results.json" && tree_sum "$run")
 check "26.10a parse-run goes on past a 400-digit number in raw/baseline/hackbench/1.txt: that unit is unrecognised, with its reason" \
   bash -c "[[ $rc -eq 0 && '$before' == '$after' ]] && grep -q '78 raw outputs, 1 invalid' '$work/stdout' && grep -qF \"\\\"unrecognised_reason\\\": \\\"'9999999999…9999999999 (400 characters)' is not a finite number\" '$work/new-results.json'"
+# 15. --run-id is one name, as --resume is
+before=$(tree_sum "$repo/results")
+cli lab plan --profile smoke --shards 2 --seed 1 --run-id /etc/cron.d
+refused "26.15a lab plan refuses --run-id /etc/cron.d" 1 "--run-id '/etc/cron.d' is not a run id" "$repo/results" "$before"
+cli lab run --profile smoke --run-id ../../x --results "$work/c15"
+refused "26.15b lab run refuses --run-id ../../x" 1 "--run-id '../../x' is not a run id" "$repo/results" "$before"
+check "26.15b ... and creates nothing, not even its --results directory" test ! -e "$work/c15"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -91,6 +91,11 @@ internal class LabPlanSettings : CommandSettings
 
     public RunPlan Plan(RepoPaths paths)
     {
+        if (RunId is not null)
+        {
+            LabStart.CheckRunId("--run-id", RunId);
+        }
+
         var profile = LabProfiles.Load(paths, Profile);
         var topology = Topology.Choose(MachineCapacity.OfThisMachine(), profile.GuestMemoryMiB, new TopologyOverrides(L1Cpus, L2Cpus, L1MemoryMiB, L2MemoryMiB));
         return RunPlan.Of(profile, topology, Scenarios is { Length: > 0 } ? Scenarios : null, Suites is { Length: > 0 } ? Suites : null, Seed);
