@@ -104,5 +104,14 @@ cli lab run --profile smoke --run-id ../../x --results "$work/c15"
 refused "26.15b lab run refuses --run-id ../../x" 1 "--run-id '../../x' is not a run id" "$repo/results" "$before"
 check "26.15b ... and creates nothing, not even its --results directory" test ! -e "$work/c15"
 
+# 16. names under raw/ that are not the run's own ids never reach REPORT.md
+run=$(fresh); evil="$run/raw/evil"$'\n'"# INJECTED <img src=x onerror=alert(1)>"; mkdir -p "$evil/hackbench"; cp "$run/raw/baseline/hackbench/1.txt" "$evil/hackbench/"; before=$(tree_sum "$run")
+cli report "$run" --reparse
+refused "26.16a report --reparse refuses raw/evil\\n# INJECTED <img…>; REPORT.md is untouched" 1 "raw/evil\\n# INJECTED <img src=x onerror=alert(1)>: 'evil\\n# INJECTED <img src=x onerror=alert(1)>' is not a name the lab writes" "$run" "$before"
+check "26.16a ... and stderr shows the newline escaped, not as a line of its own" bash -c "! grep -q '^# INJECTED' '$work/stderr'"
+run=$(fresh); mkdir -p "$run/raw/evil/hackbench"; cp "$run/raw/baseline/hackbench/1.txt" "$run/raw/evil/hackbench/"; before=$(tree_sum "$run")
+cli parse-run "$run"
+refused "26.16b parse-run refuses raw/evil, not a scenario of the run" 1 "raw/evil: 'evil' is not a scenario of run $smoke26 (its manifest lists baseline, guest-up" "$run" "$before"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
