@@ -113,5 +113,19 @@ run=$(fresh); mkdir -p "$run/raw/evil/hackbench"; cp "$run/raw/baseline/hackbenc
 cli parse-run "$run"
 refused "26.16b parse-run refuses raw/evil, not a scenario of the run" 1 "raw/evil: 'evil' is not a scenario of run $smoke26 (its manifest lists baseline, guest-up" "$run" "$before"
 
+# 17. a run directory on a read-only mount is said to be read-only, not "already running (pid ?, since ?)". The mount is
+# made in a mount namespace of the case's own (as root, or in a user namespace); where neither is allowed, the copy is
+# made unwritable with chmod instead (a non-root user).
+mkdir -p "$work/c17/ro"; src=$(copy $smoke26 "$work/c17/src"); before=$(tree_sum "$src")
+bind="mount --bind -o ro '$work/c17/src' '$work/c17/ro'"
+if unshare -m bash -c "$bind" 2>/dev/null; then ns=(unshare -m); elif unshare -rm bash -c "$bind" 2>/dev/null; then ns=(unshare -rm); else ns=(); fi
+if ((${#ns[@]})); then
+  "${ns[@]}" bash -c "$bind && dotnet '$dll' release --run '$work/c17/ro/$smoke26' --dry-run >'$work/stdout' 2>'$work/stderr'"; rc=$?
+  refused "26.17 release --dry-run on a read-only mount says the directory is read-only" 1 "Run $smoke26: cannot write in $work/c17/ro/$smoke26 to lock it: it is on a read-only file system" "$src" "$before"
+else
+  chmod -R a-w "$src"; cli release --run "$src" --dry-run; chmod -R u+w "$src"
+  refused "26.17 release --dry-run on an unwritable run directory says so" 1 "Run $smoke26: cannot write in $src to lock it: this user may not write there" "$src" "$before"
+fi
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
