@@ -127,5 +127,12 @@ else
   refused "26.17 release --dry-run on an unwritable run directory says so" 1 "Run $smoke26: cannot write in $src to lock it: this user may not write there" "$src" "$before"
 fi
 
+# 19. --templates must name a directory of templates
+run=$(fresh); before=$(tree_sum "$run")
+cli report "$run" --reparse --templates /nonexistent
+refused "26.19a report --reparse --templates /nonexistent is refused before anything is written" 1 "--templates /nonexistent: no such directory; the built-in templates are not used in its place" "$run" "$before"
+cli report "$run" --templates "$run/raw"
+refused "26.19b report --templates DIR without a template in it is refused" 1 "holds no compare.scriban or report.scriban" "$run" "$before"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -72,6 +72,7 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var run = new RunDirectory(settings.Last ? LastRun() : settings.RunDir!);
+        var renderer = new ReportRenderer(settings.Templates); // a wrong --templates is refused before anything is written
         // A run fresh from the lab (or a shard) has raw/ but no results.json yet: it is parsed first.
         if (settings.Reparse || (!File.Exists(run.ResultsPath) && Directory.Exists(run.RawDir)))
         {
@@ -82,7 +83,7 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
 
         // The built-in reference, not a directory found beside the run: the same run renders the same bytes anywhere.
         var reference = settings.Reference is null ? ReferenceRun.Embedded : RunData.Load(new RunDirectory(settings.Reference));
-        var report = ReportWriter.Write(run, reference, new ReportRenderer(settings.Templates), settings.Out);
+        var report = ReportWriter.Write(run, reference, renderer, settings.Out);
         Console.Out.WriteLine(report);
         return 0;
     }
