@@ -96,6 +96,32 @@ cli parse-run "$run"
 after=$(mv "$run/results.json" "$work/new-results.json" && tree_sum "$run")
 check "26.10a parse-run goes on past a 400-digit number in raw/baseline/hackbench/1.txt: that unit is unrecognised, with its reason" \
   bash -c "[[ $rc -eq 0 && '$before' == '$after' ]] && grep -q '78 raw outputs, 1 invalid' '$work/stdout' && grep -qF \"\\\"unrecognised_reason\\\": \\\"'9999999999…9999999999 (400 characters)' is not a finite number\" '$work/new-results.json'"
+# 10, in results.json
+run=$(fresh); sed -i '0,/"time_s": [0-9.]*/s//"time_s": 1e400/' "$run/results.json"; before=$(tree_sum "$run")
+cli report "$run"
+refused "26.10b report refuses 1e400 in results.json, naming the file and the field" 1 "results.json is not valid: the field units[6].metrics.time_s: A metric is a finite number or a string; 1e400 is out of range" "$run" "$before"
+
+# 14. generic .NET messages ("Object reference not set…", "Failed to convert '-1' to Nullable`1") replaced by ones naming
+# the file, the field and what is expected
+case14() { # case14 <case> <file> <python edit of d> <expected> <command words, RUN for the copy>
+  local name=$1 file=$2 edit=$3 expected=$4; shift 4
+  run=$(fresh); json "$run/$file" "$edit"; before=$(tree_sum "$run")
+  cli "${@//RUN/$run}"
+  refused "$name" 1 "$expected" "$run" "$before"
+}
+case14 "26.14a a null unit in units.json" units.json "d['units']['baseline/ab/1'] = None" "units.json cannot be read: the field units['baseline/ab/1'] is null; it must hold a value" parse-run RUN
+case14 "26.14b unit key baseline/ab/abc in units.json" units.json "d['units']['baseline/ab/abc'] = d['units']['baseline/ab/1']" "units.json cannot be read: the unit key 'baseline/ab/abc' is not <scenario>/<suite>/<repeat>" parse-run RUN
+case14 "26.14c \"units\": null in units.json" units.json "d['units'] = None" "units.json cannot be read: the field units is null; it must hold a value" report RUN --reparse
+case14 "26.14d lastBoot 10^30 in units.json" units.json "d['lastBoot'] = 10**30" "units.json cannot be read: the field lastBoot is not a whole number from -2147483648 to 2147483647" parse-run RUN
+case14 "26.14e \"scenarios\": null in manifest.json" manifest.json "d['scenarios'] = None" "manifest.json is not valid: the field scenarios is null; it must hold a value" report RUN
+case14 "26.14f a null scenario in manifest.json" manifest.json "d['scenarios'][0] = None" "manifest.json is not valid: the field scenarios[0] is null; it must hold a value" report RUN
+case14 "26.14g \"comparisons\": null in manifest.json" manifest.json "d['comparisons'] = None" "manifest.json is not valid: the field comparisons is null; it must hold a value" report RUN
+case14 "26.14h \"order\": null in manifest.json" manifest.json "d['order'] = None" "manifest.json is not valid: the field order is null; it must hold a value" report RUN
+case14 "26.14i seed -1 in manifest.json" manifest.json "d['seed'] = -1" "manifest.json is not valid: the field seed is not a whole number from 0 to 18446744073709551615" report RUN
+case14 "26.14j started_utc 'yesterday' in manifest.json" manifest.json "d['started_utc'] = 'yesterday'" "manifest.json is not valid: the field started_utc is not a date and time" report RUN
+case14 "26.14k a null unit in results.json" results.json "d['units'][0] = None" "results.json is not valid: the field units[0] is null; it must hold a value" report RUN
+case14 "26.14l a unit without its file in results.json" results.json "d['units'][0]['file'] = None" "results.json is not valid: the field units[0].file is null; it must hold a value" report RUN
+case14 "26.14m \"metrics\": null in results.json" results.json "d['units'][0]['metrics'] = None" "results.json is not valid: the field units[0].metrics is null; it must hold a value" report RUN
 # 15. --run-id is one name, as --resume is
 before=$(tree_sum "$repo/results")
 cli lab plan --profile smoke --shards 2 --seed 1 --run-id /etc/cron.d
