@@ -96,10 +96,31 @@ cli parse-run "$run"
 after=$(mv "$run/results.json" "$work/new-results.json" && tree_sum "$run")
 check "26.10a parse-run goes on past a 400-digit number in raw/baseline/hackbench/1.txt: that unit is unrecognised, with its reason" \
   bash -c "[[ $rc -eq 0 && '$before' == '$after' ]] && grep -q '78 raw outputs, 1 invalid' '$work/stdout' && grep -qF \"\\\"unrecognised_reason\\\": \\\"'9999999999…9999999999 (400 characters)' is not a finite number\" '$work/new-results.json'"
-# 10, in results.json
 run=$(fresh); sed -i '0,/"time_s": [0-9.]*/s//"time_s": 1e400/' "$run/results.json"; before=$(tree_sum "$run")
 cli report "$run"
 refused "26.10b report refuses 1e400 in results.json, naming the file and the field" 1 "results.json is not valid: the field units[6].metrics.time_s: A metric is a finite number or a string; 1e400 is out of range" "$run" "$before"
+
+# 12. an option given without its value is refused; nothing is written, in the current directory or elsewhere
+mkdir -p "$work/c12/cwd"; run=$(copy $smoke26 "$work/c12"); s1=$(copy seed-20261129-smoke-shard-1 "$work/c12"); s2=$(copy seed-20261129-smoke-shard-2 "$work/c12")
+before=$(tree_sum "$work/c12"); cd "$work/c12/cwd" || exit 1
+cli report "$run" --out
+refused "26.12a report R --out (no value) is refused and writes no ./__default_command" 64 "Option 'out' is defined but no value has been provided" "$work/c12" "$before"
+cli merge "$s1" "$s2" --out
+refused "26.12b merge S1 S2 --out (no value) is refused and makes no run __default_command" 64 "Option 'out' is defined but no value has been provided" "$work/c12" "$before"
+cd "$repo" || exit 1
+
+# 13. a usage error is its one line on stderr, then where the help is; stdout stays empty
+for c in "report RUN --reparce|Unknown option 'reparce'; did you mean --reparse?|vmlab report --help" \
+         "repot RUN|Unknown command 'repot'.|vmlab --help" \
+         "lab plan --profle smoke|Unknown option 'profle'; did you mean --profile?|vmlab lab plan --help" \
+         "merge RUN --allow-mising|Unknown option 'allow-mising'; did you mean --allow-missing?|vmlab merge --help"; do
+  IFS='|' read -r words message help <<<"$c"; run=$(fresh); before=$(tree_sum "$run")
+  # shellcheck disable=SC2086 # the case's words
+  cli ${words//RUN/$run}
+  refused "26.13 ${words//RUN/R}: the error once, on stderr" 64 "$message" "$run" "$before"
+  check "26.13 ${words//RUN/R}: nothing on stdout; stderr ends with '  next: see what it takes: $help'" \
+    bash -c "[[ ! -s '$work/stdout' && \$(wc -l <'$work/stderr') -eq 2 ]] && tail -1 '$work/stderr' | grep -qxF -- '  next: see what it takes: $help'"
+done
 
 # 14. generic .NET messages ("Object reference not set…", "Failed to convert '-1' to Nullable`1") replaced by ones naming
 # the file, the field and what is expected
@@ -122,6 +143,15 @@ case14 "26.14j started_utc 'yesterday' in manifest.json" manifest.json "d['start
 case14 "26.14k a null unit in results.json" results.json "d['units'][0] = None" "results.json is not valid: the field units[0] is null; it must hold a value" report RUN
 case14 "26.14l a unit without its file in results.json" results.json "d['units'][0]['file'] = None" "results.json is not valid: the field units[0].file is null; it must hold a value" report RUN
 case14 "26.14m \"metrics\": null in results.json" results.json "d['units'][0]['metrics'] = None" "results.json is not valid: the field units[0].metrics is null; it must hold a value" report RUN
+# 14, on the command line: a value no option takes, an empty value
+run=$(fresh); before=$(tree_sum "$run")
+cli lab plan --profile smoke --seed -1
+refused "26.14n lab plan --seed -1" 64 "--seed '-1' is not a whole number from 0 to 18446744073709551615" "$run" "$before"
+cli report "$run" --out ""
+refused "26.14o report R --out \"\"" 64 "--out is given an empty value; it needs <FILE>" "$run" "$before"
+cli report ""
+refused "26.14p report \"\"" 64 "the argument <run-dir> is empty" "$run" "$before"
+
 # 15. --run-id is one name, as --resume is
 before=$(tree_sum "$repo/results")
 cli lab plan --profile smoke --shards 2 --seed 1 --run-id /etc/cron.d
@@ -159,6 +189,15 @@ cli report "$run" --reparse --templates /nonexistent
 refused "26.19a report --reparse --templates /nonexistent is refused before anything is written" 1 "--templates /nonexistent: no such directory; the built-in templates are not used in its place" "$run" "$before"
 cli report "$run" --templates "$run/raw"
 refused "26.19b report --templates DIR without a template in it is refused" 1 "holds no compare.scriban or report.scriban" "$run" "$before"
+
+# Also seen in issue 26: a key given twice in one object (the last one won); control characters from a key sent to the terminal
+run=$(fresh); sed -i '0,/"profile": "smoke",/s//"profile": "smoke", "profile": "quick",/' "$run/manifest.json"; before=$(tree_sum "$run")
+cli report "$run"
+refused "26.also manifest.json with \"profile\" twice is refused, not read as the last one" 1 "manifest.json is not valid: the field profile is given twice in one object" "$run" "$before"
+run=$(fresh); json "$run/units.json" "d['units']['baseline/ab/\x1b[2J\x00'] = d['units']['baseline/ab/1']"; before=$(tree_sum "$run")
+cli parse-run "$run"
+refused "26.also a units.json key holding ESC and NUL is printed escaped" 1 "the unit key 'baseline/ab/\\u001b[2J\\u0000' is not <scenario>/<suite>/<repeat>" "$run" "$before"
+check "26.also ... and no ESC or NUL byte reaches stderr" bash -c "! grep -qaP '[\\x00\\x1b]' '$work/stderr'"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
