@@ -17,6 +17,17 @@ fi
 unset VMLAB_SIGINT_RESTORED # the guard against a restart loop is this process's only, not the build's
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
+# Cake refuses these itself, but prints its refusal to stdout: say it here, on stderr, before anything starts. The
+# other checks of the options (a value missing or given twice, an unknown name, --configuration) are build/options.cake's.
+for arg in "$@"; do
+  name=${arg%%=*}
+  if [[ $arg == --?* && $arg == "$name=" ]]; then
+    echo "build.sh: ${arg} has no value after '='; give one (e.g. ${arg}VALUE), or leave the option out." >&2; exit 64
+  elif [[ $name == --? ]]; then
+    echo "build.sh: ${name} is not an option name (Cake's long options have two letters or more; -${name:2:1} is the short form)." >&2; exit 64
+  fi
+done
+
 required_major=10
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "build.sh: the .NET SDK is not installed (need ${required_major}.x)." >&2

@@ -112,6 +112,36 @@ public sealed class BuildScriptTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("26.18a --profile without a value", new[] { "--target=LabPlan", "--profile" }, 1, "Error: --profile is given without a value, so its default would be used silently; give one: --profile=smoke|quick|full.")]
+    [InlineData("26.18b --configuration=Relase", new[] { "--target=LabPlan", "--configuration=Relase" }, 1, "Error: --configuration=Relase is not a configuration VmLab builds; use --configuration=Release|Debug.")]
+    [InlineData("26.18c --profile twice", new[] { "--target=LabPlan", "--profile=smoke", "--profile=full" }, 1, "Error: --profile is given 2 times (smoke, full); give it once: --profile=smoke|quick|full.")]
+    [InlineData("26.18d --target without a value", new[] { "--target" }, 1, "Error: --target is given without a value, so its default would be used silently; give one: --target=VALUE.")]
+    [InlineData("26.18e --profile= (Cake's own refusal, said on stderr)", new[] { "--target=LabPlan", "--profile=" }, 64, "build.sh: --profile= has no value after '='; give one (e.g. --profile=VALUE), or leave the option out.")]
+    public async Task A_missing_repeated_or_unknown_option_value_is_refused_on_stderr_before_anything_builds(string name, string[] arguments, int exitCode, string error)
+    {
+        // The real build.sh and Cake: `--profile` alone ran the default plan, --configuration=Relase built into
+        // bin/Relase, and of two --profile the last won (issue 26, item 18). Setup refuses before BuildCli runs.
+        var root = RepoPaths.Find(AppContext.BaseDirectory).Root;
+        var stray = Path.Combine(root, "src", "VmLab.Cli", "bin", "Relase");
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])[Path.Combine(root, "build.sh"), .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var build = Process.Start(start)!;
+        var stdout = build.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = build.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await build.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(exitCode == build.ExitCode, $"{name}: exit {build.ExitCode}, not {exitCode}; stderr: {await stderr}");
+        Assert.Equal(error, (await stderr).Trim());
+        Assert.DoesNotContain("Estimated duration", await stdout);
+        Assert.DoesNotContain("BuildCli", await stdout); // no task ran
+        Assert.False(Directory.Exists(stray), $"{name}: {stray} was created");
+    }
+
     private async Task<int> WaitForFileAsync(string name, CancellationToken ct)
     {
         var path = Path.Combine(temp, name);
