@@ -198,6 +198,10 @@ run=$(fresh); json "$run/units.json" "d['units']['baseline/ab/\x1b[2J\x00'] = d[
 cli parse-run "$run"
 refused "26.also a units.json key holding ESC and NUL is printed escaped" 1 "the unit key 'baseline/ab/\\u001b[2J\\u0000' is not <scenario>/<suite>/<repeat>" "$run" "$before"
 check "26.also ... and no ESC or NUL byte reaches stderr" bash -c "! grep -qaP '[\\x00\\x1b]' '$work/stderr'"
+printf '[  1.0] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks: \033[2J\033]0;owned\007\n' >"$work/console-esc.log"
+cli parse console "$work/console-esc.log"
+check "26.also parse console prints a quoted console line with its ESC and BEL escaped" \
+  bash -c "[[ $rc -eq 0 ]] && grep -qF 'problem: 1 RCU stall' '$work/stdout' && grep -qF '\\u001b[2J\\u001b]0;owned\\u0007' '$work/stdout' && ! grep -qaP '[\\x07\\x1b]' '$work/stdout'"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
