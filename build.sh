@@ -17,6 +17,17 @@ fi
 unset VMLAB_SIGINT_RESTORED # the guard against a restart loop is this process's only, not the build's
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
+# Cake refuses these itself, but prints its refusal to stdout: say it here, on stderr, before anything starts. The
+# other checks of the options (a value missing or given twice, an unknown name, --configuration) are build/options.cake's.
+for arg in "$@"; do
+  name=${arg%%=*}
+  if [[ $arg == --?* && $arg == "$name=" ]]; then
+    echo "build.sh: ${arg} has no value after '='; give one (e.g. ${arg}VALUE), or leave the option out." >&2; exit 64
+  elif [[ $name == --? ]]; then
+    echo "build.sh: ${name} is not an option name (Cake's long options have two letters or more; -${name:2:1} is the short form)." >&2; exit 64
+  fi
+done
+
 required_major=10
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "build.sh: the .NET SDK is not installed (need ${required_major}.x)." >&2
@@ -35,7 +46,27 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 if [[ ! -t 1 || -n "${CI:-}" ]]; then export NO_COLOR=1; fi
 # Cake keeps the compiled build script (build/tools/cache, keyed by its content): a no-op target takes seconds.
 export CAKE_SETTINGS_ENABLESCRIPTCACHE=true
-dotnet tool restore >/dev/null
+# Two builds started at once on a cold NuGet cache: the second one's restore failed at once with "The process cannot
+# access the file '…/cake.tool.7.0.0.nupkg' because it is being used by another process" (both extract into the one
+# global packages folder). The restores of one NuGet folder take turns instead (seconds once the cache is warm); the
+# lock is closed before Cake starts, so the builds themselves still run side by side.
+packages=${NUGET_PACKAGES:-${HOME:-/tmp}/.nuget/packages}
+restore_lock="$(dirname "$packages")/vmlab-tool-restore.lock"
+if command -v flock >/dev/null 2>&1 && mkdir -p "$(dirname "$restore_lock")" && exec 9>>"$restore_lock"; then
+  if ! flock -n 9; then
+    echo "build.sh: another build is restoring the .NET tools into $packages (dotnet tool restore); waiting for it to finish…" >&2
+    if ! flock -w 900 9; then
+      echo "build.sh: still waiting after 15 min for the other restore (lock $restore_lock, held by: $(fuser "$restore_lock" 2>/dev/null || echo unknown)); stop it, then run ./build.sh again." >&2
+      exit 1
+    fi
+  fi
+fi
+if ! restore_log=$(dotnet tool restore 2>&1); then
+  echo "$restore_log" >&2
+  echo "build.sh: dotnet tool restore failed (above). 'used by another process' means a restore outside build.sh (dotnet restore, an IDE) holds the NuGet cache: let it finish, then run ./build.sh again." >&2
+  exit 1
+fi
+exec 9>&- # not inherited by the build: the next build's restore need not wait for this whole build
 # Not exec'd: `kill -INT <pid of build.sh>` must stop a build the way Ctrl-C does. The dotnet tool host ignores
 # SIGINT, so the build runs as its own job (set -m: own process group) and gets SIGTERM, which nothing ignores
 # (SIGINT is ignored for good in jobs started in the background by a script, nohup or a CI runner); vmlab then

@@ -54,11 +54,47 @@ public static class BuildOptions
         return known;
     }
 
-    /// <summary>Throws, naming the unknown options and listing the known ones, when an argument is not understood.</summary>
+    // Cake's own options that take a value; every other of its own is a flag (--dryrun, --tree, ...).
+    private static readonly string[] CakeValued = { "target", "t", "verbosity", "v" };
+
+    // What some options take, for the refusal of a missing or wrong value.
+    private static readonly Dictionary<string, string[]> Values = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["configuration"] = new[] { "Release", "Debug" },
+        ["profile"] = new[] { "smoke", "quick", "full" },
+    };
+
+    /// <summary>
+    /// Throws, naming the unknown options and listing the known ones, when an argument is not understood; and when an
+    /// option that takes a value is given without one (--profile alone ran the default plan), given twice (the last
+    /// one won), or --configuration is not Release or Debug (--configuration=Relase built into bin/Relase).
+    /// </summary>
     public static void Check(ICakeContext context, string target, IEnumerable<string> tasks)
     {
+        var given = context.Arguments.GetArguments();
+        foreach (var (name, values) in given.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            var example = Values.TryGetValue(name, out var allowed) ? string.Join("|", allowed) : "VALUE";
+            if (values.Count > 1)
+            {
+                throw new CakeException($"--{name} is given {values.Count} times ({string.Join(", ", values.Select(v => v ?? "no value"))}); give it once: --{name}={example}.");
+            }
+
+            var value = values.FirstOrDefault();
+            var flag = Flags.Contains(name) || (Cake.Contains(name, StringComparer.OrdinalIgnoreCase) && !CakeValued.Contains(name, StringComparer.OrdinalIgnoreCase));
+            if (!flag && string.IsNullOrEmpty(value))
+            {
+                throw new CakeException($"--{name} is given without a value, so its default would be used silently; give one: --{name}={example}.");
+            }
+
+            if (name.Equals("configuration", StringComparison.OrdinalIgnoreCase) && !allowed!.Contains(value, StringComparer.Ordinal))
+            {
+                throw new CakeException($"--configuration={value} is not a configuration VmLab builds; use --configuration={example}.");
+            }
+        }
+
         var known = Known(tasks);
-        var unknown = context.Arguments.GetArguments().Keys
+        var unknown = given.Keys
             .Where(name => !known.Contains(name) && !Cake.Contains(name, StringComparer.OrdinalIgnoreCase)
                            && !CakeSettingsPrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
             .OrderBy(name => name, StringComparer.Ordinal)

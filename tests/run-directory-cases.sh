@@ -216,5 +216,133 @@ rc=0; timeout 60 dotnet "$dll" merge "$s1" "$s2" --out "$work/d9c-merged" >"$wor
 expect "26.9c merge refuses a FIFO in a shard" 1 "raw/baseline/hackbench/7.txt is a FIFO (named pipe)" \
   bash -c "[[ '$before' == '$(tree_sum "$work/d9c")' && ! -e '$work/d9c-merged' ]]"
 
+# --- issue 26, items 10 and 12-20: a hostile value, name or file is refused with one line on stderr that names it --------
+# cli keeps stdout and stderr apart. refused <case> <rc> <text> <dir> <its tree_sum before>: the exit code, exactly one
+# "vmlab: " line on stderr and it holds <text>, and nothing in <dir> changed.
+cli() { dotnet "$dll" "$@" >"$work/stdout" 2>"$work/stderr"; rc=$?; cat "$work/stdout" "$work/stderr" >"$work/out"; }
+refused() {
+  local ok=1
+  [[ $rc -eq $2 && $5 == "$(tree_sum "$4")" && $(grep -c '^vmlab: ' "$work/stderr") -eq 1 ]] || ok=0
+  grep '^vmlab: ' "$work/stderr" | grep -qF -- "$3" || ok=0
+  if ((ok)); then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1 (exit $rc, expected $2)"; sed 's/^/     | /' "$work/stderr" | head -5; fi
+}
+json() { python3 -c "import json,sys; f=sys.argv[1]; d=json.load(open(f)); $2; json.dump(d, open(f, 'w'), indent=2)" "$1"; }
+smoke26=2026-11-29T1036Z-smoke
+fresh() { copy $smoke26 "$(mktemp -d "$work/c26-XXXXXX")"; } # a new copy of the smoke run
+
+# 10. a number no tool prints: that unit is unrecognised with its reason, the others parse; in results.json, refused
+run=$(fresh); sed -i "s/^Time: .*/Time: $(printf '9%.0s' $(seq 400))/" "$run/raw/baseline/hackbench/1.txt"
+mv "$run/results.json" "$work/results.json"; before=$(tree_sum "$run")
+cli parse-run "$run"
+after=$(mv "$run/results.json" "$work/new-results.json" && tree_sum "$run")
+check "26.10a parse-run goes on past a 400-digit number in raw/baseline/hackbench/1.txt: that unit is unrecognised, with its reason" \
+  bash -c "[[ $rc -eq 0 && '$before' == '$after' ]] && grep -q '78 raw outputs, 1 invalid' '$work/stdout' && grep -qF \"\\\"unrecognised_reason\\\": \\\"'9999999999…9999999999 (400 characters)' is not a finite number\" '$work/new-results.json'"
+run=$(fresh); sed -i '0,/"time_s": [0-9.]*/s//"time_s": 1e400/' "$run/results.json"; before=$(tree_sum "$run")
+cli report "$run"
+refused "26.10b report refuses 1e400 in results.json, naming the file and the field" 1 "results.json is not valid: the field units[6].metrics.time_s: A metric is a finite number or a string; 1e400 is out of range" "$run" "$before"
+
+# 12. an option given without its value is refused; nothing is written, in the current directory or elsewhere
+mkdir -p "$work/c12/cwd"; run=$(copy $smoke26 "$work/c12"); s1=$(copy seed-20261129-smoke-shard-1 "$work/c12"); s2=$(copy seed-20261129-smoke-shard-2 "$work/c12")
+before=$(tree_sum "$work/c12"); cd "$work/c12/cwd" || exit 1
+cli report "$run" --out
+refused "26.12a report R --out (no value) is refused and writes no ./__default_command" 64 "Option 'out' is defined but no value has been provided" "$work/c12" "$before"
+cli merge "$s1" "$s2" --out
+refused "26.12b merge S1 S2 --out (no value) is refused and makes no run __default_command" 64 "Option 'out' is defined but no value has been provided" "$work/c12" "$before"
+cd "$repo" || exit 1
+
+# 13. a usage error is its one line on stderr, then where the help is; stdout stays empty
+for c in "report RUN --reparce|Unknown option 'reparce'; did you mean --reparse?|vmlab report --help" \
+         "repot RUN|Unknown command 'repot'.|vmlab --help" \
+         "lab plan --profle smoke|Unknown option 'profle'; did you mean --profile?|vmlab lab plan --help" \
+         "merge RUN --allow-mising|Unknown option 'allow-mising'; did you mean --allow-missing?|vmlab merge --help"; do
+  IFS='|' read -r words message help <<<"$c"; run=$(fresh); before=$(tree_sum "$run")
+  # shellcheck disable=SC2086 # the case's words
+  cli ${words//RUN/$run}
+  refused "26.13 ${words//RUN/R}: the error once, on stderr" 64 "$message" "$run" "$before"
+  check "26.13 ${words//RUN/R}: nothing on stdout; stderr ends with '  next: see what it takes: $help'" \
+    bash -c "[[ ! -s '$work/stdout' && \$(wc -l <'$work/stderr') -eq 2 ]] && tail -1 '$work/stderr' | grep -qxF -- '  next: see what it takes: $help'"
+done
+
+# 14. generic .NET messages ("Object reference not set…", "Failed to convert '-1' to Nullable`1") replaced by ones naming
+# the file, the field and what is expected
+case14() { # case14 <case> <file> <python edit of d> <expected> <command words, RUN for the copy>
+  local name=$1 file=$2 edit=$3 expected=$4; shift 4
+  run=$(fresh); json "$run/$file" "$edit"; before=$(tree_sum "$run")
+  cli "${@//RUN/$run}"
+  refused "$name" 1 "$expected" "$run" "$before"
+}
+case14 "26.14a a null unit in units.json" units.json "d['units']['baseline/ab/1'] = None" "units.json cannot be read: the field units['baseline/ab/1'] is null; it must hold a value" parse-run RUN
+case14 "26.14b unit key baseline/ab/abc in units.json" units.json "d['units']['baseline/ab/abc'] = d['units']['baseline/ab/1']" "units.json cannot be read: the unit key 'baseline/ab/abc' is not <scenario>/<suite>/<repeat>" parse-run RUN
+case14 "26.14c \"units\": null in units.json" units.json "d['units'] = None" "units.json cannot be read: the field units is null; it must hold a value" report RUN --reparse
+case14 "26.14d lastBoot 10^30 in units.json" units.json "d['lastBoot'] = 10**30" "units.json cannot be read: the field lastBoot is not a whole number from -2147483648 to 2147483647" parse-run RUN
+case14 "26.14e \"scenarios\": null in manifest.json" manifest.json "d['scenarios'] = None" "manifest.json is not valid: the field scenarios is null; it must hold a value" report RUN
+case14 "26.14f a null scenario in manifest.json" manifest.json "d['scenarios'][0] = None" "manifest.json is not valid: the field scenarios[0] is null; it must hold a value" report RUN
+case14 "26.14g \"comparisons\": null in manifest.json" manifest.json "d['comparisons'] = None" "manifest.json is not valid: the field comparisons is null; it must hold a value" report RUN
+case14 "26.14h \"order\": null in manifest.json" manifest.json "d['order'] = None" "manifest.json is not valid: the field order is null; it must hold a value" report RUN
+case14 "26.14i seed -1 in manifest.json" manifest.json "d['seed'] = -1" "manifest.json is not valid: the field seed is not a whole number from 0 to 18446744073709551615" report RUN
+case14 "26.14j started_utc 'yesterday' in manifest.json" manifest.json "d['started_utc'] = 'yesterday'" "manifest.json is not valid: the field started_utc is not a date and time" report RUN
+case14 "26.14k a null unit in results.json" results.json "d['units'][0] = None" "results.json is not valid: the field units[0] is null; it must hold a value" report RUN
+case14 "26.14l a unit without its file in results.json" results.json "d['units'][0]['file'] = None" "results.json is not valid: the field units[0].file is null; it must hold a value" report RUN
+case14 "26.14m \"metrics\": null in results.json" results.json "d['units'][0]['metrics'] = None" "results.json is not valid: the field units[0].metrics is null; it must hold a value" report RUN
+# 14, on the command line: a value no option takes, an empty value
+run=$(fresh); before=$(tree_sum "$run")
+cli lab plan --profile smoke --seed -1
+refused "26.14n lab plan --seed -1" 64 "--seed '-1' is not a whole number from 0 to 18446744073709551615" "$run" "$before"
+cli report "$run" --out ""
+refused "26.14o report R --out \"\"" 64 "--out is given an empty value; it needs <FILE>" "$run" "$before"
+cli report ""
+refused "26.14p report \"\"" 64 "the argument <run-dir> is empty" "$run" "$before"
+
+# 15. --run-id is one name, as --resume is
+before=$(tree_sum "$repo/results")
+cli lab plan --profile smoke --shards 2 --seed 1 --run-id /etc/cron.d
+refused "26.15a lab plan refuses --run-id /etc/cron.d" 1 "--run-id '/etc/cron.d' is not a run id" "$repo/results" "$before"
+cli lab run --profile smoke --run-id ../../x --results "$work/c15"
+refused "26.15b lab run refuses --run-id ../../x" 1 "--run-id '../../x' is not a run id" "$repo/results" "$before"
+check "26.15b ... and creates nothing, not even its --results directory" test ! -e "$work/c15"
+
+# 16. names under raw/ that are not the run's own ids never reach REPORT.md
+run=$(fresh); evil="$run/raw/evil"$'\n'"# INJECTED <img src=x onerror=alert(1)>"; mkdir -p "$evil/hackbench"; cp "$run/raw/baseline/hackbench/1.txt" "$evil/hackbench/"; before=$(tree_sum "$run")
+cli report "$run" --reparse
+refused "26.16a report --reparse refuses raw/evil\\n# INJECTED <img…>; REPORT.md is untouched" 1 "raw/evil\\n# INJECTED <img src=x onerror=alert(1)>: 'evil\\n# INJECTED <img src=x onerror=alert(1)>' is not a name the lab writes" "$run" "$before"
+check "26.16a ... and stderr shows the newline escaped, not as a line of its own" bash -c "! grep -q '^# INJECTED' '$work/stderr'"
+run=$(fresh); mkdir -p "$run/raw/evil/hackbench"; cp "$run/raw/baseline/hackbench/1.txt" "$run/raw/evil/hackbench/"; before=$(tree_sum "$run")
+cli parse-run "$run"
+refused "26.16b parse-run refuses raw/evil, not a scenario of the run" 1 "raw/evil: 'evil' is not a scenario of run $smoke26 (its manifest lists baseline, guest-up" "$run" "$before"
+
+# 17. a run directory on a read-only mount is said to be read-only, not "already running (pid ?, since ?)". The mount is
+# made in a mount namespace of the case's own (as root, or in a user namespace); where neither is allowed, the copy is
+# made unwritable with chmod instead (a non-root user).
+mkdir -p "$work/c17/ro"; src=$(copy $smoke26 "$work/c17/src"); before=$(tree_sum "$src")
+bind="mount --bind -o ro '$work/c17/src' '$work/c17/ro'"
+if unshare -m bash -c "$bind" 2>/dev/null; then ns=(unshare -m); elif unshare -rm bash -c "$bind" 2>/dev/null; then ns=(unshare -rm); else ns=(); fi
+if ((${#ns[@]})); then
+  "${ns[@]}" bash -c "$bind && dotnet '$dll' release --run '$work/c17/ro/$smoke26' --dry-run >'$work/stdout' 2>'$work/stderr'"; rc=$?
+  refused "26.17 release --dry-run on a read-only mount says the directory is read-only" 1 "Run $smoke26: cannot write in $work/c17/ro/$smoke26 to lock it: it is on a read-only file system" "$src" "$before"
+else
+  chmod -R a-w "$src"; cli release --run "$src" --dry-run; chmod -R u+w "$src"
+  refused "26.17 release --dry-run on an unwritable run directory says so" 1 "Run $smoke26: cannot write in $src to lock it: this user may not write there" "$src" "$before"
+fi
+
+# 19. --templates must name a directory of templates
+run=$(fresh); before=$(tree_sum "$run")
+cli report "$run" --reparse --templates /nonexistent
+refused "26.19a report --reparse --templates /nonexistent is refused before anything is written" 1 "--templates /nonexistent: no such directory; the built-in templates are not used in its place" "$run" "$before"
+cli report "$run" --templates "$run/raw"
+refused "26.19b report --templates DIR without a template in it is refused" 1 "holds no compare.scriban or report.scriban" "$run" "$before"
+
+# Also seen in issue 26: a key given twice in one object (the last one won); control characters from a key sent to the terminal
+run=$(fresh); sed -i '0,/"profile": "smoke",/s//"profile": "smoke", "profile": "quick",/' "$run/manifest.json"; before=$(tree_sum "$run")
+cli report "$run"
+refused "26.also manifest.json with \"profile\" twice is refused, not read as the last one" 1 "manifest.json is not valid: the field profile is given twice in one object" "$run" "$before"
+run=$(fresh); json "$run/units.json" "d['units']['baseline/ab/\x1b[2J\x00'] = d['units']['baseline/ab/1']"; before=$(tree_sum "$run")
+cli parse-run "$run"
+refused "26.also a units.json key holding ESC and NUL is printed escaped" 1 "the unit key 'baseline/ab/\\u001b[2J\\u0000' is not <scenario>/<suite>/<repeat>" "$run" "$before"
+check "26.also ... and no ESC or NUL byte reaches stderr" bash -c "! grep -qaP '[\\x00\\x1b]' '$work/stderr'"
+printf '[  1.0] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks: \033[2J\033]0;owned\007\n' >"$work/console-esc.log"
+cli parse console "$work/console-esc.log"
+check "26.also parse console prints a quoted console line with its ESC and BEL escaped" \
+  bash -c "[[ $rc -eq 0 ]] && grep -qF 'problem: 1 RCU stall' '$work/stdout' && grep -qF '\\u001b[2J\\u001b]0;owned\\u0007' '$work/stdout' && ! grep -qaP '[\\x07\\x1b]' '$work/stdout'"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -3,20 +3,30 @@ using Spectre.Console.Cli;
 using VmLab.CommandLine.Commands;
 
 var app = new CommandApp();
-var parseFailed = false;
+var usageFailed = false;
+var probing = false;
 // Errors go to stderr (stdout is the command's result, e.g. `vmlab compare A B > cmp.md`): red on a terminal, plain
-// unwrapped lines into a file, a pipe or with NO_COLOR.
+// unwrapped lines into a file, a pipe or with NO_COLOR. A name from a file or directory may hold control characters
+// (a newline, ESC): they are printed as escapes, never sent to the terminal.
 var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 var plainErrors = VmLab.CommandLine.Terminal.Plain(Console.IsErrorRedirected);
-void Error(string line, bool red = false)
+void Error(string text, bool red = false)
 {
-    if (plainErrors)
+    foreach (var line in text.Split('\n').Select(VmLab.Common.Printable.Escape))
     {
-        Console.Error.WriteLine(line);
-    }
-    else
-    {
-        errors.MarkupLine(red ? $"[red]{Markup.Escape(line)}[/]" : Markup.Escape(line));
+        if (probing)
+        {
+            continue;
+        }
+
+        if (plainErrors)
+        {
+            Console.Error.WriteLine(line);
+        }
+        else
+        {
+            errors.MarkupLine(red ? $"[red]{Markup.Escape(line)}[/]" : Markup.Escape(line));
+        }
     }
 }
 
@@ -29,14 +39,20 @@ app.Configure(config =>
     // A user never sees a stack trace: every failure is one line saying what happened and what to do.
     config.SetExceptionHandler((ex, _) =>
     {
+        // A value our converters refuse (--seed -1) arrives wrapped in Spectre's "Failed to convert '-1' to Nullable`1".
+        if (ex is CommandRuntimeException { InnerException: VmLab.CommandLine.UsageException refused })
+        {
+            ex = refused;
+        }
+
         Error($"vmlab: {ex.Message}", red: true);
         if (ex is VmLab.Common.LabException { Next: { } next })
         {
             Error($"  next: {next}");
         }
 
-        parseFailed = ex is CommandParseException or VmLab.CommandLine.UsageException;
-        return ex is CommandParseException or CommandRuntimeException or VmLab.CommandLine.UsageException ? 64 : 1;
+        usageFailed = ex is CommandParseException or CommandRuntimeException or VmLab.CommandLine.UsageException;
+        return usageFailed ? 64 : 1;
     });
     config.AddCommand<PrerequisitesCommand>("prerequisites")
         .WithDescription("Check, and install with apt-get when allowed, the Debian packages the pipeline needs.");
@@ -80,13 +96,22 @@ app.Configure(config =>
         .WithDescription("Publish a run (report, results.tar.gz, kernel files, SHA256SUMS) as a GitHub release; --dry-run shows it.");
 });
 var rc = await app.RunAsync(args);
-if (parseFailed)
+if (usageFailed)
 {
-    // The known options: the help of the command named (a branch, lab or kernel, and its command; or one command).
+    // A usage error is one line on stderr, and where the usage is: the help of the command named (a branch, lab or
+    // kernel, and its command; or one command), or of vmlab when no such command exists. Spectre is asked, quietly,
+    // which of those it knows; the help itself is printed only when asked for (issue 26, item 13).
+    probing = true;
+    app.Configure(config => config.Settings.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) }));
     var words = args.TakeWhile(a => !a.StartsWith('-')).ToArray();
     var command = words.Take(words.FirstOrDefault() is "lab" or "kernel" ? 2 : 1).ToArray();
-    Console.Error.WriteLine("The known options and arguments:");
-    await app.RunAsync([.. command, "--help"]);
+    while (command.Length > 0 && await app.RunAsync([.. command, "--help"]) != 0)
+    {
+        command = command[..^1];
+    }
+
+    probing = false;
+    Error($"  next: see what it takes: vmlab {string.Join(' ', [.. command, "--help"])}");
 }
 
 return rc;

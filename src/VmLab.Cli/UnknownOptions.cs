@@ -17,6 +17,7 @@ internal sealed class UnknownOptions : ICommandInterceptor
 {
     public void Intercept(CommandContext context, CommandSettings settings)
     {
+        EmptyValues.Refuse(settings);
         if (settings is ParseCommand.Settings)
         {
             return;
@@ -24,7 +25,34 @@ internal sealed class UnknownOptions : ICommandInterceptor
 
         if (context.Remaining.Parsed.FirstOrDefault() is { } unknown)
         {
-            throw new UsageException($"Unknown option '{unknown.Key.TrimStart('-')}'");
+            var name = unknown.Key.TrimStart('-');
+            var known = settings.GetType().GetProperties()
+                .Select(p => p.GetCustomAttributes(typeof(CommandOptionAttribute), inherit: true).OfType<CommandOptionAttribute>().FirstOrDefault())
+                .OfType<CommandOptionAttribute>()
+                .Select(o => o.LongNames.FirstOrDefault())
+                .OfType<string>()
+                .ToList();
+            var near = known.MinBy(k => Distance(k, name)) is { } closest && Distance(closest, name) <= 2 ? $"; did you mean --{closest}?" : "";
+            throw new UsageException($"Unknown option '{name}'{near} (it takes {string.Join(", ", known.Select(k => "--" + k))})");
         }
+    }
+
+    /// <summary>Levenshtein distance: how many letters to add, drop or change to turn <paramref name="a"/> into <paramref name="b"/>.</summary>
+    private static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var diagonal = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+
+        return row[b.Length];
     }
 }

@@ -34,6 +34,7 @@ internal class KernelSettings : CommandSettings
 
     [CommandOption("-j|--jobs <N>")]
     [Description("Parallel make jobs (default: the number of processors).")]
+    [TypeConverter(typeof(JobsOption))]
     public int? Jobs { get; init; }
 
     public override ValidationResult Validate() =>

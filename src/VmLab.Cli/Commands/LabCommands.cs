@@ -58,20 +58,25 @@ internal class LabPlanSettings : CommandSettings
 
     [CommandOption("--l1-cpus <N>")]
     [Description("Override L1's vCPUs (the vCPU rule is still checked and recorded).")]
+    [TypeConverter(typeof(L1CpusOption))]
     public int? L1Cpus { get; init; }
 
     [CommandOption("--l2-cpus <N>")]
     [Description("Override the SMP guest's vCPUs (default: the study's 2).")]
+    [TypeConverter(typeof(L2CpusOption))]
     public int? L2Cpus { get; init; }
 
     [CommandOption("--l1-memory <MIB>")]
+    [TypeConverter(typeof(L1MemoryOption))]
     public long? L1MemoryMiB { get; init; }
 
     [CommandOption("--l2-memory <MIB>")]
+    [TypeConverter(typeof(L2MemoryOption))]
     public long? L2MemoryMiB { get; init; }
 
     [CommandOption("--seed <N>")]
     [Description("Seed of the run order (repeat blocks, each a random permutation of the scenarios); default: a new random seed, recorded in manifest.json.")]
+    [TypeConverter(typeof(SeedOption))]
     public ulong? Seed { get; init; }
 
     [CommandOption("--run-id <ID>")]
@@ -80,6 +85,7 @@ internal class LabPlanSettings : CommandSettings
 
     [CommandOption("--shards <N>")]
     [Description("plan: split the run into N shards (whole repeat blocks; single units when N exceeds the blocks) and print the shard matrix.")]
+    [TypeConverter(typeof(ShardsOption))]
     public int? Shards { get; init; }
 
     [CommandOption("--job-limit <DURATION>")]
@@ -92,6 +98,11 @@ internal class LabPlanSettings : CommandSettings
 
     public RunPlan Plan(RepoPaths paths)
     {
+        if (RunId is not null)
+        {
+            LabStart.CheckRunId("--run-id", RunId);
+        }
+
         var profile = LabProfiles.Load(paths, Profile);
         var topology = Topology.Choose(MachineCapacity.OfThisMachine(), profile.GuestMemoryMiB, new TopologyOverrides(L1Cpus, L2Cpus, L1MemoryMiB, L2MemoryMiB));
         return RunPlan.Of(profile, topology, Scenarios is { Length: > 0 } ? Scenarios : null, Suites is { Length: > 0 } ? Suites : null, Seed);

@@ -95,7 +95,7 @@ internal sealed class ParseCommand : Command<ParseCommand.Settings>
         var result = parser.Parse(text, parseContext);
         if (result.Measurement is not { } measurement)
         {
-            Console.Error.WriteLine($"vmlab parse: {settings.File}: not {parser.Suite} output: {result.UnrecognisedReason}");
+            Console.Error.WriteLine($"vmlab parse: {settings.File}: not {parser.Suite} output: {VmLab.Common.Printable.Escape(result.UnrecognisedReason!)}");
             return Unrecognised;
         }
 
@@ -109,7 +109,7 @@ internal sealed class ParseCommand : Command<ParseCommand.Settings>
         Console.Out.WriteLine($"{parser.Suite}: {settings.File}: {(measurement.Valid ? "valid" : "invalid")}");
         foreach (var problem in measurement.Problems)
         {
-            Console.Out.WriteLine($"  problem: {problem}");
+            Console.Out.WriteLine($"  problem: {VmLab.Common.Printable.Escape(problem)}"); // a quoted console line may hold ESC
         }
 
         var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned()).AddColumn("better");

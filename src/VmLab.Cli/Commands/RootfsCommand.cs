@@ -15,6 +15,7 @@ internal sealed class RootfsCommand : AsyncCommand<RootfsCommand.Settings>
 
         [CommandOption("--headroom-mib <MIB>")]
         [Description("Free space in each image beyond its content (default: rootfs/rootfs.json). Part of the key.")]
+        [TypeConverter(typeof(HeadroomOption))]
         public int? HeadroomMiB { get; init; }
 
         [CommandOption("--unixbench <PATH>")]

@@ -77,6 +77,7 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
             throw new LabException($"--out {output} is inside the reference run {referenceDir}, which vmlab report reads: the report would become part of that run.", "write the report outside every run directory it reads");
         }
 
+        var renderer = new ReportRenderer(settings.Templates); // a wrong --templates is refused before anything is written
         // A run fresh from the lab (or a shard) has raw/ but no results.json yet: it is parsed first.
         if (settings.Reparse || (!File.Exists(run.ResultsPath) && Directory.Exists(run.RawDir)))
         {
@@ -86,7 +87,7 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
 
         // The built-in reference, not a directory found beside the run: the same run renders the same bytes anywhere.
         var reference = settings.Reference is null ? ReferenceRun.Embedded : RunData.Load(new RunDirectory(settings.Reference));
-        var report = ReportWriter.Write(run, reference, new ReportRenderer(settings.Templates), settings.Out);
+        var report = ReportWriter.Write(run, reference, renderer, settings.Out);
         RunParser.WarnAboutChangedFiles(run, run.ReadResults(), Console.Error);
         Console.Out.WriteLine(report);
         return 0;

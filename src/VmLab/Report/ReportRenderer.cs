@@ -14,6 +14,38 @@ namespace VmLab.Report;
 /// <param name="TemplatesDir">A directory whose <c>&lt;name&gt;.scriban</c> files replace the embedded ones; null for the embedded.</param>
 public sealed record ReportRenderer(string? TemplatesDir = null)
 {
+    private const string EmbeddedPrefix = "VmLab.Report.Templates.";
+
+    /// <summary>The templates VmLab renders with (<c>report</c>, <c>compare</c>): the embedded ones' names.</summary>
+    public static IReadOnlyList<string> Names { get; } = typeof(ReportRenderer).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith(EmbeddedPrefix, StringComparison.Ordinal) && n.EndsWith(".scriban", StringComparison.Ordinal))
+        .Select(n => n[EmbeddedPrefix.Length..^".scriban".Length])
+        .Order(StringComparer.Ordinal)
+        .ToArray();
+
+    /// <summary>
+    /// The directory given, checked when the renderer is made (before a report writes anything): one that does not
+    /// exist, or holds none of the templates, is refused rather than silently replaced by the built-in templates.
+    /// </summary>
+    public string? TemplatesDir { get; } = TemplatesDir is null ? null : Check(TemplatesDir);
+
+    private static string Check(string directory)
+    {
+        var files = string.Join(" or ", Names.Select(n => n + ".scriban"));
+        if (!Directory.Exists(directory))
+        {
+            throw new LabException(
+                $"--templates {directory}: {(File.Exists(directory) ? "is a file, not a directory" : "no such directory")}; the built-in templates are not used in its place.",
+                $"give the directory that holds your {files}, or leave --templates out to use the built-in ones");
+        }
+
+        return Names.Any(n => File.Exists(Path.Combine(directory, n + ".scriban")))
+            ? directory
+            : throw new LabException(
+                $"--templates {directory} holds no {files}: none of the built-in templates would be replaced.",
+                $"put the templates there (start from a copy of src/VmLab/Report/Templates/), or leave --templates out");
+    }
+
     // The formatting functions the templates call (cells.p, cells.mean_sd, ...); a new object per render, since a
     // template may assign to it.
     private static ScriptObject CellFunctions()
@@ -31,7 +63,7 @@ public sealed record ReportRenderer(string? TemplatesDir = null)
             return File.ReadAllText(Path.Combine(TemplatesDir, name + ".scriban"));
         }
 
-        using var stream = typeof(ReportRenderer).Assembly.GetManifestResourceStream($"VmLab.Report.Templates.{name}.scriban")
+        using var stream = typeof(ReportRenderer).Assembly.GetManifestResourceStream($"{EmbeddedPrefix}{name}.scriban")
             ?? throw new LabException($"There is no report template '{name}'.", "check the template name, or pass --templates DIR with a .scriban file of that name");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();

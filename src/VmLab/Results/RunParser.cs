@@ -23,6 +23,7 @@ public static partial class RunParser
         manifest ??= File.Exists(run.ManifestPath) ? run.ReadManifest() : null;
         RefuseAnotherRunsManifest(run, manifest);
         RefuseWhatIsNotARawFile(run);
+        RefuseNamesNotOfTheRun(run, manifest ?? (File.Exists(run.ManifestPath) ? run.ReadManifest() : null));
         var context = ParseContext.None.With(ApacheBenchParser.ExpectedLength, manifest?.AbExpectedDocumentLength);
         var found = RawFiles(run);
 
@@ -208,6 +209,32 @@ public static partial class RunParser
             throw new LabException(
                 $"{run.ManifestPath} describes run {manifest.RunId}, not {run.RunId} (the directory it is in): another run's manifest would check these raw outputs against that run's scenarios.",
                 $"put back this run's own manifest.json, or rename the directory back to {manifest.RunId} if that is the run");
+        }
+    }
+
+    /// <summary>
+    /// Names under raw/ end up in results.json and REPORT.md as they are: every one must be an id (letters, digits,
+    /// '-', '_', '.'), and every scenario folder one of the run's scenarios when its manifest lists them. A folder named
+    /// with a newline and HTML (raw/evil\n# INJECTED &lt;img …&gt;) is refused, never copied into a report.
+    /// </summary>
+    private static void RefuseNamesNotOfTheRun(RunDirectory run, Manifest? manifest)
+    {
+        var scenarios = manifest?.Scenarios.Select(s => s.Id).ToList() ?? [];
+        var next = $"move it out of raw/ (ls -b {run.RawDir} shows every name with its control characters escaped)";
+        foreach (var entry in Directory.EnumerateFileSystemEntries(run.RawDir, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        {
+            var name = Path.GetFileName(entry);
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                throw new LabException($"{Printable.Escape(Relative(run, entry))}: '{Printable.Escape(name)}' is not a name the lab writes (letters, digits, '-', '_', '.'); it would be copied into the report as it is.", next);
+            }
+        }
+
+        if (scenarios.Count > 0 && Directory.GetDirectories(run.RawDir).Select(Path.GetFileName).FirstOrDefault(d => !scenarios.Contains(d!, StringComparer.Ordinal)) is { } stranger)
+        {
+            throw new LabException(
+                $"raw/{stranger}: '{stranger}' is not a scenario of run {run.RunId} (its manifest lists {string.Join(", ", scenarios)}).",
+                next);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -38,7 +39,10 @@ internal sealed class MetricValueJsonConverter : JsonConverter<MetricValue>
     public override MetricValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType switch
         {
-            JsonTokenType.Number => MetricValue.Of(reader.GetDouble()),
+            // 1e400 or a 400-digit number reads as infinity, which no statistic can use and JSON cannot write back.
+            JsonTokenType.Number => reader.TryGetDouble(out var number) && double.IsFinite(number)
+                ? MetricValue.Of(number)
+                : throw new JsonException($"A metric is a finite number or a string; {RawOutput.Shorten(Encoding.UTF8.GetString(reader.ValueSpan))} is out of range."),
             JsonTokenType.String => MetricValue.Of(reader.GetString()!),
             _ => throw new JsonException($"A metric is a number or a string, not {reader.TokenType}."),
         };

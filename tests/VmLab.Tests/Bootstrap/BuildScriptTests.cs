@@ -112,6 +112,112 @@ public sealed class BuildScriptTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("26.18a --profile without a value", new[] { "--target=LabPlan", "--profile" }, 1, "Error: --profile is given without a value, so its default would be used silently; give one: --profile=smoke|quick|full.")]
+    [InlineData("26.18b --configuration=Relase", new[] { "--target=LabPlan", "--configuration=Relase" }, 1, "Error: --configuration=Relase is not a configuration VmLab builds; use --configuration=Release|Debug.")]
+    [InlineData("26.18c --profile twice", new[] { "--target=LabPlan", "--profile=smoke", "--profile=full" }, 1, "Error: --profile is given 2 times (smoke, full); give it once: --profile=smoke|quick|full.")]
+    [InlineData("26.18d --target without a value", new[] { "--target" }, 1, "Error: --target is given without a value, so its default would be used silently; give one: --target=VALUE.")]
+    [InlineData("26.18e --profile= (Cake's own refusal, said on stderr)", new[] { "--target=LabPlan", "--profile=" }, 64, "build.sh: --profile= has no value after '='; give one (e.g. --profile=VALUE), or leave the option out.")]
+    public async Task A_missing_repeated_or_unknown_option_value_is_refused_on_stderr_before_anything_builds(string name, string[] arguments, int exitCode, string error)
+    {
+        // The real build.sh and Cake: `--profile` alone ran the default plan, --configuration=Relase built into
+        // bin/Relase, and of two --profile the last won (issue 26, item 18). Setup refuses before BuildCli runs.
+        var root = RepoPaths.Find(AppContext.BaseDirectory).Root;
+        var stray = Path.Combine(root, "src", "VmLab.Cli", "bin", "Relase");
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])[Path.Combine(root, "build.sh"), .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var build = Process.Start(start)!;
+        var stdout = build.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = build.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await build.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(exitCode == build.ExitCode, $"{name}: exit {build.ExitCode}, not {exitCode}; stderr: {await stderr}");
+        Assert.Equal(error, (await stderr).Trim());
+        Assert.DoesNotContain("Estimated duration", await stdout);
+        Assert.DoesNotContain("BuildCli", await stdout); // no task ran
+        Assert.False(Directory.Exists(stray), $"{name}: {stray} was created");
+    }
+
+    [Fact]
+    public async Task Two_builds_started_at_once_take_turns_at_dotnet_tool_restore()
+    {
+        // 26.20: two ./build.sh on a cold NuGet cache: the second failed at once, "cake.tool.7.0.0.nupkg … used by another
+        // process". Now the second waits for the first's restore, saying so, and both go on. The stand-in dotnet's
+        // restore records when it starts and ends and holds on until the test lets it finish.
+        var ct = TestContext.Current.CancellationToken;
+        var bin = Directory.CreateDirectory(Path.Combine(temp, "bin")).FullName;
+        var dotnet = Path.Combine(bin, "dotnet");
+        await File.WriteAllTextAsync(dotnet, """
+            #!/usr/bin/env bash
+            case "${1:-}" in
+              --version) echo 10.0.100 ;;
+              tool) echo "start $PPID" >> "$VMLAB_FAKE_STATE/restores"
+                    for _ in $(seq 600); do [[ -e "$VMLAB_FAKE_STATE/finish" ]] && break; sleep 0.1; done
+                    echo "end $PPID" >> "$VMLAB_FAKE_STATE/restores" ;;
+              cake) ;;
+              *) exit 2 ;;
+            esac
+            """.ReplaceLineEndings("\n") + "\n", ct);
+        File.SetUnixFileMode(dotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Process Start(string log)
+        {
+            var start = new ProcessStartInfo("bash") { ArgumentList = { "-c", $"exec \"$BUILD_SH\" --target=Test > {log}.out 2> {log}.err" } };
+            start.Environment["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+            start.Environment["VMLAB_FAKE_STATE"] = temp;
+            start.Environment["NUGET_PACKAGES"] = Path.Combine(temp, "nuget", "packages"); // the lock sits beside it
+            start.Environment["BUILD_SH"] = Path.Combine(RepoPaths.Find(AppContext.BaseDirectory).Root, "build.sh");
+            return Process.Start(start)!;
+        }
+
+        async Task<Process> StartSecondAsync()
+        {
+            await WaitUntilAsync(() => File.Exists(Path.Combine(temp, "restores")), "the first build's restore to start", ct);
+            return Start(Path.Combine(temp, "second"));
+        }
+
+        var restores = Path.Combine(temp, "restores");
+        var secondErr = Path.Combine(temp, "second.err");
+        using var first = Start(Path.Combine(temp, "first"));
+        using var second = await StartSecondAsync();
+        try
+        {
+            await WaitUntilAsync(() => File.Exists(secondErr) && File.ReadAllText(secondErr).Contains("waiting for it to finish", StringComparison.Ordinal), "the second build to wait", ct);
+            Assert.Single(File.ReadAllLines(restores)); // the second has not started its restore
+
+            await File.WriteAllTextAsync(Path.Combine(temp, "finish"), "", ct);
+            await first.WaitForExitAsync(ct);
+            await second.WaitForExitAsync(ct);
+        }
+        finally
+        {
+            File.WriteAllText(Path.Combine(temp, "finish"), ""); // lets a waiting stand-in end
+            foreach (var build in new[] { first, second }.Where(b => !b.HasExited))
+            {
+                build.Kill(entireProcessTree: true);
+            }
+        }
+
+        Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
+        Assert.Equal(["start", "end", "start", "end"], File.ReadAllLines(restores).Select(l => l.Split(' ')[0]));
+        Assert.Equal(
+            $"build.sh: another build is restoring the .NET tools into {Path.Combine(temp, "nuget", "packages")} (dotnet tool restore); waiting for it to finish…",
+            File.ReadAllText(Path.Combine(temp, "second.err")).Trim());
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what, CancellationToken ct)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(stopwatch.Elapsed < Patience, $"waited {Patience.TotalSeconds} s for {what}");
+            await Task.Delay(50, ct);
+        }
+    }
+
     private async Task<int> WaitForFileAsync(string name, CancellationToken ct)
     {
         var path = Path.Combine(temp, name);

@@ -23,15 +23,20 @@ public static class LabStart
             return RunDirectory.NewRunId(nowUtc, profile);
         }
 
-        if (resume.Length == 0 || resume is "." or ".." || !resume.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-        {
-            throw new LabException(
-                $"--resume '{resume}' is not a run id (one name such as 2026-11-29T0447Z-smoke: letters, digits, '-', '_', '.').",
-                "pass the run's id to --resume and the directory that holds the runs to --results, e.g. --resume=2026-11-29T0447Z-smoke --results=results");
-        }
-
-        return resume;
+        return CheckRunId("--resume", resume, "pass the run's id to --resume and the directory that holds the runs to --results, e.g. --resume=2026-11-29T0447Z-smoke --results=results");
     }
+
+    /// <summary>
+    /// <paramref name="runId"/>, given as <paramref name="option"/>, when it is one name a run directory can have (it
+    /// becomes results/&lt;run-id&gt;/, or a shard's results/&lt;run-id&gt;-shard-K/); a path such as /etc/cron.d or
+    /// ../x is refused before anything is planned or written.
+    /// </summary>
+    public static string CheckRunId(string option, string runId, string? next = null) =>
+        runId.Length > 0 && runId is not ("." or "..") && runId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? runId
+            : throw new LabException(
+                $"{option} '{runId}' is not a run id (one name such as 2026-11-29T0447Z-smoke: letters, digits, '-', '_', '.'); the run directory is made from it.",
+                next ?? $"give one name, e.g. {option}=2026-11-29T0447Z-quick (the runs' directory is --results, default results/)");
 
     /// <summary>
     /// Checks the start of a run in <paramref name="runDirectory"/> and returns the plan to run (a resumed run's keeps

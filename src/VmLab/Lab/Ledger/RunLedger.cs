@@ -144,7 +144,7 @@ public sealed record BootRecord(
 /// atomically after each unit. A resumed run skips exactly the units recorded here whose raw file is still intact,
 /// and numbers its boots after the last one, so nothing is repeated, lost or overwritten.
 /// </summary>
-public sealed record RunLedger(
+public sealed partial record RunLedger(
     string RunId,
     string Profile,
     int LastBoot,
@@ -156,7 +156,7 @@ public sealed record RunLedger(
     /// <summary>The run's seeded order (repeat blocks); a resume runs the remaining boots in this order. Null in ledgers older than the order.</summary>
     public RunOrder? Order { get; init; }
 
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Options = VmLab.Results.RunJson.Strict(new(JsonSerializerDefaults.Web) { WriteIndented = true });
 
     public static RunLedger Empty(string runId, string profile) =>
         new(runId, profile, 0, ImmutableSortedDictionary.Create<string, UnitRecord>(StringComparer.Ordinal), ImmutableSortedDictionary<int, BootRecord>.Empty);
@@ -206,16 +206,22 @@ public sealed record RunLedger(
         var text = FileNode.ReadRegularText(path, 64L * 1024 * 1024);
         try
         {
-            ledger = JsonSerializer.Deserialize<RunLedger>(text, Options);
+            ledger = VmLab.Results.RunJson.Deserialize<RunLedger>(text, path, Options);
         }
         catch (JsonException e)
         {
-            throw Unreadable(path, runDirectory, text.Trim().Length == 0 ? "it is empty" : e.Message, e);
+            throw Unreadable(path, runDirectory, text.Trim().Length == 0 ? "it is empty" : e.Message.TrimEnd('.'), e);
         }
 
-        if (ledger?.Units is null || ledger.RunId is null || ledger.Profile is null)
+        if (ledger.Units is null || ledger.RunId is null || ledger.Profile is null)
         {
             throw Unreadable(path, runDirectory, "it holds no ledger (no run id, profile or units)", null);
+        }
+
+        // A unit's key names its raw file (raw/<key>.txt): anything else would make checks look for files that cannot exist.
+        if (ledger.Units.Keys.FirstOrDefault(k => !UnitKey().IsMatch(k)) is { } key)
+        {
+            throw Unreadable(path, runDirectory, $"the unit key '{key}' is not <scenario>/<suite>/<repeat> (e.g. baseline/ab/1: ids of letters, digits, '-', '_', '.', and a repeat from 1)", null);
         }
 
         return ledger with
@@ -230,6 +236,9 @@ public sealed record RunLedger(
     private static LabException Unreadable(string path, string runDirectory, string why, Exception? inner) =>
         new($"{path} cannot be read: {why}. The run's ledger (which units are done, with their sha256s) is damaged.",
             $"rebuild it from raw/ and the console logs: vmlab lab repair {runDirectory}", inner);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*/[1-9][0-9]{0,8}$")]
+    private static partial System.Text.RegularExpressions.Regex UnitKey();
 
     /// <summary>Writes the ledger atomically: a Ctrl-C mid-write leaves the previous ledger, never half of one.</summary>
     public Task SaveAsync(string runDirectory, CancellationToken cancellationToken = default) =>

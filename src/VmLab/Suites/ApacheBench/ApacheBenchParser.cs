@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace VmLab.Suites;
@@ -110,7 +109,9 @@ public sealed partial class ApacheBenchParser : ISuiteParser
         "expected ab's summary ('Complete requests:', 'Requests per second:', ...) and its 'Connection Times (ms)' table";
 
     /// <inheritdoc />
-    public ParseResult Parse(string text, ParseContext? context = null)
+    public ParseResult Parse(string text, ParseContext? context = null) => RawOutput.Guard(() => ReadOutput(text, context));
+
+    private ParseResult ReadOutput(string text, ParseContext? context)
     {
         if (RawOutput.Reject(text) is { } rejected)
         {
@@ -196,7 +197,7 @@ public sealed partial class ApacheBenchParser : ISuiteParser
             }
             else if (PercentileHeader && PercentileRow().Match(line) is { Success: true } p)
             {
-                Percentiles[int.Parse(p.Groups["pct"].Value, CultureInfo.InvariantCulture)] = RawOutput.Number(p.Groups["ms"].Value);
+                Percentiles[RawOutput.Count(p.Groups["pct"].Value)] = RawOutput.Number(p.Groups["ms"].Value);
             }
             else if (Field().Match(line) is { Success: true } field)
             {
@@ -301,7 +302,7 @@ public sealed partial class ApacheBenchParser : ISuiteParser
             Non2xxResponses: fields.TryGetValue("Non-2xx responses", out var non2xx) ? Long(non2xx) : 0,
             WriteErrors: fields.TryGetValue("Write errors", out var writeErrors) ? Long(writeErrors) : 0,
             DocumentLength: fields.TryGetValue("Document Length", out var length) && LeadingNumber().Match(length) is { Success: true } l
-                ? long.Parse(l.Value, CultureInfo.InvariantCulture)
+                ? RawOutput.Integer(l.Value)
                 : null,
             RequestsPerSecond: Lead(fields["Requests per second"]),
             TimePerRequestMs: Lead(fields["Time per request"]),
@@ -358,9 +359,9 @@ public sealed partial class ApacheBenchParser : ISuiteParser
         return problems;
     }
 
-    private static long Long(string value) => long.Parse(LeadingNumber().Match(value).Value, CultureInfo.InvariantCulture);
+    private static long Long(string value) => RawOutput.Integer(LeadingNumber().Match(value) is { Success: true, Value: var n } && !n.Contains('.', StringComparison.Ordinal) ? n : value);
 
-    private static double Lead(string value) => RawOutput.Number(LeadingNumber().Match(value).Value);
+    private static double Lead(string value) => RawOutput.Number(LeadingNumber().Match(value) is { Success: true, Value: var n } ? n : value);
 
     [GeneratedRegex(@"^(?<key>[A-Za-z][A-Za-z0-9 /-]*?):\s+(?<value>\S.*)$")]
     private static partial Regex Field();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace VmLab.Suites;
@@ -57,7 +56,9 @@ public sealed partial class HackbenchParser : ISuiteParser
         "expected hackbench's 'Running with G*40 (== N) tasks.' or 'Running in process mode with G groups ... (== N tasks)' line followed by 'Time: <seconds>'";
 
     /// <inheritdoc />
-    public ParseResult Parse(string text, ParseContext? context = null)
+    public ParseResult Parse(string text, ParseContext? context = null) => RawOutput.Guard(() => ReadOutput(text));
+
+    private ParseResult ReadOutput(string text)
     {
         if (RawOutput.Reject(text) is { } rejected)
         {
@@ -157,7 +158,7 @@ public sealed partial class HackbenchParser : ISuiteParser
         return problems;
     }
 
-    private static int Int(Match m, string group) => int.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);
+    private static int Int(Match m, string group) => RawOutput.Count(m.Groups[group].Value);
 
     [GeneratedRegex(@"^\s*Running with (?<groups>\d+)\*(?<per>\d+) \(== (?<tasks>\d+)\) tasks\.\s*$")]
     private static partial Regex LtpHeader();

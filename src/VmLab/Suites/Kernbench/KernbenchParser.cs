@@ -79,7 +79,9 @@ public sealed partial class KernbenchParser : ISuiteParser
         "or a '/usr/bin/time -f \"%e %U %S %P %c %w\"' line such as '12.34 20.01 3.10 187% 4242 1234'";
 
     /// <inheritdoc />
-    public ParseResult Parse(string text, ParseContext? context = null)
+    public ParseResult Parse(string text, ParseContext? context = null) => RawOutput.Guard(() => ReadOutput(text));
+
+    private ParseResult ReadOutput(string text)
     {
         if (RawOutput.Reject(text) is { } rejected)
         {

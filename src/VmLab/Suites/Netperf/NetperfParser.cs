@@ -74,7 +74,9 @@ public sealed partial class NetperfParser : ISuiteParser
         "or a TCP_RR result (6 numbers, then the remote socket sizes)";
 
     /// <inheritdoc />
-    public ParseResult Parse(string text, ParseContext? context = null)
+    public ParseResult Parse(string text, ParseContext? context = null) => RawOutput.Guard(() => ReadOutput(text, context));
+
+    private ParseResult ReadOutput(string text, ParseContext? context)
     {
         if (RawOutput.Reject(text) is { } rejected)
         {

@@ -67,7 +67,9 @@ public sealed partial class UnixBenchParser : ISuiteParser
         "expected UnixBench's 'System Benchmarks Index Values  BASELINE  RESULT  INDEX' table ending in 'System Benchmarks Index Score'";
 
     /// <inheritdoc />
-    public ParseResult Parse(string text, ParseContext? context = null)
+    public ParseResult Parse(string text, ParseContext? context = null) => RawOutput.Guard(() => ReadOutput(text));
+
+    private ParseResult ReadOutput(string text)
     {
         if (RawOutput.Reject(text) is { } rejected)
         {
@@ -86,7 +88,7 @@ public sealed partial class UnixBenchParser : ISuiteParser
             }
             else if (CopiesLine().Match(line) is { Success: true } c)
             {
-                copies = int.Parse(c.Groups["copies"].Value, CultureInfo.InvariantCulture);
+                copies = RawOutput.Count(c.Groups["copies"].Value);
             }
             else if (TableHeader().IsMatch(line))
             {
