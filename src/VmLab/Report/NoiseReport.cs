@@ -22,7 +22,10 @@ public sealed record NoiseSection(
 /// <summary>One boot: the quiet gate, what else used L0 over it, and its probe rates (millions of loop iterations per second).</summary>
 public sealed record NoiseBootRow(string Boot, string Block, string Scenario, string Gate, string Other, string Steal, string Pressure, string ProbeL0, string ProbeL1, string Flag);
 
-/// <summary>One suite output: how much of its headline's spread between boots (within scenarios) the boot's L1 probe rate explains.</summary>
+/// <summary>
+/// One suite output: how much of its headline's spread between boots (within scenarios) the boot's L1 probe rate
+/// explains; "–" when fewer than two degrees of freedom are left after centring each scenario.
+/// </summary>
 public sealed record ProbeFitRow(string Output, string Metric, int N, string R2, string Slope);
 
 /// <summary>Builds <see cref="NoiseSection"/> from the manifest and results.json.</summary>
@@ -50,7 +53,7 @@ public static class NoiseReport
         if (m.Noise is { } n)
         {
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"Declared before the run (lab/profiles.json): a boot starts once other processes used under {Interference.Percent(n.QuietOtherCpu)} of L0's CPUs over {n.QuietWindowSeconds:0} s, waiting at most {n.QuietWindowSeconds:0} s + {n.QuietWaitSeconds:0} s; a unit during which they used over {Interference.Percent(n.DisturbedOtherCpu)} is invalid. " +
+                $"Declared before the run (lab/profiles.json): a boot starts once other processes used under {Interference.Percent(n.QuietOtherCpu)} of L0's CPUs over {n.QuietWindowSeconds:0} s, waiting at most {n.QuietWaitSeconds:0} s; a unit during which they used over {Interference.Percent(n.DisturbedOtherCpu)} is invalid. " +
                 $"The calibration probe (a fixed awk loop, {n.ProbeIterationsL0:N0} iterations on L0, {n.ProbeIterationsL1:N0} in L1) runs on L0 before and after each boot and in L1 before L2 starts and the factor is set, and at the boot's end."));
         }
 
@@ -151,11 +154,13 @@ public static class NoiseReport
             var centred = points.GroupBy(p => p.Scenario)
                 .SelectMany(g => g.Select(p => (X: p.X - g.Average(q => q.X), Y: p.Y - g.Average(q => q.Y))))
                 .ToList();
+            // Centring spends one degree of freedom per scenario: with fewer than two left the fit is exact by construction.
+            var freedom = points.Count - points.Select(p => p.Scenario).Distinct().Count();
             var sxx = centred.Sum(p => p.X * p.X);
             var syy = centred.Sum(p => p.Y * p.Y);
             var sxy = centred.Sum(p => p.X * p.Y);
             var label = output.Key.Workload.Length > 0 ? $"{output.Key.Suite} {output.Key.Workload}" : output.Key.Suite;
-            rows.Add(sxx > 0 && syy > 0
+            rows.Add(freedom >= 2 && sxx > 0 && syy > 0
                 ? new ProbeFitRow(label, headline, points.Count, (sxy * sxy / (sxx * syy)).ToString("0.00", CultureInfo.InvariantCulture),
                     (sxy / sxx).ToString("+0.00;-0.00", CultureInfo.InvariantCulture))
                 : new ProbeFitRow(label, headline, points.Count, "–", "–"));
