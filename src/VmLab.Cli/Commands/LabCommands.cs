@@ -89,6 +89,10 @@ internal class LabPlanSettings : CommandSettings
     [Description("plan --shards: print the shard matrix as JSON (what the reproduce workflow reads).")]
     public bool Json { get; init; }
 
+    [CommandOption("--runner <LABEL>")]
+    [Description("plan --shards: the lab jobs' runner label; a GitHub-hosted one (ubuntu-*, …) refuses a --job-limit over 6h.")]
+    public string? Runner { get; init; }
+
     public RunPlan Plan(RepoPaths paths)
     {
         var profile = LabProfiles.Load(paths, Profile);
