@@ -31,6 +31,12 @@ import yaml
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
+# This machine's network setup, passed to every step (and logged): its CA bundle and proxy, which a hosted runner has
+# built in. Nothing else of the caller's environment reaches a step.
+MACHINE_ENV = {k: v for k, v in os.environ.items()
+               if k in ("NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO", "NUGET_CERT_REVOCATION_MODE")
+               or k.lower() in ("http_proxy", "https_proxy", "no_proxy")}
+
 
 # ---------------------------------------------------------------------------------------------------------- expressions
 class Expr:
@@ -265,6 +271,8 @@ class Rehearsal:
         subprocess.run(["git", "-C", self.args.repo, "bundle", "create", "-q", self.bundle, "HEAD"], check=True)
         os.chown(self.bundle, self.uid, self.gid)
         self.say(f"rehearsal of {self.args.workflow} at {self.sha[:12]} as user {self.user} in {self.dir} (run id {self.run_id})")
+        if MACHINE_ENV:
+            self.say(f"this machine's network settings for every step: {', '.join(sorted(MACHINE_ENV))}")
         if self.extra_env:
             self.say(f"extra environment for every step (not in the workflow): {self.extra_env}")
 
@@ -443,8 +451,11 @@ class Rehearsal:
             "GITHUB_STEP_SUMMARY": os.path.join(jobdir, "summary.md"), "GITHUB_ENV": os.path.join(jobdir, "env"),
             "RUNNER_OS": "Linux", "RUNNER_TEMP": os.path.join(jobdir, "tmp"),
         }
+        # A fresh machine's empty /tmp: the job's own (a shared /tmp holds other users' leftovers a runner never sees).
+        env["TMPDIR"] = env["RUNNER_TEMP"]
         if self.github:
             env["GITHUB_API_URL"] = self.github["apiUrl"]
+        env.update(MACHINE_ENV)
         env.update(self.extra_env)
         return env
 
