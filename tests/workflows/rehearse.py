@@ -599,7 +599,7 @@ class Rehearsal:
         hidden = truthy(w.get("include-hidden-files"))
         if os.path.isdir(path):
             self.as_user(["mkdir", "-p", target], check=True)
-            excludes = [] if hidden else ["--exclude=.?*"]  # a name starting with a dot, not the top folder "."
+            excludes = [] if hidden else ["--exclude=*/.*"]  # a name starting with a dot (members are ./name), not the top folder "."
             r = self.as_user(["tar", "-cf", "-", "-C", path, *excludes, "."], stdout=subprocess.PIPE)
             self.as_user(["tar", "-xf", "-", "-C", target], input=r.stdout, check=True)
             if r.returncode != 0:
