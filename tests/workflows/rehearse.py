@@ -313,6 +313,7 @@ class Rehearsal:
     def workflow(self, path, event, inputs, prefix=""):
         wf = yaml.safe_load(open(path))
         on = wf.get(True, wf.get("on")) or {}  # YAML 1.1 reads the key `on` as true
+        on = {on: None} if isinstance(on, str) else {t: None for t in on} if isinstance(on, list) else on
         declared = {}
         for trigger in ("workflow_call", "workflow_dispatch"):
             declared.update(((on.get(trigger) or {}).get("inputs")) or {})
@@ -385,6 +386,10 @@ class Rehearsal:
         os.makedirs(jobdir)
         os.chown(jobdir, self.uid, self.gid)
         workspace = os.path.join(jobdir, "vmlab")
+        # A fresh machine's home too: nothing from an earlier job (NuGet packages, dotnet's first-run files) unless a cache brings it.
+        self.home = os.path.join(jobdir, "home")
+        os.makedirs(self.home)
+        os.chown(self.home, self.uid, self.gid)
         if self.args.link_shared:
             os.symlink(self.args.link_shared, os.path.join(jobdir, "shared"))  # ../shared/third_party, as beside /work's checkouts
         ctx = self.context(event, inputs, needs, workspace)
