@@ -232,11 +232,12 @@ class Rehearsal:
         self.extra_env = dict(e.split("=", 1) for e in args.env)
         self.github = {}  # the fake GitHub's endpoint, when started
         self.failed = False
+        self.masks = set()  # values a step masked with ::add-mask::
 
     # ---- output
     def say(self, line):
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M:%S")
-        text = f"{stamp} {line}"
+        text = f"{stamp} {line}".rstrip()  # a terminal progress line pads with spaces
         print(text, flush=True)
         if self.log:
             self.log.write(text + "\n")
@@ -483,7 +484,12 @@ class Rehearsal:
         import threading
         def pump():
             for raw in proc.stdout:
-                self.say("    " + raw.decode("utf-8", "replace").rstrip("\n"))
+                line = raw.decode("utf-8", "replace").rstrip("\n")
+                if line.startswith("::add-mask::"):  # a workflow command: GitHub masks the value from then on
+                    self.masks.add(line[len("::add-mask::"):].strip())
+                for secret in self.masks:
+                    line = line.replace(secret, "***")
+                self.say("    " + line)
         reader = threading.Thread(target=pump)
         reader.start()
         while proc.poll() is None:
