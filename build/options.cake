@@ -14,8 +14,9 @@ public static class BuildOptions
         ["Test"] = new[] { "configuration" },
         ["KernelConfig"] = new[] { "kernel-base", "kernel-source", "kernel-sha256", "offline" },
         ["Kernel"] = new[] { "kernel-base", "kernel-source", "kernel-sha256", "offline" },
-        ["Lab"] = new[] { "profile", "resume", "seed", "results", "scenario", "suite", "kernbench-source", "initrd", "run-id", "shard" },
-        ["LabPlan"] = new[] { "profile", "shards", "seed", "run-id", "job-limit", "json" },
+        // The kernel options name the kernels the lab boots (their key), as they named the ones the Kernel target built.
+        ["Lab"] = new[] { "profile", "resume", "seed", "results", "scenario", "suite", "kernbench-source", "initrd", "run-id", "shard", "kernel-base", "kernel-source", "kernel-sha256" },
+        ["LabPlan"] = new[] { "profile", "shards", "seed", "run-id", "job-limit", "json", "runner" },
         ["Rootfs"] = new[] { "unixbench", "unixbench-sha256" },
         ["Reproduce"] = new[] { "profile" },
         ["Smoke"] = new string[0],

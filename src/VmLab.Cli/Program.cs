@@ -92,6 +92,13 @@ app.Configure(config =>
         kernel.AddCommand<KernelBootCheckCommand>("boot-check").WithDescription("Boot the host Image under QEMU/TCG (virtualization=on, no rootfs): does it start at EL2 and initialise KVM?");
         kernel.AddCommand<KernelBuildCommand>("build").WithDescription("Configure, then cross-compile both Images reproducibly (cached by a key of every input).");
     });
+    config.AddBranch("artifacts", artifacts =>
+    {
+        artifacts.SetDescription("The stage keys of this checkout: what a lab run boots, what the CI cache holds.");
+        artifacts.AddCommand<ArtifactsKeysCommand>("keys").WithDescription("Print the current key of the kernel, rootfs and client-root stages, and whether each is built.");
+        artifacts.AddCommand<ArtifactsCacheKeyCommand>("cache-key").WithDescription("Print the CI cache key of the built stages (a hash of every input their keys use, as declared).");
+        artifacts.AddCommand<ArtifactsPruneCommand>("prune").WithDescription("Delete the cached stages' folders of other keys (before a CI cache is saved).");
+    });
     config.AddCommand<ReleaseCommand>("release")
         .WithDescription("Publish a run (report, results.tar.gz, kernel files, SHA256SUMS) as a GitHub release; --dry-run shows it.");
 });
@@ -104,7 +111,7 @@ if (usageFailed)
     probing = true;
     app.Configure(config => config.Settings.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) }));
     var words = args.TakeWhile(a => !a.StartsWith('-')).ToArray();
-    var command = words.Take(words.FirstOrDefault() is "lab" or "kernel" ? 2 : 1).ToArray();
+    var command = words.Take(words.FirstOrDefault() is "lab" or "kernel" or "artifacts" ? 2 : 1).ToArray();
     while (command.Length > 0 && await app.RunAsync([.. command, "--help"]) != 0)
     {
         command = command[..^1];

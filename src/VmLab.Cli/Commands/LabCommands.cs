@@ -96,6 +96,10 @@ internal class LabPlanSettings : CommandSettings
     [Description("plan --shards: print the shard matrix as JSON (what the reproduce workflow reads).")]
     public bool Json { get; init; }
 
+    [CommandOption("--runner <LABEL>")]
+    [Description("plan --shards: the lab jobs' runner label; a GitHub-hosted one (ubuntu-*, …) refuses a --job-limit over 6h.")]
+    public string? Runner { get; init; }
+
     public RunPlan Plan(RepoPaths paths)
     {
         if (RunId is not null)
@@ -143,16 +147,33 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         public bool RetryFailed { get; init; }
 
         [CommandOption("--kernel-dir <DIR>")]
-        [Description("Kernel artifacts folder holding host/Image and guest/Image (default: newest under artifacts/kernel).")]
+        [Description("Kernel artifacts folder holding host/Image and guest/Image (default: the current kernel key's, vmlab artifacts keys).")]
         public string? KernelDir { get; init; }
 
         [CommandOption("--rootfs-dir <DIR>")]
-        [Description("Rootfs artifacts folder holding host.img and guest.img (default: newest under artifacts/rootfs).")]
+        [Description("Rootfs artifacts folder holding host.img and guest.img (default: the current image keys', vmlab artifacts keys).")]
         public string? RootfsDir { get; init; }
 
         [CommandOption("--kernbench-source <PATH>")]
-        [Description("Kernel source tarball or folder for kernbench (default: newest linux tarball in artifacts/downloads).")]
+        [Description("Kernel source tarball or folder for kernbench (default: the source the kernels were built from).")]
         public string? KernbenchSource { get; init; }
+
+        [CommandOption("--kernel-base <BASE>")]
+        [Description("The base the kernels were built on (as given to vmlab kernel build): part of the kernel key booted.")]
+        [DefaultValue(VmLab.Kernel.KernelBase.Allnoconfig)]
+        public VmLab.Kernel.KernelBase KernelBase { get; init; } = VmLab.Kernel.KernelBase.Allnoconfig;
+
+        [CommandOption("--kernel-source <FILE>")]
+        [Description("The local kernel tarball the kernels were built from, if any (with --kernel-sha256): part of the kernel key booted.")]
+        public string? KernelSource { get; init; }
+
+        [CommandOption("--kernel-sha256 <HEX>")]
+        public string? KernelSha256 { get; init; }
+
+        public override ValidationResult Validate() =>
+            (KernelSource is null) != (KernelSha256 is null)
+                ? ValidationResult.Error("--kernel-source and --kernel-sha256 go together")
+                : base.Validate();
 
         [CommandOption("--initrd <FILE>")]
         [Description("Boot L1 with this initramfs (probing a kernel and the protocol without a rootfs image).")]
@@ -170,7 +191,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var paths = VmlabEnvironment.FromProcess().Repo();
-        var (plan, runId, runDirectory, artifacts, clientRoot) = CheckStart(paths, settings);
+        var (plan, runId, runDirectory, artifacts, clientRoot) = await CheckStartAsync(paths, settings, cancellationToken);
 
         var live = LiveProgress.Wanted ? new LiveProgress(AnsiConsole.Console) : null;
         var output = live?.Lines ?? new ProgressWriter(Console.Out);
@@ -234,7 +255,8 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
     /// Everything checked before anything is written: the options, the artifacts, and the run resumed (its ledger,
     /// profile, seed and kernel) or the new run's directory being free. A refused start changes no file.
     /// </summary>
-    private static (RunPlan Plan, string RunId, string RunDirectory, LabArtifacts Artifacts, ClientRootArtifact ClientRoot) CheckStart(RepoPaths paths, Settings settings)
+    private static async Task<(RunPlan Plan, string RunId, string RunDirectory, LabArtifacts Artifacts, ClientRootArtifact ClientRoot)> CheckStartAsync(
+        RepoPaths paths, Settings settings, CancellationToken cancellationToken)
     {
         var plan = settings.Plan(paths);
         var shardRunId = default(string);
@@ -257,7 +279,9 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         }
 
         var runDirectory = LabStart.RunDirectoryOf(paths, settings.Results, runId);
-        var artifacts = LabArtifacts.Locate(paths, settings.KernelDir, settings.RootfsDir, settings.KernbenchSource);
+        var kernelSource = settings.KernelSource is { } file ? new VmLab.Sources.LocalSource(file, settings.KernelSha256!.ToLowerInvariant()) : null;
+        var keys = await StageKeys.ComputeAsync(paths, settings.KernelBase, kernelSource, cancellationToken);
+        var artifacts = LabArtifacts.Locate(paths, keys, settings.KernelDir, settings.RootfsDir, settings.KernbenchSource);
         var clientRoot = ClientRootArtifact.Locate(paths);
         plan = LabStart.Check(runDirectory, settings.Resume is not null, plan, settings.Seed, artifacts);
         return (plan, runId, runDirectory, artifacts, clientRoot);

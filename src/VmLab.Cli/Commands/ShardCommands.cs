@@ -15,7 +15,7 @@ internal static class Sharding
     {
         var shards = ShardPlan.Of(plan, settings.Shards!.Value);
         var limit = ShardPlan.ParseDuration(settings.JobLimit);
-        var matrix = ShardMatrixJson.Of(shards, settings.RunId ?? ShardMatrixJson.DefaultRunId(plan.Profile.Name, plan.Order.Seed), limit);
+        var matrix = ShardMatrixJson.Of(shards, settings.RunId ?? ShardMatrixJson.DefaultRunId(plan.Profile.Name, plan.Order.Seed), limit, settings.Runner);
         if (settings.Json)
         {
             Console.WriteLine(JsonSerializer.Serialize(matrix, Json));

@@ -50,8 +50,6 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
     /// <summary>The kernel source fallback's warning, to show apart from the steps (null: it is reported as a step).</summary>
     public Action<string>? Warn { get; init; }
 
-    private string ConfigDir => Path.Combine(paths.KernelDir, "config");
-
     /// <summary>Configures both kernels (cached), verifies them and writes config.diff.</summary>
     public async Task<KernelSet> ConfigureAsync(KernelRequest request, CancellationToken cancellationToken = default) =>
         await ConfigureAsync(await PlanAsync(request, cancellationToken), cancellationToken);
@@ -120,9 +118,7 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
             Shown = paths.Shown,
         }.FetchAsync(pinned, cancellationToken);
         var tree = await KernelSourceTree.UnpackAsync(source, Path.Combine(paths.Artifacts, "kernel-src"), report, cancellationToken);
-        var lab = new[] { ConfigFragment.Load(Path.Combine(ConfigDir, "lab.config")) };
-        var hostFragment = ConfigFragment.Load(Path.Combine(ConfigDir, "host.config"));
-        var guestFragment = ConfigFragment.Load(Path.Combine(ConfigDir, "guest.config"));
+        var (lab, hostFragment, guestFragment) = KernelKey.Fragments(paths);
         var toolchain = await Toolchain.ProbeAsync(cancellationToken);
         var environment = new ReproducibleEnvironment(tree.ReleaseTimestamp, tree.Dir);
         var key = Key(source.Sha256, request.Base, [.. lab, hostFragment, guestFragment], toolchain, environment);
@@ -132,7 +128,11 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
     }
 
     /// <summary>The cache key: every input that can change either kernel's bytes. ccache and -j are not inputs.</summary>
-    public static ContentKey Key(string sourceSha256, KernelBase @base, IEnumerable<ConfigFragment> fragments, Toolchain toolchain, ReproducibleEnvironment environment)
+    public static ContentKey Key(string sourceSha256, KernelBase @base, IEnumerable<ConfigFragment> fragments, Toolchain toolchain, ReproducibleEnvironment environment) =>
+        Key(sourceSha256, @base, fragments, toolchain, environment.KeyText);
+
+    /// <summary>The same key from the environment's <see cref="ReproducibleEnvironment.KeyText"/> (as metadata.json records it).</summary>
+    public static ContentKey Key(string sourceSha256, KernelBase @base, IEnumerable<ConfigFragment> fragments, Toolchain toolchain, string environmentKeyText)
     {
         var key = new ContentKey()
             .Add("pipeline", PipelineVersion)
@@ -142,7 +142,7 @@ public sealed class KernelPipeline(RepoPaths paths, HttpClient http, Action<stri
             .Add("toolchain.gcc", toolchain.Gcc)
             .Add("toolchain.binutils", toolchain.Binutils)
             .Add("toolchain.make", toolchain.Make)
-            .Add("environment", environment.KeyText);
+            .Add("environment", environmentKeyText);
         foreach (var fragment in fragments)
         {
             key.Add($"fragment.{fragment.Name}", fragment.Sha256);

@@ -47,11 +47,16 @@ public sealed class ReleasePublishException(string message, string next, Excepti
 }
 
 /// <summary>
-/// Publishes a <see cref="ReleasePlan"/> with Octokit: creates the release for the tag or updates its title and
-/// body, then uploads each asset, deleting an existing asset of the same name first (GitHub refuses a duplicate
-/// name with 422, and a failed earlier upload can leave one behind in state "starter"). Calls made:
-/// GET releases/tags/{tag}, POST releases or PATCH releases/{id}, GET releases/{id}/assets,
-/// DELETE releases/assets/{id}, POST {upload_url}?name=.
+/// Publishes a <see cref="ReleasePlan"/> with Octokit. A new release is created as a <b>draft</b>, its assets are
+/// uploaded, and only then is it published: where immutable releases are on, a published release takes no more
+/// assets, and nobody sees a release without its SHA256SUMS. A draft left by an earlier attempt is found in the
+/// release list (GitHub's by-tag lookup does not return drafts) and finished. An already published release gets its
+/// title and body updated and its assets replaced (refused by GitHub if it is immutable). An existing asset of the same
+/// name is deleted first (GitHub refuses a duplicate name with 422, and a failed upload can leave one in state
+/// "starter"). <c>run-*</c> releases (a workflow's runs) are never marked "Latest"; a version tag's release is.
+/// Calls made: GET releases/tags/{tag}, GET releases (drafts), POST releases or PATCH releases/{id},
+/// GET releases/{id}/assets, DELETE releases/assets/{id}, POST {upload_url}?name=, PATCH releases/{id} (publish).
+/// See https://docs.github.com/rest/releases/releases and https://docs.github.com/code-security/supply-chain-security/understanding-your-software-supply-chain/immutable-releases
 /// </summary>
 public static class ReleasePublisher
 {
@@ -88,6 +93,19 @@ public static class ReleasePublisher
             }
 
             var kept = LogKeptAssets(plan, existing, log);
+            if (release.Draft)
+            {
+                progress.Step = $"publishing release {plan.Tag} (draft until now)";
+                release = await repository.Client.Edit(owner, name, release.Id, new ReleaseUpdate
+                {
+                    Draft = false,
+                    // A workflow's run-<id> release is one run among many, not the project's latest release.
+                    MakeLatest = IsRunTag(plan.Tag) ? MakeLatestQualifier.False : null,
+                });
+                progress.Release = release;
+                log.WriteLine($"release {plan.Tag}: published{(IsRunTag(plan.Tag) ? " (not marked latest)" : "")} {release.HtmlUrl}");
+            }
+
             return new PublishedRelease(release.Id, release.HtmlUrl, change, progress.Uploaded, kept);
         }
         catch (Exception ex) when (ex is ApiException or HttpRequestException or OperationCanceledException or IOException)
@@ -135,13 +153,20 @@ public static class ReleasePublisher
         cancellationToken.ThrowIfCancellationRequested();
         if (release is null)
         {
+            progress.Step = $"looking for a draft release of tag {plan.Tag}";
+            release = (await releases.GetAll(owner, name, new ApiOptions { PageSize = 100 })).FirstOrDefault(r => r.Draft && r.TagName == plan.Tag);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        if (release is null)
+        {
             progress.Step = $"creating release {plan.Tag}";
             var created = await releases.Create(owner, name, new NewRelease(plan.Tag)
             {
                 Name = plan.Name,
                 Body = plan.Body,
                 TargetCommitish = plan.TargetCommitish,
-                Draft = false,
+                Draft = true, // published once every asset is on it
                 Prerelease = false,
             });
             return (created, ReleaseChange.Created);
@@ -204,6 +229,9 @@ public static class ReleasePublisher
 
     private static string Word(ReleaseChange change) => change.ToString().ToLowerInvariant();
 
+    /// <summary>A workflow run's own tag (<c>run-&lt;run-id&gt;</c>, <see cref="ReleasePlanner"/>'s default), as opposed to a version tag.</summary>
+    public static bool IsRunTag(string tag) => tag.StartsWith("run-", StringComparison.Ordinal);
+
     private static async Task<Octokit.Release?> FindAsync(RepositoryReleases repository, string tag)
     {
         try
@@ -245,12 +273,14 @@ public static class ReleasePublisher
             };
 
             var answered = ex is ApiException;
+            var assets = Uploaded.Count == 0 ? "; no assets uploaded." : $"; assets uploaded: {string.Join(", ", Uploaded.Select(u => u.Name))}.";
             lines.Add(Release is null && !answered && Step.StartsWith("creating", StringComparison.Ordinal)
-                ? "Published: unknown (the request creating the release was interrupted before GitHub answered; the release page shows whether it exists)."
+                ? "Published: unknown (the request creating the draft release was interrupted before GitHub answered; the releases page shows whether a draft exists)."
                 : Release is null
                 ? "Published: nothing (the release was neither created nor changed)."
-                : $"Published: release {plan.Tag} {Word(Change ?? ReleaseChange.Unchanged)} ({Release.HtmlUrl})"
-                  + (Uploaded.Count == 0 ? "; no assets uploaded." : $"; assets uploaded: {string.Join(", ", Uploaded.Select(u => u.Name))}."));
+                : Release.Draft
+                ? $"Published: nothing yet: release {plan.Tag} is a draft ({Word(Change ?? ReleaseChange.Unchanged)}; {Release.HtmlUrl}), seen only by the repository's maintainers" + assets
+                : $"Published: release {plan.Tag} {Word(Change ?? ReleaseChange.Unchanged)} ({Release.HtmlUrl})" + assets);
 
             // GitHub answered with an error: the upload did not happen. No answer (timeout, cancel, lost connection):
             // the server may have stored the asset anyway, so it is neither published nor missing, but unknown.

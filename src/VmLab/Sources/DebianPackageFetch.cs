@@ -75,6 +75,25 @@ public sealed class DebianPackageFetch(string downloads, AptTools? tools = null)
             : (null, result.StandardError.Trim() is { Length: > 0 } e ? e : $"exit code {result.ExitCode}, no output");
     }
 
+    /// <summary>
+    /// The file of <paramref name="fallback"/> already extracted for the version apt's local lists name (no apt-get,
+    /// no download), or null. A record restored from elsewhere (a CI cache) is found by its sha256 in the downloads.
+    /// </summary>
+    public async Task<Record?> FindCachedAsync(DebianPackageFallback fallback, CancellationToken cancellationToken)
+    {
+        var (apt, _) = await TryShowAsync(fallback.Package, cancellationToken);
+        var recordPath = apt is null ? null : Path.Combine(downloads, $"{fallback.Package}_{apt.Version.Replace(":", "%3a", StringComparison.Ordinal)}.json");
+        if (recordPath is null || !File.Exists(recordPath)
+            || JsonSerializer.Deserialize<Record>(await File.ReadAllTextAsync(recordPath, cancellationToken), PinnedSource.Json) is not { } cached
+            || cached.DebSha256 != apt!.Sha256)
+        {
+            return null;
+        }
+
+        var file = File.Exists(cached.File) ? cached.File : Path.Combine(downloads, $"{cached.FileSha256}-{Path.GetFileName(cached.PathInPackage)}");
+        return File.Exists(file) ? cached with { File = file } : null;
+    }
+
     /// <summary>Fetches <paramref name="fallback"/>'s file, or returns the cached one for the same package version.</summary>
     public async Task<Record> FetchAsync(DebianPackageFallback fallback, Action<string>? onLine, CancellationToken cancellationToken)
     {
@@ -84,10 +103,13 @@ public sealed class DebianPackageFetch(string downloads, AptTools? tools = null)
         if (File.Exists(recordPath))
         {
             var cached = JsonSerializer.Deserialize<Record>(await File.ReadAllTextAsync(recordPath, cancellationToken), PinnedSource.Json);
-            if (cached is not null && cached.DebSha256 == apt.Sha256 && File.Exists(cached.File)
-                && await Hashing.Sha256OfFileAsync(cached.File, cancellationToken) == cached.FileSha256)
+            // The record names the file by absolute path; restored from a cache into another checkout, it sits in this
+            // downloads folder under the same name.
+            var file = cached is null ? null : File.Exists(cached.File) ? cached.File : Path.Combine(downloads, $"{cached.FileSha256}-{Path.GetFileName(cached.PathInPackage)}");
+            if (cached is not null && cached.DebSha256 == apt.Sha256 && File.Exists(file)
+                && await Hashing.Sha256OfFileAsync(file, cancellationToken) == cached.FileSha256)
             {
-                return cached;
+                return cached with { File = file };
             }
         }
 

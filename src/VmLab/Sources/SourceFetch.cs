@@ -81,6 +81,40 @@ public sealed class SourceFetch(string downloads, HttpClient http)
             "check the network, or download it elsewhere and pass it with its sha256 (see kernel/versions.json for the pin)");
     }
 
+    /// <summary>
+    /// The file <see cref="FetchAsync"/> has already obtained for <paramref name="source"/>, found without a download or
+    /// apt-get (apt's local lists are read): the verified pinned download, the user's local file, else the first
+    /// declared fallback already on disk. Null when none is: the source was never fetched here. What the stage keys of
+    /// a finished build are computed from (<c>vmlab artifacts keys</c>).
+    /// </summary>
+    public async Task<(string Sha256, string Path)?> FindFetchedAsync(PinnedSource source, CancellationToken cancellationToken = default)
+    {
+        var target = PinnedPath(source);
+        if (File.Exists(target) && await Hashing.Sha256OfFileAsync(target, cancellationToken) == source.Sha256)
+        {
+            return (source.Sha256, target);
+        }
+
+        if (Local is { } local && File.Exists(local.Path) && await Hashing.Sha256OfFileAsync(local.Path, cancellationToken) is var sha
+            && sha.Equals(local.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            return (sha, Path.GetFullPath(local.Path));
+        }
+
+        foreach (var fallback in source.Fallbacks)
+        {
+            switch (fallback)
+            {
+                case LocalCopyFallback copy when Path.GetFullPath(copy.Path, BaseDirectory ?? Environment.CurrentDirectory) is var file && File.Exists(file):
+                    return (copy.Sha256, file);
+                case DebianPackageFallback debian when await new DebianPackageFetch(downloads, Apt).FindCachedAsync(debian, cancellationToken) is { } record:
+                    return (record.FileSha256, record.File);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Each mirror in turn until one delivers the pinned bytes into <paramref name="target"/>; the URL that did, or null.</summary>
     private async Task<string?> FromMirrorsAsync(PinnedSource source, string target, List<string> attempts, CancellationToken cancellationToken)
     {

@@ -74,6 +74,39 @@ public sealed class ShardPlanTests
     }
 
     [Fact]
+    public void A_job_limit_over_six_hours_is_refused_on_GitHub_hosted_labels_only()
+    {
+        var shards = ShardPlan.Of(Plan(Profiles.Full, 42), 24);
+        var thirteen = TimeSpan.FromHours(13);
+
+        var hosted = ShardMatrixJson.Of(shards, "R", thirteen, "ubuntu-24.04");
+        Assert.False(hosted.Fits);
+        Assert.Contains("job limit 13 h 00 min is over the 6 h 00 min GitHub-hosted runners allow (runner ubuntu-24.04)", hosted.Refusal);
+        Assert.Contains("self-hosted runner label", hosted.Refusal);
+        Assert.NotNull(ShardPlan.RunnerRefusal("macos-15", TimeSpan.FromMinutes(361)));
+        Assert.Null(ShardPlan.RunnerRefusal("ubuntu-24.04", TimeSpan.FromHours(6)));
+
+        // A self-hosted label takes the long limit; full then fits in 24 shards (README: "Scale-out").
+        var selfHosted = ShardMatrixJson.Of(shards, "R", thirteen, "vmlab-big");
+        Assert.True(selfHosted.Fits, selfHosted.Refusal);
+        Assert.All(selfHosted.Matrix.Include, e => Assert.True(e.JobTimeout > 360));
+    }
+
+    [Fact]
+    public void The_lab_step_times_out_before_its_job_so_the_job_still_uploads_the_shard()
+    {
+        foreach (var (profile, count, limit) in new[] { (Profiles.Smoke, 2, ShardPlan.DefaultJobLimit), (Profiles.Full, 24, TimeSpan.FromHours(13)), (Profiles.Quick, 1, TimeSpan.FromHours(6)) })
+        {
+            var matrix = ShardMatrixJson.Of(ShardPlan.Of(Plan(profile, 7), count), "R", limit).Matrix.Include;
+            Assert.All(matrix, e =>
+            {
+                Assert.True(e.JobTimeout >= e.Timeout + ShardPlan.JobOverhead.TotalMinutes, $"{e.Shard}: step {e.Timeout} min, job {e.JobTimeout} min");
+                Assert.True(e.JobTimeout <= Math.Max(limit.TotalMinutes, 50), $"{e.Shard}: job {e.JobTimeout} min over the limit {limit}");
+            });
+        }
+    }
+
+    [Fact]
     public void Shard_and_duration_options_are_checked()
     {
         Assert.Equal((2, 3), ShardPlan.ParseShard("2/3"));

@@ -23,6 +23,12 @@ internal sealed class FakeRelease(long id, string tag)
     public string? Body { get; set; }
     public string? TargetCommitish { get; set; }
     public List<FakeAsset> Assets { get; } = [];
+
+    /// <summary>A draft: invisible to the by-tag lookup, listed by GET releases; assets can be added until it is published.</summary>
+    public bool Draft { get; set; }
+
+    /// <summary>The make_latest each publishing request carried ("true", "false", "legacy"; null: not given).</summary>
+    public List<string?> MakeLatest { get; } = [];
 }
 
 /// <summary>
@@ -31,6 +37,9 @@ internal sealed class FakeRelease(long id, string tag)
 /// release of a tag or a second asset of a name, 401 without the right token, uploads on the separate host
 /// the release's <c>upload_url</c> names (here a path prefix, /uploads, on the same <see cref="LoopbackServer"/>). The API lives
 /// under /api/v3/, where Octokit puts any non-github.com base address (the GitHub Enterprise layout).
+/// Drafts behave as on GitHub: GET releases/tags/{tag} does not find them, the release list does; publishing one
+/// (PATCH draft=false) makes it the repository's latest unless make_latest is "false". With <see cref="Immutable"/>,
+/// a published release refuses new and deleted assets, as GitHub's immutable releases do.
 /// See https://docs.github.com/rest/releases/releases and https://docs.github.com/rest/releases/assets
 /// </summary>
 internal sealed class FakeGitHub : IAsyncDisposable
@@ -41,6 +50,7 @@ internal sealed class FakeGitHub : IAsyncDisposable
     private readonly List<(Func<RecordedRequest, bool> Match, int Status, string Message)> _faults = [];
     private readonly object _gate = new();
     private long _nextReleaseId = 1000;
+    private long? _latestId;
     private int _nextAssetId = 1;
 
     public FakeGitHub(string owner = "vmlab-org", string repository = "vmlab", string token = "ghs_fake0123456789TOKENvalue")
@@ -62,6 +72,12 @@ internal sealed class FakeGitHub : IAsyncDisposable
 
     /// <summary>Requests that matched no endpoint (a test asserts there are none: Octokit called something unexpected).</summary>
     public IReadOnlyList<RecordedRequest> Unmatched { get; private set; } = [];
+
+    /// <summary>Immutable releases are on: a published release's assets can no longer change.</summary>
+    public bool Immutable { get; set; }
+
+    /// <summary>The release GitHub would show as "Latest" (null: none yet).</summary>
+    public FakeRelease? Latest { get { lock (_gate) { return _releases.FirstOrDefault(r => r.Id == _latestId); } } }
 
     /// <summary>Called with each request before it is answered (to act at a precise moment, e.g. cancel the client).</summary>
     public Action<RecordedRequest>? OnRequest { get; set; }
@@ -144,9 +160,10 @@ internal sealed class FakeGitHub : IAsyncDisposable
     private (int, JsonNode?) Route(RecordedRequest request, string[] segments, byte[] body, NameValueCollection query) =>
         (request.Method, segments) switch
         {
-            ("GET", ["releases", "tags", var tag]) => _releases.FirstOrDefault(r => r.Tag == Uri.UnescapeDataString(tag)) is { } found
+            ("GET", ["releases", "tags", var tag]) => _releases.FirstOrDefault(r => !r.Draft && r.Tag == Uri.UnescapeDataString(tag)) is { } found
                 ? (200, ReleaseJson(found))
                 : (404, Error("Not Found")),
+            ("GET", ["releases"]) => ListReleases(query),
             ("POST", ["releases"]) => CreateRelease(JsonNode.Parse(body)!),
             ("PATCH", ["releases", var id]) when FindRelease(id) is { } release => EditRelease(release, JsonNode.Parse(body)!.AsObject()),
             ("GET", ["releases", var id, "assets"]) when FindRelease(id) is { } release =>
@@ -175,8 +192,14 @@ internal sealed class FakeGitHub : IAsyncDisposable
             Name = (string?)data["name"],
             Body = (string?)data["body"],
             TargetCommitish = (string?)data["target_commitish"],
+            Draft = (bool?)data["draft"] ?? false,
         };
         _releases.Add(release);
+        if (!release.Draft)
+        {
+            Publish(release, (string?)data["make_latest"]);
+        }
+
         return (201, ReleaseJson(release));
     }
 
@@ -184,7 +207,32 @@ internal sealed class FakeGitHub : IAsyncDisposable
     {
         if (data.ContainsKey("name")) { release.Name = (string?)data["name"]; }
         if (data.ContainsKey("body")) { release.Body = (string?)data["body"]; }
+        if (data.ContainsKey("draft") && (bool?)data["draft"] == false && release.Draft)
+        {
+            release.Draft = false;
+            Publish(release, (string?)data["make_latest"]);
+        }
+
         return (200, ReleaseJson(release));
+    }
+
+    /// <summary>GitHub's default for a newly published release is make_latest=true.</summary>
+    private void Publish(FakeRelease release, string? makeLatest)
+    {
+        release.MakeLatest.Add(makeLatest);
+        if (makeLatest is null or "true" or "legacy")
+        {
+            _latestId = release.Id;
+        }
+    }
+
+    /// <summary>GET releases: newest first, paged by per_page (default 30) and page (from 1), drafts included (the token can push).</summary>
+    private (int, JsonNode?) ListReleases(NameValueCollection query)
+    {
+        var perPage = int.TryParse(query["per_page"], out var p) ? p : 30;
+        var page = int.TryParse(query["page"], out var n) ? n : 1;
+        var releases = Enumerable.Reverse(_releases).Skip((page - 1) * perPage).Take(perPage);
+        return (200, new JsonArray([.. releases.Select(r => (JsonNode)ReleaseJson(r))]));
     }
 
     private (int, JsonNode?) DeleteAsset(string id)
@@ -193,6 +241,11 @@ internal sealed class FakeGitHub : IAsyncDisposable
         if (owner is null)
         {
             return (404, Error("Not Found"));
+        }
+
+        if (Immutable && !owner.Draft)
+        {
+            return Invalid("ReleaseAsset", "id", "immutable_release");
         }
 
         owner.Assets.RemoveAll(a => a.Id.ToString() == id);
@@ -204,6 +257,11 @@ internal sealed class FakeGitHub : IAsyncDisposable
         if (string.IsNullOrEmpty(name))
         {
             return Invalid("ReleaseAsset", "name", "missing_field");
+        }
+
+        if (Immutable && !release.Draft)
+        {
+            return Invalid("ReleaseAsset", "release", "immutable_release");
         }
 
         if (release.Assets.Any(a => a.Name == name))
@@ -257,10 +315,10 @@ internal sealed class FakeGitHub : IAsyncDisposable
             ["target_commitish"] = r.TargetCommitish ?? "main",
             ["name"] = r.Name,
             ["body"] = r.Body,
-            ["draft"] = false,
+            ["draft"] = r.Draft,
             ["prerelease"] = false,
             ["created_at"] = "2026-01-01T00:00:00Z",
-            ["published_at"] = "2026-01-01T00:00:00Z",
+            ["published_at"] = r.Draft ? null : "2026-01-01T00:00:00Z",
             ["assets"] = new JsonArray([.. r.Assets.Select(a => AssetJson(r, a))]),
         };
     }

@@ -79,11 +79,17 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
         Assert.Equal(
             [
                 $"GET {api}/releases/tags/v1.0.0",
+                $"GET {api}/releases",
                 $"POST {api}/releases",
                 $"GET {api}/releases/{release.Id}/assets",
                 .. AllAssets.Select(_ => $"POST /uploads/repos/{_github.Owner}/{_github.Repository}/releases/{release.Id}/assets"),
+                $"PATCH {api}/releases/{release.Id}",
             ],
             calls);
+        // Created as a draft, published once every asset was on it; a version tag's release becomes "Latest".
+        Assert.False(release.Draft);
+        Assert.Equal([null], release.MakeLatest);
+        Assert.Same(release, _github.Latest);
         Assert.All(_github.Requests, r => Assert.EndsWith(_github.Token, r.Authorization));
         Assert.Empty(_github.Unmatched);
         Assert.DoesNotContain(_github.Token, _log.ToString());
@@ -98,6 +104,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
         var before = Assert.Single(_github.Releases);
         var oldIds = before.Assets.ToDictionary(a => a.Name, a => a.Id);
         _github.AddAssetByHand(before, "notes-by-hand.txt", "added on the web page");
+        var firstCalls = _github.Requests.Count;
 
         sample.WriteReport("second rendering");
         sample.Write("raw/baseline/hackbench/2.txt", "Running with 50*40 (== 2000) tasks.\nTime: 119.870\n");
@@ -113,7 +120,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
         Assert.Equal(["notes-by-hand.txt"], second.KeptAssets);
         Assert.Contains("second rendering", Encoding.UTF8.GetString(after.Assets.Single(a => a.Name == "REPORT.md").Content));
         Assert.Equal(oldIds.Count, _github.Requests.Count(r => r.Method == "DELETE"));
-        Assert.DoesNotContain(_github.Requests, r => r.Method == "PATCH");
+        Assert.DoesNotContain(_github.Requests.Skip(firstCalls), r => r.Method == "PATCH"); // published already: nothing to publish
         Assert.Empty(_github.Unmatched);
     }
 
@@ -123,6 +130,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
         using var sample = SampleRun.Create();
         var environment = Environment();
         await PublishAsync(await PlanAsync(sample, environment), environment);
+        var firstCalls = _github.Requests.Count;
 
         var plan = await PlanAsync(sample, environment);
         var changed = plan with { Body = plan.Body.Replace("SMP faster", "SMP slower", StringComparison.Ordinal) };
@@ -131,7 +139,7 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
         Assert.Equal(ReleaseChange.Updated, second.Change);
         var release = Assert.Single(_github.Releases);
         Assert.Contains("SMP slower", release.Body);
-        Assert.Single(_github.Requests, r => r.Method == "PATCH");
+        Assert.Single(_github.Requests.Skip(firstCalls), r => r.Method == "PATCH");
     }
 
     [Fact]
@@ -183,7 +191,9 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
         Assert.Equal(["REPORT.md", "results.tar.gz", "kernel-host.config"], onGitHub);
         Assert.Equal(HttpStatusCode.InternalServerError, error.Status);
         Assert.Contains("failed while uploading kernel-guest.config: GitHub answered 500", error.Message);
-        Assert.Contains($"Published: release v1.0.0 created ({_github.BaseUrl}", error.Message);
+        Assert.True(release.Draft); // nobody saw a release without its SHA256SUMS
+        Assert.Null(_github.Latest);
+        Assert.Contains($"Published: nothing yet: release v1.0.0 is a draft (created; {_github.BaseUrl}", error.Message);
         Assert.Contains($"assets uploaded: {string.Join(", ", onGitHub)}.", error.Message);
         Assert.Contains("Not published: kernel-guest.config, config.diff, kernel-host.Image, kernel-guest.Image, kernel-host.metadata.json, kernel-guest.metadata.json, SHA256SUMS", error.Message);
         Assert.Contains("its absence marks the release incomplete", error.Message);
@@ -191,9 +201,58 @@ public sealed class ReleasePublisherTests : IAsyncLifetime
         _github.ClearFaults();
         var retry = await PublishAsync(plan, environment);
 
+        // The re-run finds the draft in the release list (the by-tag lookup does not return drafts), finishes and publishes it.
         Assert.Equal(ReleaseChange.Unchanged, retry.Change);
         Assert.Equal(AllAssets.Order(StringComparer.Ordinal), Assert.Single(_github.Releases).Assets.Select(a => a.Name).Order(StringComparer.Ordinal));
         Assert.Equal(3, retry.Assets.Count(a => a.Replaced));
+        Assert.False(release.Draft);
+        Assert.Same(release, _github.Latest);
+    }
+
+    [Fact]
+    public async Task With_immutable_releases_every_asset_is_uploaded_to_the_draft_before_it_is_published()
+    {
+        _github.Immutable = true;
+        using var sample = SampleRun.Create();
+        var environment = Environment();
+        var plan = await PlanAsync(sample, environment);
+        var draftAtUpload = new List<bool>();
+        _github.OnRequest = r =>
+        {
+            if (r.Path.StartsWith("/uploads/", StringComparison.Ordinal))
+            {
+                draftAtUpload.Add(_github.Releases.Single().Draft);
+            }
+        };
+
+        var published = await PublishAsync(plan, environment);
+
+        Assert.Equal(AllAssets, published.Assets.Select(a => a.Name));
+        Assert.Equal(AllAssets.Select(_ => true), draftAtUpload);
+        Assert.False(Assert.Single(_github.Releases).Draft);
+
+        // Published and immutable, its assets cannot be replaced: GitHub refuses, and the error says what is there.
+        var again = await Assert.ThrowsAsync<ReleasePublishException>(() => PublishAsync(plan, environment));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, again.Status);
+        Assert.Contains("immutable_release", again.Message);
+        Assert.Contains("Published: release v1.0.0 unchanged", again.Message);
+    }
+
+    [Fact]
+    public async Task A_run_tag_release_is_published_without_becoming_the_latest_release()
+    {
+        using var sample = SampleRun.Create();
+        var environment = Environment();
+        await PublishAsync(await PlanAsync(sample, environment), environment);
+        var version = Assert.Single(_github.Releases);
+
+        await PublishAsync(await PlanAsync(sample, environment, tag: "run-2026-11-30T1200Z-smoke-9876543210"), environment);
+
+        var run = _github.Releases.Single(r => r.Tag.StartsWith("run-", StringComparison.Ordinal));
+        Assert.False(run.Draft);
+        Assert.Equal(["false"], run.MakeLatest);
+        Assert.Same(version, _github.Latest);
+        Assert.Contains("(not marked latest)", _log.ToString());
     }
 
     [Fact]

@@ -70,14 +70,15 @@ public sealed class WorkflowLintTests
         }
 
         Assert.Equal(["1/2", "2/2"], include.Select(e => e.GetProperty("shard").GetString()));
-        Assert.All(include, e => Assert.InRange(e.GetProperty("timeout").GetInt32(), 1, 360)); // GitHub-hosted jobs end at 6 h
+        Assert.All(include, e => Assert.InRange(e.GetProperty("timeout").GetInt32(), 1, 340)); // the lab step's: 20 min under the job's
+        Assert.All(include, e => Assert.InRange(e.GetProperty("jobTimeout").GetInt32(), e.GetProperty("timeout").GetInt32() + 20, 360)); // GitHub-hosted jobs end at 6 h
         Assert.Equal(925827383UL, root.GetProperty("seed").GetUInt64());
         Assert.Equal("R", root.GetProperty("runId").GetString());
 
         // The lab job runs the matrix with its timeout, and uploads the directory `lab run --shard` writes.
         var lab = (YamlMappingNode)Load()["jobs"]["lab"];
         Assert.Equal("${{ fromJSON(needs.plan.outputs.matrix) }}", ((YamlScalarNode)lab["strategy"]["matrix"]).Value);
-        Assert.Equal("${{ matrix.timeout }}", ((YamlScalarNode)lab["timeout-minutes"]).Value);
+        Assert.Equal("${{ matrix.jobTimeout }}", ((YamlScalarNode)lab["timeout-minutes"]).Value);
         Assert.Contains("path: results/${{ needs.plan.outputs.run-id }}-shard-${{ matrix.index }}", text);
         Assert.Equal(["R-shard-1", "R-shard-2"], root.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("directory").GetString()));
         Assert.Contains("--shard=\"$SHARD\"", text);

@@ -129,12 +129,124 @@ public sealed partial class WorkflowTests
             Assert.True(((YamlMappingNode)Get(ci, "on")!).Children.ContainsKey(new YamlScalarNode(trigger)), $"ci.yml is not triggered by {trigger}");
         }
 
-        var test = BuildCalls(new YamlMappingNode { { "jobs", new YamlMappingNode { { "test", Get(ci, "jobs", "test")! } } } }, fallback);
-        Assert.Equal(["./build.sh --target=Test"], test.Select(c => c.Call));
+        // The test job runs .ci/run (the tests, then tests/run-directory-cases.sh) and restores no kernel or image.
+        var test = new YamlMappingNode { { "jobs", new YamlMappingNode { { "test", Get(ci, "jobs", "test")! } } } };
+        Assert.Empty(BuildCalls(test, fallback));
+        Assert.Contains(Steps(test), step => (Get(step, "run") as YamlScalarNode)?.Value == ".ci/run");
+        Assert.DoesNotContain(Steps(test), step => Get(step, "with", "path") is YamlScalarNode path && path.Value!.Contains("artifacts/kernel", StringComparison.Ordinal));
         var smoke = BuildCalls(new YamlMappingNode { { "jobs", new YamlMappingNode { { "smoke", Get(ci, "jobs", "smoke")! } } } }, fallback);
-        Assert.Equal(["./build.sh --target=Prerequisites", "./build.sh --profile=smoke"], smoke.Select(c => c.Call));
+        Assert.Equal(["./build.sh --target=Prerequisites", "./build.sh --profile=smoke --run-id=\"$RUN_ID\""], smoke.Select(c => c.Call));
         Assert.Contains("schedule", ((YamlScalarNode)Get(ci, "jobs", "smoke", "if")!).Value);
-        Assert.Contains("hashFiles('kernel/**', 'rootfs/**')", File.ReadAllText(Path.Combine(Root, ".github", "workflows", "ci.yml")));
+    }
+
+    /// <summary>The steps of every job, with the job's name (a job that calls a workflow has none).</summary>
+    private static IEnumerable<(string Job, YamlMappingNode Node, List<YamlMappingNode> Steps)> Jobs(YamlMappingNode workflow) =>
+        ((YamlMappingNode)Get(workflow, "jobs")!).Children
+            .Select(j => (((YamlScalarNode)j.Key).Value!, (YamlMappingNode)j.Value, (Get(j.Value, "steps") as YamlSequenceNode)?.Children.Cast<YamlMappingNode>().ToList() ?? []));
+
+    private static string Run(YamlMappingNode step) => (Get(step, "run") as YamlScalarNode)?.Value ?? "";
+
+    private static string Uses(YamlMappingNode step) => (Get(step, "uses") as YamlScalarNode)?.Value ?? "";
+
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void Targets_that_need_root_run_under_sudo_with_the_PATH_and_the_checkout_is_given_back_after(string workflow)
+    {
+        var root = Load(workflow);
+        var (_, fallback) = CakeTargets();
+        // The lab (namespace, tap, chroot), the client root and the images (mmdebstrap --mode=root) need root (issue 25, item 1).
+        string[] rootTargets = ["Lab", "ClientRoot", "Rootfs", "Reproduce", "Smoke", fallback];
+
+        Assert.Equal("safe.directory", ((YamlScalarNode)Get(root, "env", "GIT_CONFIG_KEY_0")!).Value);
+        Assert.Equal("${{ github.workspace }}", ((YamlScalarNode)Get(root, "env", "GIT_CONFIG_VALUE_0")!).Value);
+        foreach (var (job, _, steps) in Jobs(root))
+        {
+            var rootSteps = steps.Select((step, i) => (step, i))
+                .Where(s => BuildShCall().Matches(Run(s.step)).Any(m => rootTargets.Contains(TargetArgument().Match(m.Groups["args"].Value) is { Success: true } t ? t.Groups[1].Value : fallback)))
+                .ToList();
+            foreach (var (step, _) in rootSteps)
+            {
+                Assert.All(BuildShCall().Matches(Run(step)).Where(m => rootTargets.Contains(TargetArgument().Match(m.Groups["args"].Value) is { Success: true } t ? t.Groups[1].Value : fallback)),
+                    m => Assert.Contains("sudo -E env \"PATH=$PATH\" ./build.sh", Run(step)[..(m.Index + m.Length)][Math.Max(0, m.Index - 30)..]));
+            }
+
+            if (rootSteps.Count > 0)
+            {
+                var back = steps.FindIndex(s => Run(s).Contains("chown -h \"$(id -u):$(id -g)\"", StringComparison.Ordinal));
+                Assert.True(back > rootSteps.Max(s => s.i), $"{workflow}: job {job} runs root steps but gives the checkout back before them or never");
+                Assert.Equal("${{ always() }}", ((YamlScalarNode)Get(steps[back], "if")!).Value);
+                Assert.Contains("-path \"$GITHUB_WORKSPACE/artifacts/client\" -prune", Run(steps[back]));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void The_artifacts_cache_is_keyed_by_vmlab_leaves_out_the_client_root_and_is_pruned_before_it_is_saved(string workflow)
+    {
+        var root = Load(workflow);
+        var text = File.ReadAllText(Path.Combine(Root, ".github", "workflows", workflow));
+
+        Assert.DoesNotContain("hashFiles('kernel/**'", text); // item 4: the stage keys use more than kernel/ and rootfs/
+        Assert.DoesNotContain("artifacts/client", text.Split('\n').Where(l => !l.TrimStart().StartsWith('#') && !l.Contains("-prune", StringComparison.Ordinal)));
+        foreach (var (job, _, steps) in Jobs(root))
+        {
+            var caches = steps.Where(s => Uses(s).StartsWith("actions/cache", StringComparison.Ordinal) && ((YamlScalarNode)Get(s, "with", "path")!).Value!.Contains("artifacts/kernel", StringComparison.Ordinal)).ToList();
+            foreach (var cache in caches)
+            {
+                Assert.Equal("artifacts/downloads\nartifacts/kernel\nartifacts/rootfs\n!artifacts/rootfs/work\n", ((YamlScalarNode)Get(cache, "with", "path")!).Value);
+                var key = ((YamlScalarNode)Get(cache, "with", "key")!).Value!;
+                Assert.True(key is "${{ steps.key.outputs.key }}" or "${{ needs.build.outputs.artifacts-key }}", $"{workflow}: job {job} caches the artifacts under {key}");
+            }
+
+            if (caches.Any(c => Uses(c) == "actions/cache@v4"))
+            {
+                // Saved at the job's end: the key step asks vmlab, and stale folders are pruned before.
+                Assert.Contains(steps, s => Run(s).Contains("VmLab.Cli.dll artifacts cache-key", StringComparison.Ordinal) && ((YamlScalarNode)Get(s, "id")!).Value == "key");
+                Assert.Contains(steps.SkipWhile(s => !Uses(s).StartsWith("actions/cache", StringComparison.Ordinal) || Get(s, "with", "key") is not YamlScalarNode { Value: "${{ steps.key.outputs.key }}" }),
+                    s => Run(s).Contains("VmLab.Cli.dll artifacts prune", StringComparison.Ordinal) && Get(s, "if") is null);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void Uploads_overwrite_on_a_re_run_and_run_directories_keep_their_hidden_files(string workflow)
+    {
+        foreach (var (job, _, steps) in Jobs(Load(workflow)))
+        {
+            foreach (var upload in steps.Where(s => Uses(s).StartsWith("actions/upload-artifact", StringComparison.Ordinal)))
+            {
+                Assert.True(Get(upload, "with", "overwrite") is YamlScalarNode { Value: "true" }, $"{workflow}: an upload of job {job} would fail with 409 on a re-run");
+                if (((YamlScalarNode)Get(upload, "with", "path")!).Value!.StartsWith("results/", StringComparison.Ordinal))
+                {
+                    Assert.True(Get(upload, "with", "include-hidden-files") is YamlScalarNode { Value: "true" }, $"{workflow}: job {job} uploads a run directory without its hidden files");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Shards_time_out_in_their_lab_step_the_merge_needs_the_build_and_run_ids_are_unique_per_workflow_run()
+    {
+        var reproduce = Load("reproduce.yml");
+        var lab = (YamlMappingNode)Get(reproduce, "jobs", "lab")!;
+
+        Assert.Equal("${{ matrix.jobTimeout }}", ((YamlScalarNode)Get(lab, "timeout-minutes")!).Value);
+        var shard = Steps(new YamlMappingNode { { "jobs", new YamlMappingNode { { "lab", lab } } } }).Single(s => Run(s).Contains("--target=Lab", StringComparison.Ordinal));
+        Assert.Equal("${{ matrix.timeout }}", ((YamlScalarNode)Get(shard, "timeout-minutes")!).Value);
+        Assert.Contains("needs.build.result == 'success'", ((YamlScalarNode)Get(reproduce, "jobs", "merge", "if")!).Value);
+        Assert.Contains("--runner \"$RUNNER\"", File.ReadAllText(Path.Combine(Root, ".github", "workflows", "reproduce.yml")));
+        foreach (var workflow in new[] { "ci.yml", "release.yml", "reproduce.yml" })
+        {
+            var ids = Regex.Matches(File.ReadAllText(Path.Combine(Root, ".github", "workflows", workflow)), @"date -u \+%Y-%m-%dT%H%MZ\)-[^""\n]*");
+            Assert.NotEmpty(ids);
+            Assert.All(ids, id => Assert.Contains("$GITHUB_RUN_ID", id.Value.Replace("${GITHUB_RUN_ID}", "$GITHUB_RUN_ID", StringComparison.Ordinal)));
+        }
+
+        var release = Load("release.yml");
+        Assert.Equal("${{ inputs.runner }}", ((YamlScalarNode)Get(release, "jobs", "reproduce", "with", "runner")!).Value);
+        Assert.Equal("ubuntu-24.04", ((YamlScalarNode)Get(release, "on", "workflow_dispatch", "inputs", "runner", "default")!).Value);
     }
 
     [Fact]

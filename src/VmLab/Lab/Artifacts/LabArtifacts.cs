@@ -12,26 +12,16 @@ namespace VmLab.Lab.Artifacts;
 public sealed record LabArtifacts(string HostKernel, string GuestKernel, string HostImage, string GuestImage, string? KernbenchSource)
 {
     /// <summary>
-    /// Finds the newest kernel and rootfs artifacts under <paramref name="paths"/> (or the folders given), naming what is
-    /// missing and the target that makes it.
+    /// The kernel and rootfs artifacts of exactly the current stage keys (<paramref name="keys"/>), or the folders given;
+    /// never another key's folder, however new: a stale kernel or image booted by mistake would silently change what
+    /// the run measures. What is missing is named, with the target that builds it.
     /// </summary>
-    public static LabArtifacts Locate(RepoPaths paths, string? kernelDir = null, string? rootfsDir = null, string? kernbenchSource = null)
+    public static LabArtifacts Locate(RepoPaths paths, StageKeys keys, string? kernelDir = null, string? rootfsDir = null, string? kernbenchSource = null)
     {
-        kernelDir ??= Newest(Path.Combine(paths.Artifacts, "kernel"), d => File.Exists(Path.Combine(d, "host", "Image")))
-            ?? throw new LabException(
-                $"No kernel artifacts in {Path.Combine(paths.Artifacts, "kernel")} (looked for */host/Image).",
-                "build them with ./build.sh --target=Kernel, or pass --kernel-dir DIR");
-        // Each image has its own key (changing one package rebuilds one image), so the two may sit in different
-        // folders: artifacts/rootfs/<key>/{host,guest}.img or artifacts/rootfs/images/<image>/<key>/<image>.img.
-        var rootfs = Path.Combine(paths.Artifacts, "rootfs");
-        var hostImage = rootfsDir is not null ? Path.Combine(rootfsDir, "host.img") : NewestFile(rootfs, "host.img");
-        var guestImage = rootfsDir is not null ? Path.Combine(rootfsDir, "guest.img") : NewestFile(rootfs, "guest.img");
-        if (hostImage is null || guestImage is null)
-        {
-            throw new LabException(
-                $"No {(hostImage is null ? "host.img" : "guest.img")} under {rootfs}.",
-                "build the images with ./build.sh --target=Rootfs, or pass --rootfs-dir DIR (holding host.img and guest.img)");
-        }
+        kernelDir ??= CurrentKernel(paths, keys.Kernel);
+        // Each image has its own key (changing one package rebuilds one image): artifacts/rootfs/images/<image>/<key>/<image>.img.
+        var hostImage = rootfsDir is not null ? Path.Combine(rootfsDir, "host.img") : CurrentImage(paths, keys, "host");
+        var guestImage = rootfsDir is not null ? Path.Combine(rootfsDir, "guest.img") : CurrentImage(paths, keys, "guest");
 
         if (kernbenchSource is not null && kernbenchSource != "none" && !File.Exists(kernbenchSource) && !Directory.Exists(kernbenchSource))
         {
@@ -41,7 +31,7 @@ public sealed record LabArtifacts(string HostKernel, string GuestKernel, string 
         var artifacts = new LabArtifacts(
             Path.Combine(kernelDir, "host", "Image"), Path.Combine(kernelDir, "guest", "Image"),
             hostImage, guestImage,
-            kernbenchSource == "none" ? null : kernbenchSource ?? NewestKernelTarball(paths.Downloads));
+            kernbenchSource == "none" ? null : kernbenchSource ?? keys.Kernel.SourcePath ?? NewestKernelTarball(paths.Downloads));
         foreach (var file in new[] { artifacts.HostKernel, artifacts.GuestKernel, artifacts.HostImage, artifacts.GuestImage })
         {
             if (!File.Exists(file))
@@ -51,6 +41,42 @@ public sealed record LabArtifacts(string HostKernel, string GuestKernel, string 
         }
 
         return artifacts;
+    }
+
+    private static string CurrentKernel(RepoPaths paths, Kernel.KernelKeyResolution kernel)
+    {
+        var parent = Path.Combine(paths.Artifacts, "kernel");
+        var dir = kernel.Key is { } key ? Path.Combine(parent, key) : null;
+        if (dir is not null && File.Exists(Path.Combine(dir, "host", "Image")) && File.Exists(Path.Combine(dir, "guest", "Image")))
+        {
+            return dir;
+        }
+
+        throw new LabException(
+            (kernel.Key is { } k ? $"No kernels of the current key {k} in {parent}" : $"The current kernel key cannot be computed: {kernel.Problem}")
+            + Others(parent, d => File.Exists(Path.Combine(d, "host", "Image"))) + ".",
+            "build them with ./build.sh --target=Kernel (pass the same --kernel-base and --kernel-source to the lab as to the build), or pass --kernel-dir DIR");
+    }
+
+    private static string CurrentImage(RepoPaths paths, StageKeys keys, string name)
+    {
+        var parent = Path.Combine(paths.Artifacts, "rootfs", "images", name);
+        var image = Path.Combine(parent, keys.Images[name], name + ".img");
+        if (File.Exists(image) && File.Exists(Path.Combine(parent, keys.Images[name], "metadata.json")))
+        {
+            return image;
+        }
+
+        throw new LabException(
+            $"No {name}.img of the current key {keys.Images[name]} in {parent}" + Others(parent, d => File.Exists(Path.Combine(d, name + ".img"))) + ".",
+            "build the images with ./build.sh --target=Rootfs, or pass --rootfs-dir DIR (holding host.img and guest.img)");
+    }
+
+    /// <summary>"; there are others (a, b): built from other inputs, not booted" when other keys' folders exist.</summary>
+    private static string Others(string parent, Func<string, bool> complete)
+    {
+        var others = Directory.Exists(parent) ? Directory.GetDirectories(parent).Where(complete).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList() : [];
+        return others.Count == 0 ? "" : $"; there are artifacts of other keys ({string.Join(", ", others)}), built from other inputs and never booted in their place (vmlab artifacts keys shows the current keys; vmlab artifacts prune removes the others)";
     }
 
     /// <summary>
@@ -123,23 +149,6 @@ public sealed record LabArtifacts(string HostKernel, string GuestKernel, string 
             .WithValidation(CliWrap.CommandResultValidation.ZeroExitCode)
             .ExecuteAsync(cancellationToken);
     }
-
-    private static string? Newest(string parent, Func<string, bool> complete) =>
-        Directory.Exists(parent)
-            ? Directory.GetDirectories(parent).Where(complete).OrderByDescending(Directory.GetLastWriteTimeUtc).FirstOrDefault()
-            : null;
-
-    /// <summary>
-    /// The newest finished image <paramref name="name"/> in the layouts the rootfs stage writes (&lt;key&gt;/ or
-    /// images/&lt;image&gt;/&lt;key&gt;/). Never a build in progress: <c>work/</c> holds half-built trees (with /proc
-    /// mounted inside them), which a recursive search would walk into and fail on.
-    /// </summary>
-    private static string? NewestFile(string parent, string name) =>
-        Directory.Exists(parent)
-            ? Directory.EnumerateFiles(parent, name, new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3, IgnoreInaccessible = true })
-                .Where(f => !Path.GetRelativePath(parent, f).Split(Path.DirectorySeparatorChar).Contains("work"))
-                .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
-            : null;
 
     private static string? NewestKernelTarball(string downloads) =>
         Directory.Exists(downloads)

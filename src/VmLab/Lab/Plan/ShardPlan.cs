@@ -101,11 +101,33 @@ public sealed record ShardPlan(RunPlan Plan, ShardGrain Grain, IReadOnlyList<Sha
     }
 
     /// <summary>
-    /// The timeout of a shard's job in minutes: half again its estimate, never under 30 min, never over the job limit
-    /// (a job that outlives its estimate by half is stuck, and GitHub would kill it at 6 h anyway).
+    /// The timeout of a shard's lab step in minutes: half again its estimate, never under 30 min, never over the job
+    /// limit less <see cref="JobOverhead"/>. A step that times out fails and the job goes on to upload the shard's
+    /// finished units; a job that times out is cancelled and uploads nothing, so the step must time out first.
     /// </summary>
     public static int TimeoutMinutes(Shard shard, TimeSpan jobLimit) =>
-        (int)Math.Ceiling(Math.Min(jobLimit.TotalMinutes, Math.Max(30, shard.Estimate.TotalMinutes * 1.5)));
+        (int)Math.Ceiling(Math.Min(Math.Max(30, jobLimit.TotalMinutes - JobOverhead.TotalMinutes), Math.Max(30, shard.Estimate.TotalMinutes * 1.5)));
+
+    /// <summary>The timeout of a shard's job in minutes: the job limit, which leaves <see cref="JobOverhead"/> after the lab step's.</summary>
+    public static int JobTimeoutMinutes(Shard shard, TimeSpan jobLimit) =>
+        Math.Max(TimeoutMinutes(shard, jobLimit) + (int)JobOverhead.TotalMinutes, (int)Math.Ceiling(jobLimit.TotalMinutes));
+
+    /// <summary>The longest a job may run on a GitHub-hosted runner; GitHub cancels it then.</summary>
+    public static readonly TimeSpan HostedJobLimit = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// True for the labels of GitHub-hosted runners (<c>ubuntu-*</c>, <c>windows-*</c>, <c>macos-*</c>), whose jobs end
+    /// at 6 h; any other label is taken for a self-hosted runner (5 days).
+    /// See https://docs.github.com/en/actions/reference/limits
+    /// </summary>
+    public static bool IsHostedRunner(string runner) =>
+        Regex.IsMatch(runner.Trim(), @"^(ubuntu|windows|macos)-", RegexOptions.IgnoreCase);
+
+    /// <summary>Null when a job limit fits the runner; else why not (a job limit over 6 h on a GitHub-hosted label).</summary>
+    public static string? RunnerRefusal(string? runner, TimeSpan jobLimit) =>
+        runner is not null && IsHostedRunner(runner) && jobLimit > HostedJobLimit
+            ? $"the job limit {RunPlan.FormatDuration(jobLimit)} is over the {RunPlan.FormatDuration(HostedJobLimit)} GitHub-hosted runners allow (runner {runner.Trim()}), which would cancel every longer job and lose its shard: give a self-hosted runner label (the runner input, --runner) or a job limit of at most 6h"
+            : null;
 
     /// <summary>The shard <c>K/N</c> as the user writes it, checked.</summary>
     public static (int Index, int Count) ParseShard(string text)
@@ -224,9 +246,10 @@ public sealed record ShardMatrixJson(
     /// <summary>The run id of a sharded run started without <c>--run-id</c>: derived from the seed and profile, the same on every machine.</summary>
     public static string DefaultRunId(string profile, ulong seed) => $"seed-{seed.ToString(CultureInfo.InvariantCulture)}-{profile}";
 
-    public static ShardMatrixJson Of(ShardPlan shards, string runId, TimeSpan jobLimit)
+    /// <param name="runner">The lab jobs' runner label (<c>--runner</c>); null: not checked against hosted runners' limit.</param>
+    public static ShardMatrixJson Of(ShardPlan shards, string runId, TimeSpan jobLimit, string? runner = null)
     {
-        var refusal = shards.Refusal(jobLimit);
+        var refusal = ShardPlan.RunnerRefusal(runner, jobLimit) ?? shards.Refusal(jobLimit);
         return new ShardMatrixJson(
             runId,
             shards.Plan.Profile.Name,
@@ -245,7 +268,7 @@ public sealed record ShardMatrixJson(
             [.. shards.Shards.Select(s => new ShardJson(
                 s.Id, s.Index, s.DirectoryName(runId), s.Blocks, [.. s.Units.Select(u => u.Key)], s.Boots, s.Estimate.TotalSeconds,
                 RunPlan.FormatDuration(s.Estimate), ShardPlan.TimeoutMinutes(s, jobLimit)))],
-            new ShardMatrix([.. shards.Shards.Select(s => new ShardMatrixEntry(s.Id, s.Index, ShardPlan.TimeoutMinutes(s, jobLimit), RunPlan.FormatDuration(s.Estimate)))]));
+            new ShardMatrix([.. shards.Shards.Select(s => new ShardMatrixEntry(s.Id, s.Index, ShardPlan.TimeoutMinutes(s, jobLimit), ShardPlan.JobTimeoutMinutes(s, jobLimit), RunPlan.FormatDuration(s.Estimate)))]));
     }
 }
 
@@ -258,5 +281,8 @@ public sealed record ShardJson(
 /// <summary>A GitHub Actions matrix: <c>strategy.matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}</c>.</summary>
 public sealed record ShardMatrix(IReadOnlyList<ShardMatrixEntry> Include);
 
-/// <summary>One lab job: <c>matrix.shard</c> (<c>K/N</c>), <c>matrix.index</c>, <c>matrix.timeout</c> (minutes), <c>matrix.estimate</c>.</summary>
-public sealed record ShardMatrixEntry(string Shard, int Index, int Timeout, string Estimate);
+/// <summary>
+/// One lab job: <c>matrix.shard</c> (<c>K/N</c>), <c>matrix.index</c>, <c>matrix.timeout</c> (the lab step's, minutes),
+/// <c>matrix.jobTimeout</c> (the job's: the job limit), <c>matrix.estimate</c>.
+/// </summary>
+public sealed record ShardMatrixEntry(string Shard, int Index, int Timeout, int JobTimeout, string Estimate);
