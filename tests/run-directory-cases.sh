@@ -124,6 +124,18 @@ run=$(copy $smoke "$work/d1c"); before=$(tree_sum "$run")
 expect "26.1c lab repair --force on a full disk keeps units.json (the new ledger is written first)" 1 "The rebuilt units.json could not be written" \
   bash -c "[[ '$before' == '$(tree_sum "$run")' ]] && ! ls -A '$run' | grep -q 'damaged\\|tmp'"
 
+# 26.11: a refusal writes nothing, a failure removes what it wrote (then the same command, run again, works)
+s1=$(copy $shard1 "$work/d11"); s2=$(copy $shard2 "$work/d11"); before=$(tree_sum "$work/d11")
+(ulimit -f 24; trap '' XFSZ; DOTNET_EnableWriteXorExecute=0 dotnet "$dll" merge "$s1" "$s2" --out "$work/d11-out/merged" >"$work/out" 2>"$work/err"); rc=$?; cat "$work/err" >>"$work/out"
+expect "26.11a merge on a full disk leaves nothing behind (built beside --out, renamed at the end)" 1 "The merge into $work/d11-out/merged failed" \
+  bash -c "[[ '$before' == '$(tree_sum "$work/d11")' && -z \$(ls -A '$work/d11-out') ]]"
+rc=0; dotnet "$dll" merge "$s1" "$s2" --out "$work/d11-out/merged" >"$work/out" 2>"$work/err" || rc=$?
+expect "26.11b ... and the same merge, run again with space, succeeds" 0 "" test -f "$work/d11-out/merged/manifest.json"
+run=$(copy $smoke "$work/d11r"); before=$(tree_sum "$run"); mkdir -p "$work/d11r-out"
+(ulimit -f 24; trap '' XFSZ; DOTNET_EnableWriteXorExecute=0 dotnet "$dll" report "$run" --out "$work/d11r-out/REPORT.md" >"$work/out" 2>"$work/err"); rc=$?; cat "$work/err" >>"$work/out"
+check "26.11c report --out on a full disk removes the charts it wrote" \
+  bash -c "[[ $rc -ne 0 && '$before' == '$(tree_sum "$run")' && -z \$(find '$work/d11r-out' -type f) ]]"
+
 # 2. lab repair does not launder edits
 run=$(copy $smoke "$work/d2a"); sed -i 's/^Requests per second: .*/Requests per second:    999.99 [#\/sec] (mean)/' "$run/raw/baseline/ab/1.txt"
 before=$(tree_sum "$run" ./units.json './units.json.damaged-*')

@@ -90,7 +90,7 @@ public static class NoiseReport
             b.Repeat.ToString(CultureInfo.InvariantCulture),
             b.Scenario,
             gate,
-            b.L0 is { } l ? Interference.Percent(l.OtherCpu) : "–",
+            b.L0 is { } l ? Interference.Percent(l.OtherCpu) + (l.KernelCpu is { } k ? $" (kernel {Interference.Percent(k)})" : "") : "–",
             b.L0 is { } s ? Interference.Percent(s.Steal) : "–",
             b.L0 is { } p ? Interference.Percent(p.Pressure) : "–",
             c is null ? "–" : $"{Rate(c.L0Start)} → {Rate(c.L0End)}",

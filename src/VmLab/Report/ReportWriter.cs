@@ -84,14 +84,40 @@ public static class ReportWriter
             File.Delete(Path.Combine(directory, stale));
         }
 
-        foreach (var (file, content) in files)
+        // A failure part way (a full disk) removes the files this render created, so nothing half-written is left
+        // behind (files it only replaced stay as they were: each write is atomic).
+        var created = new List<string>();
+        try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(directory, file))!);
-            WriteIfChanged(Path.Combine(directory, file), content);
-        }
+            foreach (var (file, content) in files)
+            {
+                var path = Path.Combine(directory, file);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                if (!File.Exists(path))
+                {
+                    created.Add(path);
+                }
 
-        outputs.Write(wanted);
-        WriteIfChanged(main, mainText);
+                WriteIfChanged(path, content);
+            }
+
+            if (!File.Exists(outputs.Path))
+            {
+                created.Add(outputs.Path);
+            }
+
+            outputs.Write(wanted);
+            WriteIfChanged(main, mainText);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException) // ENOSPC, or EFBIG as .NET reports it
+        {
+            foreach (var path in created.Where(File.Exists))
+            {
+                File.Delete(path);
+            }
+
+            throw;
+        }
     }
 
     // A run directory rendered before the list existed: its charts/*.svg are the report's.

@@ -43,15 +43,43 @@ public static partial class ShardMerge
         }
 
         var renumber = RenumberBoots(parts);
-        Directory.CreateDirectory(outDirectory);
-        CopyFiles(parts, outRun, renumber);
+        // Built beside --out and renamed into place at the end: a merge that fails part way (a full disk) leaves nothing
+        // behind to make the retry fail with "not empty", and of two merges into one --out the second finds it taken.
+        var full = Path.GetFullPath(outDirectory);
+        var staging = new RunDirectory(Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.merging-{Environment.ProcessId}"));
+        try
+        {
+            Directory.CreateDirectory(staging.Path);
+            CopyFiles(parts, staging, renumber);
+            var ledger = MergedLedger(parts, outRun.RunId, renumber);
+            ledger.SaveAsync(staging.Path).GetAwaiter().GetResult();
+            var manifest = MergedManifest(parts, outRun.RunId, ledger, renumber);
+            staging.WriteManifest(manifest);
+            if (Directory.Exists(full))
+            {
+                Directory.Delete(full); // empty (checked above); a merge that filled it since makes this throw
+            }
 
-        var ledger = MergedLedger(parts, outRun.RunId, renumber);
-        ledger.SaveAsync(outDirectory).GetAwaiter().GetResult();
-
-        var manifest = MergedManifest(parts, outRun.RunId, ledger, renumber);
-        outRun.WriteManifest(manifest);
-        return manifest;
+            Directory.Move(staging.Path, full);
+            return manifest;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // A full disk: ENOSPC (IOException), or the preallocation refused (EFBIG reaches .NET as an ArgumentException).
+            throw new LabException(
+                $"The merge into {outDirectory} failed ({e.Message}); nothing was left there (the merged run is built beside it, then renamed).",
+                Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any()
+                    ? $"{outDirectory} was filled meanwhile (another merge?): give another --out"
+                    : "free some space (df -h) or fix the cause, then run the same merge again",
+                e);
+        }
+        finally
+        {
+            if (Directory.Exists(staging.Path))
+            {
+                Directory.Delete(staging.Path, recursive: true);
+            }
+        }
     }
 
     /// <summary>Every boot number a shard used (records, units, consoles), renumbered from 1 in shard order.</summary>

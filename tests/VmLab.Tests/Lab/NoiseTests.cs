@@ -30,15 +30,18 @@ public sealed class NoiseTests
         Assert.Equal(0, steal0);
         Assert.Equal(1247173967, pressure1);
 
+        var busy = busy1 - busy0;
         var window = Interference.Between(
-            new L0Sample(0, total0, busy0, steal0, 0, pressure0),
-            new L0Sample(5, total1, busy1, steal1, (busy1 - busy0) / 2, pressure1))!;
-        // Both CPUs busy the whole 5 s (1023 ticks of 1023), half of it this run's: the other half is other work.
-        Assert.Equal(1.0, window.OtherCpu + window.LabCpu, 2);
-        Assert.Equal(0.5, window.OtherCpu, 2);
+            new L0Sample(0, total0, busy0, steal0, 0, pressure0, 0),
+            new L0Sample(5, total1, busy1, steal1, busy / 2, pressure1, busy / 4))!;
+        // Both CPUs busy the whole 5 s (1023 ticks of 1023): half of it this run's processes, a quarter other processes;
+        // the rest no process was charged with (interrupts, softirqs, kernel threads) is the kernel's, not other work.
+        Assert.Equal(1.0, window.OtherCpu + window.LabCpu + window.KernelCpu!.Value, 2);
+        Assert.Equal(0.25, window.OtherCpu, 2);
+        Assert.Equal(0.25, window.KernelCpu!.Value, 2);
         Assert.Equal(0.0, window.Steal);
         Assert.InRange(window.Pressure!.Value, 0.9, 1.0);
-        Assert.Equal("other processes 50% of L0's CPUs, this run 50%, steal 0%, CPU pressure 100% over 5 s", window.Describe());
+        Assert.Equal("other processes 25% of L0's CPUs, this run 50%, kernel 25%, steal 0%, CPU pressure 100% over 5 s", window.Describe());
     }
 
     [Theory]
@@ -61,8 +64,10 @@ public sealed class NoiseTests
         ProcStat P(int pid, int parent, long ticks) => new(pid, 'S', parent, pid, 0, ticks);
         var processes = new[] { P(1, 0, 1000), P(10, 1, 7), P(11, 10, 20), P(12, 11, 300), P(13, 1, 4000), P(14, 13, 50) };
 
+        var kernelThreads = new[] { P(2, 0, 900), P(30, 2, 80) }; // kthreadd and a kworker: the kernel's, nobody's work
         Assert.Equal(7 + 20 + 300, L0Sample.LabTicksOf(10, processes));
         Assert.Equal(0, L0Sample.LabTicksOf(99, processes));
+        Assert.Equal((7L + 20 + 300, 1000L + 4000 + 50), L0Sample.TicksOf(10, [.. processes, .. kernelThreads]));
     }
 
     [Fact]

@@ -13,13 +13,20 @@ namespace VmLab.Lab.Noise;
 /// <param name="StealTicks">Time a hypervisor under L0 ran something else on L0's CPUs; null when /proc/stat has no steal column.</param>
 /// <param name="LabTicks">The CPU time of this run's processes: vmlab and everything it started (QEMU, the clients), reaped children included.</param>
 /// <param name="PressureMicros">/proc/pressure/cpu <c>some total=</c>: microseconds in which some task waited for a CPU; null without PSI.</param>
-public sealed record L0Sample(double Seconds, long TotalTicks, long BusyTicks, long? StealTicks, long LabTicks, long? PressureMicros)
+/// <param name="OtherTicks">
+/// The CPU time of every other process (reaped children included: a process that exits moves its time into its
+/// parent's, so the sum runs on); kernel threads are not in it. What the kernel did besides (interrupts, softirqs, the
+/// network stack for this run's own tap traffic, kernel threads) is <see cref="BusyTicks"/> less both sums.
+/// </param>
+public sealed record L0Sample(double Seconds, long TotalTicks, long BusyTicks, long? StealTicks, long LabTicks, long? PressureMicros, long OtherTicks = 0)
 {
     /// <summary>Reads L0's counters now; <paramref name="labRoot"/> is the pid whose process tree is this run's.</summary>
     public static L0Sample Read(double seconds, int labRoot)
     {
         var cpu = ParseCpu(File.ReadAllText("/proc/stat"));
-        return new L0Sample(seconds, cpu.Total, cpu.Busy, cpu.Steal, LabTicksOf(labRoot, ProcStat.All().ToList()), ReadPressure());
+        var processes = ProcStat.All().ToList();
+        var (lab, other) = TicksOf(labRoot, processes);
+        return new L0Sample(seconds, cpu.Total, cpu.Busy, cpu.Steal, lab, ReadPressure(), other);
     }
 
     /// <summary>The aggregate <c>cpu</c> line of /proc/stat: total, busy and steal ticks (steal null when the kernel has no such column).</summary>
@@ -49,12 +56,25 @@ public sealed record L0Sample(double Seconds, long TotalTicks, long BusyTicks, l
             ? micros
             : null;
 
+    /// <summary>
+    /// The summed CPU ticks of <paramref name="root"/>'s process tree (the run's) and of every other process but the
+    /// kernel's threads (kthreadd, pid 2, and its children).
+    /// </summary>
+    internal static (long Lab, long Other) TicksOf(int root, IReadOnlyList<ProcStat> processes)
+    {
+        var lab = LabPids(root, processes);
+        var other = processes.Where(p => !lab.Contains(p.Pid) && p.Pid != KernelThreads && p.ParentPid != KernelThreads).Sum(p => p.CpuTicks);
+        return (processes.Where(p => lab.Contains(p.Pid)).Sum(p => p.CpuTicks), other);
+    }
+
     /// <summary>The summed CPU ticks of <paramref name="root"/> and its descendants among <paramref name="processes"/>.</summary>
-    internal static long LabTicksOf(int root, IReadOnlyList<ProcStat> processes)
+    internal static long LabTicksOf(int root, IReadOnlyList<ProcStat> processes) => TicksOf(root, processes).Lab;
+
+    private const int KernelThreads = 2; // kthreadd: every kernel thread is its child
+
+    private static HashSet<int> LabPids(int root, IReadOnlyList<ProcStat> processes)
     {
         var children = processes.ToLookup(p => p.ParentPid);
-        var byPid = processes.ToDictionary(p => p.Pid);
-        var ticks = 0L;
         var pending = new Stack<int>([root]);
         var seen = new HashSet<int>();
         while (pending.TryPop(out var pid))
@@ -64,14 +84,13 @@ public sealed record L0Sample(double Seconds, long TotalTicks, long BusyTicks, l
                 continue;
             }
 
-            ticks += byPid.GetValueOrDefault(pid)?.CpuTicks ?? 0;
             foreach (var child in children[pid])
             {
                 pending.Push(child.Pid);
             }
         }
 
-        return ticks;
+        return seen;
     }
 
     // Some kernels and containers have no PSI (/proc/pressure missing, or EOPNOTSUPP on read): unavailable, not an error.
