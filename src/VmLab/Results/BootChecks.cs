@@ -103,13 +103,11 @@ public sealed class BootChecks
     /// </remarks>
     public IReadOnlyList<string> ProblemsOf(string file, string? sha256 = null)
     {
-        var parts = file.Split('/');
-        if (parts.Length != 4 || !parts[3].EndsWith(".txt", StringComparison.Ordinal))
+        if (UnitKeyOf(file) is not { } key)
         {
             return [];
         }
 
-        var key = $"{parts[1]}/{parts[2]}/{parts[3][..^4]}";
         if (!_units.TryGetValue(key, out var unit))
         {
             return [$"lab: {key} is not in units.json, so no boot vouches for it"];
@@ -136,7 +134,7 @@ public sealed class BootChecks
             problems.Add(busy);
         }
 
-        if (_boots.TryGetValue((parts[1], unit.Boot), out var boot))
+        if (_boots.TryGetValue((key.Split('/')[0], unit.Boot), out var boot))
         {
             problems.AddRange(boot.Problems);
         }
@@ -145,22 +143,19 @@ public sealed class BootChecks
     }
 
     /// <summary>What else used L0's CPUs while the unit of raw output <paramref name="file"/> ran; null when not measured.</summary>
-    public Interference? InterferenceOf(string file)
-    {
-        var parts = file.Split('/');
-        return parts.Length == 4 && parts[3].EndsWith(".txt", StringComparison.Ordinal)
-            ? _units.GetValueOrDefault($"{parts[1]}/{parts[2]}/{parts[3][..^4]}")?.L0
-            : null;
-    }
+    public Interference? InterferenceOf(string file) => UnitOf(file)?.L0;
 
     /// <summary>What the record of raw output <paramref name="file"/> rests on when <c>vmlab lab repair</c> rebuilt it; null otherwise.</summary>
-    public Witness? RebuiltOf(string file)
+    public Witness? RebuiltOf(string file) => UnitOf(file)?.Rebuilt;
+
+    /// <summary>The ledger key of raw output <paramref name="file"/> (<c>raw/&lt;scenario&gt;/&lt;suite&gt;/&lt;repeat&gt;.txt</c> → <c>scenario/suite/repeat</c>); null for anything else.</summary>
+    private static string? UnitKeyOf(string file)
     {
         var parts = file.Split('/');
-        return parts.Length == 4 && parts[3].EndsWith(".txt", StringComparison.Ordinal) && _units.TryGetValue($"{parts[1]}/{parts[2]}/{parts[3][..^4]}", out var unit)
-            ? unit.Rebuilt
-            : null;
+        return parts.Length == 4 && parts[3].EndsWith(".txt", StringComparison.Ordinal) ? $"{parts[1]}/{parts[2]}/{parts[3][..^4]}" : null;
     }
+
+    private UnitRecord? UnitOf(string file) => UnitKeyOf(file) is { } key ? _units.GetValueOrDefault(key) : null;
 
     /// <summary>What <paramref name="scenario"/> requires, from the manifest the lab wrote; null when it is not described.</summary>
     private static ExpectedFactors? Expected(Manifest? manifest, string scenario)
