@@ -88,6 +88,16 @@ public sealed record QemuCommand
     /// </summary>
     public string? VirtioConsole { get; init; }
 
+    /// <summary>
+    /// The control port's FIFOs (<c>PATH.in</c> to the guest, <c>PATH.out</c> from it), a virtio serial port named
+    /// <c>vmlab.ctl</c> in the guest; null for none. L1 answers L2's snapshot requests and asks for L2's own on it
+    /// (docs/PROTOCOL.md, "Counters").
+    /// </summary>
+    public string? ControlPipe { get; init; }
+
+    /// <summary>A TCP port on 127.0.0.1 for QEMU's QMP (L1 reads KVM's counters of L2's vCPUs with query-stats); null for none.</summary>
+    public int? QmpPort { get; init; }
+
     public QemuCommand WithBinary(string binary) => this with { Binary = binary };
     public QemuCommand WithMachine(string machine) => this with { Machine = machine };
     public QemuCommand WithCpu(string cpu) => this with { Cpu = cpu };
@@ -100,6 +110,8 @@ public sealed record QemuCommand
     public QemuCommand WithNetwork(TapNetwork? network) => this with { Network = network };
     public QemuCommand WithSerial(string serial) => this with { Serial = serial };
     public QemuCommand WithVirtioConsole(string file) => this with { Serial = "none", VirtioConsole = file };
+    public QemuCommand WithControlPipe(string path) => this with { ControlPipe = path };
+    public QemuCommand WithQmp(int port) => this with { QmpPort = port };
 
     /// <summary>The argument list, in a fixed order (so rendered lines can be compared and snapshotted).</summary>
     public IReadOnlyList<string> Arguments()
@@ -127,9 +139,24 @@ public sealed record QemuCommand
         }
 
         args.AddRange(Network?.Arguments() ?? ["-nic", "none"]);
+        if (VirtioConsole is not null || ControlPipe is not null)
+        {
+            args.AddRange(["-device", "virtio-serial-pci"]);
+        }
+
         if (VirtioConsole is not null)
         {
-            args.AddRange(["-device", "virtio-serial-pci", "-chardev", $"file,id=hvc0,path={VirtioConsole.Replace(",", ",,", StringComparison.Ordinal)}", "-device", "virtconsole,chardev=hvc0"]);
+            args.AddRange(["-chardev", $"file,id=hvc0,path={VirtioConsole.Replace(",", ",,", StringComparison.Ordinal)}", "-device", "virtconsole,chardev=hvc0"]);
+        }
+
+        if (ControlPipe is not null)
+        {
+            args.AddRange(["-chardev", $"pipe,id=vmlabctl,path={ControlPipe.Replace(",", ",,", StringComparison.Ordinal)}", "-device", "virtserialport,chardev=vmlabctl,name=vmlab.ctl"]);
+        }
+
+        if (QmpPort is { } qmp)
+        {
+            args.AddRange(["-qmp", $"tcp:127.0.0.1:{qmp.ToString(CultureInfo.InvariantCulture)},server=on,wait=off"]);
         }
 
         args.AddRange(["-display", "none", "-monitor", "none", "-serial", Serial, "-no-reboot"]);

@@ -1,4 +1,5 @@
-# VmLab job library: the job side of docs/PROTOCOL.md, sourced by every job.sh (L1 and L2) as /job/lib.sh.
+# VmLab job library: the job side of docs/PROTOCOL.md, sourced by every job.sh (L1 and L2) as /job/lib.sh. L1's
+# bash part (following L2's console, QMP, serving L0's clients) is src/VmLab/Lab/Vm/job-l1.bash, /job/l1.bash.
 # The lab writes lib.sh as rootfs/overlay/common/usr/lib/vmlab/protocol.sh (the one definition of the protocol's
 # primitives: vmlab_marker, vmlab_fact, vmlab_facts, vmlab_send_file, vmlab_vhost_threads, ...) followed by this
 # file (src/VmLab/Lab/Vm/job-lib.sh), so a job does not depend on the image's copy. Needs only sh, coreutils and awk.
@@ -6,24 +7,33 @@
 # The fact the job adds to init's (vmlab_facts, after READY): whether KVM is there (L1 must have it). Init's facts are
 # not said again: under emulation each fact costs about 0.1 s.
 vmlab_job_facts() {
-  vmlab_fact kvm "$([ -c /dev/kvm ] && echo present || echo absent)"
+  if [ -c /dev/kvm ]; then vmlab_fact kvm present; else vmlab_fact kvm absent; fi
 }
 
 # vmlab_phase NAME: a point in the job's time line, with this layer's uptime. L0 stamps L1's phases with its own clock
 # as they arrive, so a boot's fixed cost can be split into its parts (docs/PROTOCOL.md, "Time line").
-vmlab_phase() { vmlab_marker "PHASE $1 uptime=$(vmlab_uptime)"; }
+vmlab_phase() { read -r vmlab_up _ </proc/uptime; vmlab_marker "PHASE $1 uptime=$vmlab_up"; }
 
 # vmlab_thp always|never: the Q2 factor, written before anything is measured.
 vmlab_thp() {
   echo "$1" > /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
-  vmlab_fact thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unavailable)"
+  vmlab_file_line vmlab_v /sys/kernel/mm/transparent_hugepage/enabled
+  vmlab_fact thp "${vmlab_v:-unavailable}"
 }
 
 # vmlab_scratch DEVICE: the writable scratch disk at /work (built empty by the lab for this boot).
 vmlab_scratch() {
-  mkdir -p /work
-  grep -q ' /work ' /proc/mounts || mount -t ext4 "$1" /work || vmlab_fact scratch "cannot mount $1"
+  [ -d /work ] || mkdir -p /work
+  vmlab_mounted /work || mount -t ext4 "$1" /work || vmlab_fact scratch "cannot mount $1"
   export TMPDIR=/work
+}
+
+# vmlab_mounted DIRECTORY: true when something is mounted there (read over /proc/mounts: no grep).
+vmlab_mounted() {
+  while read -r _ vmlab_m _; do
+    [ "$vmlab_m" = "$1" ] && return 0
+  done </proc/mounts
+  return 1
 }
 
 # vmlab_limit CPUS MEMORY_MIB: the host scenario runs the suites with the guest's CPUs and memory only.
@@ -63,25 +73,16 @@ vmlab_bridge() {
   vmlab_fact l0_link "$(busybox ping -c 1 -W 5 "$2" >/dev/null 2>&1 && echo up || echo down)"
 }
 
-# vmlab_serve LAYER ADDRESS SECONDS: tells L0 the servers are up and waits (up to SECONDS) for L0's clients to finish,
-# which L0 says by typing "vmlab-go" on this console.
-vmlab_serve() {
-  vmlab_marker "SERVE server=$1 address=$2"
-  vmlab_go=$(timeout --foreground "$3" head -n 1)
-  case "$vmlab_go" in
-    vmlab-go*) vmlab_fact served "$1 $2" ;;
-    *) vmlab_fact served "no go from L0 within $3 s" ;;
-  esac
-  vmlab_phase served
-}
-
 # vmlab_address IP: this layer's end of tap0's network (L1's tap0 or L2's first NIC).
 vmlab_address() {
   if [ "$VMLAB_LAYER" = l1 ]; then
     ip link show tap0 >/dev/null 2>&1 || ip tuntap add dev tap0 mode tap
     vmlab_if=tap0
   else
-    vmlab_if=$(ls /sys/class/net | grep -v '^lo$' | head -n 1)
+    vmlab_if=
+    for vmlab_i in /sys/class/net/*; do
+      [ "${vmlab_i##*/}" != lo ] && { vmlab_if=${vmlab_i##*/}; break; }
+    done
   fi
   if ip addr replace "$1/24" dev "$vmlab_if" && ip link set "$vmlab_if" up; then
     vmlab_fact address "$vmlab_if $1"
@@ -90,40 +91,162 @@ vmlab_address() {
   fi
 }
 
-# Servers of the network suites, in the measured system; idempotent (init may have started them).
-# "vmlab_servers restart" stops init's servers and starts them from this shell, inside its cgroup (the host limit).
+# Servers of the network suites, in the measured system, started only when it serves (images before issue 24 started
+# them in init); idempotent. "vmlab_servers restart" stops servers an older init started and starts them from this
+# shell, inside its cgroup (the host limit). Facts servers and servers_cgroup.
 vmlab_servers() {
-  if [ "$1" = restart ]; then
+  vmlab_find_servers
+  if [ "$1" = restart ] && [ -n "$vmlab_netserver$vmlab_apache2" ]; then
     pkill -x apache2; pkill -x netserver
     vmlab_i=0
     while pgrep -x apache2 >/dev/null || pgrep -x netserver >/dev/null; do
       [ "$vmlab_i" -ge 20 ] && break
       sleep 0.5; vmlab_i=$(( vmlab_i + 1 ))
     done
+    vmlab_find_servers
   fi
-  pgrep -x netserver >/dev/null || netserver >/dev/null 2>&1
-  if ! pgrep -x apache2 >/dev/null; then
+  [ -n "$vmlab_netserver" ] || netserver >/dev/null 2>&1
+  if [ -z "$vmlab_apache2" ]; then
     vmlab_why=$( ( . /etc/apache2/envvars && mkdir -p /run/lock "$APACHE_RUN_DIR" "$APACHE_LOG_DIR" && apache2 -k start ) 2>&1 ) \
-      || vmlab_fact apache2_start "$(echo "$vmlab_why" | tail -n 3 | tr '\n' ' ')"
+      || vmlab_fact apache2_start "$vmlab_why"
   fi
-  vmlab_fact servers "netserver=$(pgrep -x netserver >/dev/null && echo up || echo down) apache2=$(pgrep -x apache2 >/dev/null && echo up || echo down)"
-  vmlab_fact servers_cgroup "$(for p in $(pgrep -x netserver) $(pgrep -x apache2); do sed -n 's/^0:://p' /proc/$p/cgroup; done | sort -u | tr '\n' ' ' | sed 's/ $//')"
+  vmlab_find_servers
+  vmlab_fact servers "netserver=${vmlab_netserver:+up}${vmlab_netserver:-down} apache2=${vmlab_apache2:+up}${vmlab_apache2:-down}"
+  vmlab_groups=
+  for vmlab_p in $vmlab_netserver $vmlab_apache2; do
+    vmlab_file_line vmlab_g "/proc/$vmlab_p/cgroup"
+    case " $vmlab_groups " in
+      *" ${vmlab_g#0::} "*) ;;
+      *) vmlab_groups="${vmlab_groups:+$vmlab_groups }${vmlab_g#0::}" ;;
+    esac
+  done
+  vmlab_fact servers_cgroup "$vmlab_groups"
 }
 
-# vmlab_unit UNIT TIMEOUT_SECONDS PROBE COMMAND: runs one unit, sends its output, reports its status.
+# vmlab_find_servers: the PIDs of netserver and apache2 now, in vmlab_netserver and vmlab_apache2 (a read of every
+# /proc/PID/comm: no pgrep).
+vmlab_find_servers() {
+  vmlab_netserver=
+  vmlab_apache2=
+  for vmlab_p in /proc/[0-9]*; do
+    read -r vmlab_c 2>/dev/null <"$vmlab_p/comm" || continue
+    case $vmlab_c in
+      netserver) vmlab_netserver="${vmlab_netserver:+$vmlab_netserver }${vmlab_p#/proc/}" ;;
+      apache2) vmlab_apache2="${vmlab_apache2:+$vmlab_apache2 }${vmlab_p#/proc/}" ;;
+    esac
+  done
+}
+
+# vmlab_unit UNIT TIMEOUT_SECONDS PROBE COMMAND: runs one unit between its two edges (counters, below), sends its
+# output, reports its status. The suite gets no copy of the control port (fd 8).
 vmlab_unit() {
   if ! sh -c "$3" >/dev/null 2>&1; then
     vmlab_fact "unavailable.$1" "not installed in this image (check failed: $3)"
     return 0
   fi
-  vmlab_start=$(vmlab_uptime)
   vmlab_out="${TMPDIR:-/tmp}/vmlab-unit-$$.txt"
-  timeout -k 10 "$2" sh -c "$4" < /dev/null > "$vmlab_out" 2>&1
+  vmlab_edge "$1" start
+  read -r vmlab_start _ </proc/uptime
+  timeout -k 10 "$2" sh -c "$4" < /dev/null > "$vmlab_out" 2>&1 8<&-
   vmlab_rc=$?
-  vmlab_end=$(vmlab_uptime)
+  read -r vmlab_end _ </proc/uptime
+  vmlab_edge "$1" end
   vmlab_send_file "$1.txt" "$vmlab_out"
   rm -f "$vmlab_out"
   vmlab_status "$1" "$vmlab_rc" "$(awk -v a="$vmlab_start" -v b="$vmlab_end" 'BEGIN { printf "%.2f", b - a }')" "$vmlab_end"
+}
+
+# --- Counters: each unit's counters in every layer, read at its edges (docs/PROTOCOL.md, "Counters") ---
+
+# vmlab_counters UNIT EDGE: this system's counters at a unit's edge (start|end), one COUNT marker per line read, all
+# written at once. Builtins only (read, case, printf): no process starts, so the snapshot adds no fork's page faults
+# or context switches to the counters it reads. Sources: /proc/uptime, /proc/stat (the cpu lines, ctxt, intr's
+# total), /proc/vmstat (pgfault, pgmajfault, thp_fault_alloc, thp_fault_fallback), /proc/softirqs (NET_TX, NET_RX),
+# /proc/net/snmp (the two Tcp: lines), /proc/meminfo (AnonHugePages). A line the kernel lacks is simply not there.
+vmlab_counters() {
+  vmlab_cp="@@VMLAB:COUNT $1 $2"
+  vmlab_nl='
+'
+  read -r vmlab_a _ </proc/uptime
+  vmlab_cb="$vmlab_cp uptime $vmlab_a@@"
+  while read -r vmlab_k vmlab_a vmlab_r; do
+    case $vmlab_k in
+      cpu*) vmlab_cb="$vmlab_cb$vmlab_nl$vmlab_cp stat $vmlab_k $vmlab_a $vmlab_r@@" ;;
+      ctxt | intr) vmlab_cb="$vmlab_cb$vmlab_nl$vmlab_cp stat $vmlab_k $vmlab_a@@" ;;
+    esac
+  done </proc/stat
+  vmlab_i=0
+  while [ "$vmlab_i" -lt 4 ] && read -r vmlab_k vmlab_a; do
+    case $vmlab_k in
+      pgfault | pgmajfault | thp_fault_alloc | thp_fault_fallback)
+        vmlab_cb="$vmlab_cb$vmlab_nl$vmlab_cp vmstat $vmlab_k $vmlab_a@@"; vmlab_i=$(( vmlab_i + 1 )) ;;
+    esac
+  done </proc/vmstat
+  while read -r vmlab_k vmlab_a; do
+    case $vmlab_k in
+      NET_TX: | NET_RX:) vmlab_cb="$vmlab_cb$vmlab_nl$vmlab_cp softirqs $vmlab_k $vmlab_a@@" ;;
+    esac
+  done </proc/softirqs
+  vmlab_i=0
+  while [ "$vmlab_i" -lt 2 ] && read -r vmlab_k vmlab_a; do
+    [ "$vmlab_k" = Tcp: ] && { vmlab_cb="$vmlab_cb$vmlab_nl$vmlab_cp snmp Tcp: $vmlab_a@@"; vmlab_i=$(( vmlab_i + 1 )); }
+  done </proc/net/snmp
+  while read -r vmlab_k vmlab_a vmlab_r; do
+    [ "$vmlab_k" = AnonHugePages: ] && { vmlab_cb="$vmlab_cb$vmlab_nl$vmlab_cp meminfo AnonHugePages: $vmlab_a $vmlab_r@@"; break; }
+  done </proc/meminfo
+  vmlab_emit printf '%s\n' "$vmlab_cb"
+}
+
+# vmlab_control: opens the control port (a virtio serial port named vmlab.ctl, L1's FIFO /work/l2-ctl.in behind it) on
+# fd 8, where L1 answers this VM's snapshot requests and asks for its own; fact control. Without one (no such port),
+# units run with this VM's counters only.
+vmlab_control() {
+  vmlab_ctl=
+  for vmlab_p in /sys/class/virtio-ports/*; do
+    [ -r "$vmlab_p/name" ] || continue
+    read -r vmlab_n <"$vmlab_p/name"
+    if [ "$vmlab_n" = vmlab.ctl ] && [ -c "/dev/${vmlab_p##*/}" ] && exec 8<"/dev/${vmlab_p##*/}"; then
+      vmlab_ctl=/dev/${vmlab_p##*/}
+    fi
+  done
+  vmlab_fact control "${vmlab_ctl:-none}"
+}
+
+# vmlab_edge UNIT EDGE: a unit's edge in the VM that runs it. The outer layer's counters go outside this one's: at the
+# start L1 reads its side first (SNAP, then wait for its answer on the control port), at the end last. EDGE says this
+# layer's snapshot is taken: L0 reads its own side when L1's arrives.
+vmlab_edge() {
+  if [ "$2" = start ]; then
+    vmlab_ask "$1" start
+    vmlab_counters "$1" start
+    vmlab_marker "EDGE $1 start"
+  else
+    vmlab_counters "$1" end
+    vmlab_marker "EDGE $1 end"
+    vmlab_ask "$1" end
+  fi
+}
+
+# vmlab_ask UNIT EDGE: asks the outer layer (L1) for its counters and waits for its answer; a control port that ends
+# is given up (the units go on with this layer's counters only).
+vmlab_ask() {
+  [ -n "${vmlab_ctl:-}" ] || return 0
+  vmlab_marker "SNAP $1 $2"
+  read -r vmlab_reply <&8 || { vmlab_ctl=; vmlab_fact control "closed at $1 $2"; }
+}
+
+# vmlab_answer: L2 once it serves: takes its counters whenever L1 asks ("snap UNIT EDGE" on the control port, for L0's
+# network units) and says EDGE when done; idles until L1 stops this VM.
+vmlab_answer() {
+  if [ -n "${vmlab_ctl:-}" ]; then
+    while read -r vmlab_cmd vmlab_u vmlab_e <&8; do
+      if [ "$vmlab_cmd" = snap ]; then
+        vmlab_counters "$vmlab_u" "$vmlab_e"
+        vmlab_marker "EDGE $vmlab_u $vmlab_e"
+      fi
+    done
+  fi
+  while :; do sleep 3600; done
 }
 
 # vmlab_calibrate WHEN ITERATIONS PROGRAM: the calibration probe (docs/PROTOCOL.md, "Calibration"): awk runs PROGRAM,
@@ -135,25 +258,6 @@ vmlab_calibrate() {
   vmlab_rc=$?
   vmlab_t1=$(vmlab_uptime)
   vmlab_fact "calibration.$1" "iterations=$2 sum=$vmlab_sum rc=$vmlab_rc seconds=$(awk -v a="$vmlab_t0" -v b="$vmlab_t1" 'BEGIN { printf "%.2f", b - a }')"
-}
-
-# vmlab_wait_console FILE PATTERN SECONDS [PID]: waits for a nested console to print PATTERN; gives up after SECONDS,
-# or as soon as the VM PID has exited. Starts no process while it waits: tail -F follows FILE by inotify (create FILE
-# before the VM starts; a missing FILE makes tail poll it once a second until it appears) and, with PID, checks the
-# VM once a second with kill(2). The poll it replaces ran a grep and a sleep each second, about 9% of one of L1's
-# emulated vCPUs, taken from L2 while L2's suites ran.
-vmlab_wait_console() {
-  timeout "$3" sh -c 'tail -n +1 -F ${2:+--pid=$2} -- "$1" 2>/dev/null | { grep -q -m 1 -e "$0"; r=$?; pkill -PIPE -x -P $$ tail; exit $r; }' \
-    "$2" "$1" "${4:-}"
-}
-
-# vmlab_wait_pid PID SECONDS: waits for a VM to power off (tail --pid: a kill(2) a second, no process started);
-# stops it after SECONDS (returns 1 then).
-vmlab_wait_pid() {
-  if ! vmlab_exits_within "$1" "$2"; then
-    vmlab_stop "$1"; return 1
-  fi
-  wait "$1"
 }
 
 # vmlab_exits_within PID SECONDS: true once PID has exited, false if it still runs after SECONDS.
