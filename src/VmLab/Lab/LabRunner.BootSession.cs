@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Text;
 using VmLab.Common;
+using VmLab.Counters;
 using VmLab.Lab.Ledger;
 using VmLab.Lab.Plan;
 using VmLab.Lab.Vm;
@@ -14,6 +16,11 @@ public sealed partial class LabRunner
     {
         private readonly CancellationTokenSource _clientsStop = new();
         private Task _clients = Task.CompletedTask;
+
+        /// <summary>L0's side of the units' counters: L1's QEMU threads at each edge (docs/PROTOCOL.md, "Counters").</summary>
+        public L0Counters Counters => _counters ??= new L0Counters(timeline, Input);
+
+        private L0Counters? _counters;
 
         public string ConsolePath { get; } = Path.Combine(runner._settings.RunDirectory, "raw", boot.Scenario.Id, $"console-{boot.Number}.log");
 
@@ -59,6 +66,9 @@ public sealed partial class LabRunner
         {
             switch (e)
             {
+                case EdgeEvent edge when origin.Length == 0:
+                    Counters.OnEdge(edge);
+                    break;
                 case FactEvent fact:
                     Facts[origin + fact.Key] = fact.Value;
                     if (fact.Key.StartsWith("unavailable.", StringComparison.Ordinal) && Find(boot, fact.Key["unavailable.".Length..]) is { } missing)
@@ -88,7 +98,7 @@ public sealed partial class LabRunner
                         _l2Statuses.Add(status);
                     }
 
-                    await runner.RecordAsync(unit, runner.Judge(boot, status.Unit, status.ExitCode, status.Seconds, Received.GetValueOrDefault(status.Unit), origin, "VM"));
+                    await runner.RecordAsync(unit, runner.Judge(boot, status.Unit, status.ExitCode, status.Seconds, Received.GetValueOrDefault(status.Unit), origin, "VM") with { Counters = Counters.Of(status.Unit) });
                     break;
                 case PhaseEvent phase when origin.Length == 0:
                     _l1Stamps[phase.Name] = timeline.Elapsed.TotalSeconds;
@@ -157,13 +167,19 @@ public sealed partial class LabRunner
                     continue;
                 }
 
+                // Every layer's counters outside the client's run: L0's, then L1's and L2's (the VM's EDGE says they are read).
+                var name = boot.UnitName(suite);
+                Counters.Read(name, "start");
+                await Counters.AskAsync(name, "start", cancellationToken);
                 timeline.Mark($"client {suite.Id}");
                 var start = timeline.Elapsed.TotalSeconds;
                 var run = await runner._client.RunAsync(suite.Command(target), suite.Timeout, cancellationToken);
-                Windows[boot.UnitName(suite)] = (start, timeline.Elapsed.TotalSeconds);
+                Windows[name] = (start, timeline.Elapsed.TotalSeconds);
                 timeline.Mark($"client {suite.Id} done");
+                await Counters.AskAsync(name, "end", cancellationToken);
+                Counters.Read(name, "end");
                 AtomicFile.WriteAllBytes(Path.Combine(runner._settings.RunDirectory, unit.RawPath), run.Output);
-                await runner.RecordAsync(unit, runner.Judge(boot, boot.UnitName(suite), run.ExitCode, Math.Round(run.Duration.TotalSeconds, 2), Hashing.Sha256Of(run.Output), "", "L0 client"));
+                await runner.RecordAsync(unit, runner.Judge(boot, name, run.ExitCode, Math.Round(run.Duration.TotalSeconds, 2), Hashing.Sha256Of(run.Output), "", "L0 client") with { Counters = Counters.Of(name) });
             }
 
             timeline.Mark("go");

@@ -95,7 +95,8 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
             watch = watch is null ? null : watch with { QemuStartedAt = Noise!.Monitor.Now };
             outcome = await VmBoot.RunAsync(
                 launcher.Command(boot, disks.Job, disks.L1Scratch, disks.L2Scratch), session.ConsolePath, BootBudget.Of(_plan.Profile, boot) with { AfterDone = _settings.PoweroffGrace },
-                e => session.OnEventAsync(e, ""), cancellationToken, session.Input, timeline, _settings.Paths is { } paths ? paths.ShownIn : null);
+                e => session.OnEventAsync(e, ""), cancellationToken, session.Input, timeline, _settings.Paths is { } paths ? paths.ShownIn : null,
+                pid => session.Counters.Pid = pid);
             await session.ClientsFinishedAsync();
         }
         catch (OperationCanceledException)
@@ -119,6 +120,11 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
             session.L2Facts) { Timeline = timeline.Marks, Quiet = watch?.Quiet, L0 = noise.Boot, Calibration = noise.Calibration });
         await _ledger.SaveAsync(_settings.RunDirectory, CancellationToken.None);
         SayTime(boot, outcome, timeline);
+        if (session.Counters.Unanswered.Count > 0)
+        {
+            Say($"boot #{boot.Number}: the VM did not answer L0's request for counters at {string.Join(", ", session.Counters.Unanswered)}: those units' VM counters are unavailable");
+        }
+
         await RecordUnreportedAsync(boot, outcome, session);
         await MarkInvalidAsync(boot);
         if (watch is not null)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using VmLab.Counters;
 using VmLab.Lab.Ledger;
 using VmLab.Lab.Noise;
 using VmLab.Lab.Plan;
@@ -44,6 +45,7 @@ public sealed class BootChecks
 {
     private readonly Dictionary<string, UnitRecord> _units;
     private readonly Dictionary<(string Scenario, int Boot), BootSummary> _boots = [];
+    private readonly Dictionary<(string Scenario, int Boot), IReadOnlyDictionary<string, UnitCounters>> _counters = [];
     private readonly double? _disturbed;
 
     private BootChecks(Dictionary<string, UnitRecord> units, double? disturbed)
@@ -77,6 +79,7 @@ public sealed class BootChecks
             var repeat = ledger.Boots.GetValueOrDefault(boot)?.Repeat
                          ?? ledger.Units.Where(u => u.Value.Boot == boot).Select(u => int.Parse(u.Key.Split('/')[^1], CultureInfo.InvariantCulture)).First();
             var evidence = BootEvidence.Read(Path.Combine(run.RawDir, scenario), boot);
+            checks._counters[(scenario, boot)] = BootCounters.Read(Path.Combine(run.RawDir, scenario), boot);
             var expected = Expected(manifest, scenario);
             var problems = expected is null
                 ? [.. evidence.L1Findings, .. evidence.L2Findings.SelectMany(f => f), $"fact missing: manifest.json does not describe scenario {scenario}, so its factor cannot be checked"]
@@ -144,6 +147,22 @@ public sealed class BootChecks
 
     /// <summary>What else used L0's CPUs while the unit of raw output <paramref name="file"/> ran; null when not measured.</summary>
     public Interference? InterferenceOf(string file) => UnitOf(file)?.L0;
+
+    /// <summary>
+    /// The counters of the unit of raw output <paramref name="file"/> (docs/PROTOCOL.md, "Counters"): the VMs' from the
+    /// COUNT lines of its boot's consoles, L0's from units.json; null when neither has any (runs before issue 24).
+    /// </summary>
+    public UnitCounters? CountersOf(string file)
+    {
+        if (UnitKeyOf(file) is not { } key || !_units.TryGetValue(key, out var unit))
+        {
+            return null;
+        }
+
+        var parts = key.Split('/');
+        var vm = _counters.GetValueOrDefault((parts[0], unit.Boot))?.GetValueOrDefault($"{parts[1]}/{parts[2]}");
+        return vm is null ? unit.Counters : vm.With(unit.Counters);
+    }
 
     /// <summary>What the record of raw output <paramref name="file"/> rests on when <c>vmlab lab repair</c> rebuilt it; null otherwise.</summary>
     public Witness? RebuiltOf(string file) => UnitOf(file)?.Rebuilt;

@@ -54,7 +54,7 @@ public static partial class RunParser
             parsed[i].UnrecognisedReason,
             parsed[i].Measurement?.Metrics ?? new SortedDictionary<string, MetricValue>(StringComparer.Ordinal),
             [.. parsed[i].Measurement?.Problems ?? [], .. checks?.ProblemsOf(f.File, hashes[i]) ?? (unverified && f.Suite != ConsoleLogParser.Id ? [NoLedger] : [])],
-            duplicates[i].Select(j => ordered[j].File).ToList()) { Rebuilt = checks?.RebuiltOf(f.File), L0 = checks?.InterferenceOf(f.File) }).ToList();
+            duplicates[i].Select(j => ordered[j].File).ToList()) { Rebuilt = checks?.RebuiltOf(f.File), L0 = checks?.InterferenceOf(f.File), Counters = checks?.CountersOf(f.File) }).ToList();
 
         return new RunResults(run.RunId, units) { Boots = checks?.Boots };
     }

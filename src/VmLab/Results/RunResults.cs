@@ -50,6 +50,13 @@ public sealed record UnitResult(
     public VmLab.Lab.Noise.Interference? L0 { get; init; }
 
     /// <summary>
+    /// The unit's counters in every layer (docs/PROTOCOL.md, "Counters"; names in <see cref="VmLab.Counters.CounterCatalog"/>):
+    /// the VMs' from the consoles in raw/, L0's from units.json; null for runs without them, and then left out of the file.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public VmLab.Counters.UnitCounters? Counters { get; init; }
+
+    /// <summary>
     /// Set when units.json was rebuilt by <c>vmlab lab repair</c>: what vouches for this file's sha256 since (null: the
     /// lab's own record, and then left out of the file).
     /// </summary>

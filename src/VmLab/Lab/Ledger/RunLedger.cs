@@ -54,6 +54,13 @@ public sealed record UnitRecord(
     public Interference? L0 { get; init; }
 
     /// <summary>
+    /// L0's counters of the unit (<c>l0.*</c>: the CPU time of L1's QEMU threads over the unit, read by the lab at its
+    /// edges); null when not read (runs before issue 24). The VMs' counters are in the consoles in raw/.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public VmLab.Counters.UnitCounters? Counters { get; init; }
+
+    /// <summary>
     /// Set by <c>vmlab lab repair</c>: the record was rebuilt, and this is what its sha256 rests on. Null for the lab's
     /// own records (and then absent from units.json).
     /// </summary>

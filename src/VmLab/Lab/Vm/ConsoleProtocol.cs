@@ -45,6 +45,26 @@ public sealed record PhaseEvent(string Name, double? UptimeSeconds) : ConsoleEve
 public sealed record DoneEvent(int ExitCode) : ConsoleEvent;
 
 /// <summary>
+/// <c>@@VMLAB:COUNT hackbench/1 start stat ctxt 3057235@@</c>: one line a layer read for a unit's counters at one of
+/// its edges (docs/PROTOCOL.md, "Counters"): the source (<c>stat</c>, <c>vmstat</c>, <c>thread</c>, <c>kvm</c>, …)
+/// and the text read, whose fields are the file's.
+/// </summary>
+public sealed record CountEvent(string Unit, string Edge, string Source, string Text) : ConsoleEvent;
+
+/// <summary>
+/// <c>@@VMLAB:EDGE hackbench/1 start@@</c>: the layer whose console says it has read its counters for that edge of the
+/// unit. On L1's console it is L0's cue to read its own side (L1's QEMU threads) and, for a network unit, to start
+/// or end its client.
+/// </summary>
+public sealed record EdgeEvent(string Unit, string Edge) : ConsoleEvent;
+
+/// <summary>
+/// <c>@@VMLAB:SNAP hackbench/1 start@@</c>: L2 asks L1 for L1's counters at an edge of a CPU unit and waits for L1's
+/// answer on its control port; only in L2's console.
+/// </summary>
+public sealed record SnapEvent(string Unit, string Edge) : ConsoleEvent;
+
+/// <summary>
 /// Reads a console line by line as it streams out of QEMU and turns the markers into <see cref="ConsoleEvent"/>s.
 /// Everything that is not a marker is console noise, left to the console log and the console scan.
 /// </summary>
@@ -98,6 +118,9 @@ public sealed partial class ConsoleReader
             "PHASE" => Phase(rest),
             "SERVE" => Serve(Fields(rest)),
             "DONE" => new DoneEvent(int.TryParse(Fields(rest).GetValueOrDefault("rc"), CultureInfo.InvariantCulture, out var rc) ? rc : -1),
+            "COUNT" => Count(rest),
+            "EDGE" => UnitEdge(rest) is var (unit, edge) ? new EdgeEvent(unit, edge) : null,
+            "SNAP" => UnitEdge(rest) is var (unit, edge) ? new SnapEvent(unit, edge) : null,
             _ => null,
         };
         if (marker is not null)
@@ -143,6 +166,19 @@ public sealed partial class ConsoleReader
         var parts = rest.Split(' ', 2);
         return parts[0].Length == 0 ? null : new PhaseEvent(parts[0], Number(Fields(parts.Length > 1 ? parts[1] : "").GetValueOrDefault("uptime")));
     }
+
+    private static CountEvent? Count(string rest)
+    {
+        var parts = rest.Split(' ', 4);
+        return parts.Length >= 3 && IsEdge(parts[1]) && parts[0].Length > 0 && parts[2].Length > 0
+            ? new CountEvent(parts[0], parts[1], parts[2], parts.Length > 3 ? parts[3] : "")
+            : null;
+    }
+
+    private static (string Unit, string Edge)? UnitEdge(string rest) =>
+        rest.Split(' ') is [{ Length: > 0 } unit, var edge] && IsEdge(edge) ? (unit, edge) : null;
+
+    private static bool IsEdge(string edge) => edge is "start" or "end";
 
     /// <summary>Call when the console ends: a block still open was cut off (the VM died or was killed).</summary>
     public IReadOnlyList<ConsoleEvent> Complete()
@@ -264,6 +300,12 @@ public sealed class ConsoleInput
 {
     /// <summary>The line that ends a <see cref="ServeEvent"/>: L0's clients are done, the job may go on.</summary>
     public const string Go = "vmlab-go";
+
+    /// <summary>
+    /// The line that asks a serving VM for every layer's counters at an edge (<c>start</c> or <c>end</c>) of network
+    /// unit <paramref name="unit"/>; L1 answers with an <see cref="EdgeEvent"/> (docs/PROTOCOL.md, "Counters").
+    /// </summary>
+    public static string Snap(string unit, string edge) => $"vmlab-snap {unit} {edge}";
 
     private readonly System.Threading.Channels.Channel<string> _lines = System.Threading.Channels.Channel.CreateUnbounded<string>();
 

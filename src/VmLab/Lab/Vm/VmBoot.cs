@@ -64,6 +64,7 @@ public static class VmBoot
 {
     /// <param name="timeline">Gets the boot's markers stamped by L0's clock (and starts with the VM); null for none.</param>
     /// <param name="shown">How the command is written into the console log (L0's paths made relative, <see cref="Common.RepoPaths.ShownIn"/>); null: as it is.</param>
+    /// <param name="started">Gets the VM's PID as soon as it runs (L0 reads its threads' CPU time at the units' edges).</param>
     public static Task<BootOutcome> RunAsync(
         Command vm,
         string consoleLog,
@@ -72,8 +73,9 @@ public static class VmBoot
         CancellationToken cancellationToken,
         ConsoleInput? input = null,
         BootTimeline? timeline = null,
-        Func<string, string>? shown = null) =>
-        new VmRun(budget, onEvent, timeline ?? new BootTimeline()) { Shown = shown }
+        Func<string, string>? shown = null,
+        Action<int>? started = null) =>
+        new VmRun(budget, onEvent, timeline ?? new BootTimeline()) { Shown = shown, Started = started }
             .RunAsync(input is null ? vm : vm.WithStandardInputPipe(input.Source), consoleLog, cancellationToken);
 
     /// <summary>Kills the VM by its PID (and anything it started), whatever its state; a VM already gone is fine.</summary>
@@ -117,6 +119,9 @@ internal sealed class VmRun(BootBudget budget, Func<ConsoleEvent, Task> onEvent,
 
     /// <summary>How the command is written into the console log; null: as it is.</summary>
     public Func<string, string>? Shown { get; init; }
+
+    /// <summary>Gets the VM's PID when it starts; null for nobody.</summary>
+    public Action<int>? Started { get; init; }
 
     public async Task<BootOutcome> RunAsync(Command vm, string consoleLog, CancellationToken cancellationToken)
     {
@@ -192,6 +197,7 @@ internal sealed class VmRun(BootBudget budget, Func<ConsoleEvent, Task> onEvent,
             {
                 case StartedCommandEvent started:
                     _pid = started.ProcessId;
+                    Started?.Invoke(_pid);
                     await log.WriteLineAsync($"# vmlab: started pid {_pid} at {DateTime.UtcNow:O}: {Shown?.Invoke(vm.ToString()) ?? vm.ToString()}");
                     break;
                 case StandardOutputCommandEvent output:
