@@ -41,6 +41,23 @@ public sealed class ConsoleReaderTests
     }
 
     [Fact]
+    public async Task A_units_edges_are_read_as_its_edge_markers_and_counter_lines_and_a_malformed_one_is_noise()
+    {
+        // vmlab_edge in a VM without a control port (the host scenario): its counters, then EDGE; no SNAP.
+        var console = await JobShell.RunAsync("vmlab_edge hackbench/1 start; vmlab_edge hackbench/1 end") +
+                      "@@VMLAB:SNAP ab/1 start@@\n@@VMLAB:EDGE ab/1 middle@@\n@@VMLAB:COUNT ab/1@@\n@@VMLAB:SNAP ab/1@@\n";
+
+        var events = ConsoleReader.ReadAll(console);
+
+        Assert.Equal([new EdgeEvent("hackbench/1", "start"), new EdgeEvent("hackbench/1", "end")], events.OfType<EdgeEvent>());
+        Assert.Equal([new SnapEvent("ab/1", "start")], events.OfType<SnapEvent>());
+        var counts = events.OfType<CountEvent>().ToList();
+        Assert.Equal(["hackbench/1"], counts.Select(c => c.Unit).Distinct());
+        Assert.Contains(counts, c => c is { Edge: "end", Source: "stat" } && c.Text.StartsWith("ctxt ", StringComparison.Ordinal));
+        Assert.Equal("vmlab-snap netperf-rr/2 end", ConsoleInput.Snap("netperf-rr/2", "end"));
+    }
+
+    [Fact]
     public void Streaming_line_by_line_with_serial_CRLF_gives_the_same_events_as_reading_the_whole_log()
     {
         var reader = new ConsoleReader();

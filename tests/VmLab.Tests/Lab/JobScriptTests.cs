@@ -70,19 +70,25 @@ public sealed class JobScriptTests
         Assert.Contains("vmlab_fact l2_qemu '", job.Script);
         Assert.Contains("vhost=off", job.Script);
         Assert.Contains("vmlab_bridge 192.168.0.101 192.168.0.1", job.Script);
-        Assert.Contains("vmlab_serve l2 192.168.0.105 ", job.Script);
+        Assert.Contains("bash /job/l1.bash vmlab_l1_guest 1 /work/l2-console-1.log ", job.Script);
+        Assert.Contains(" $vmlab_l2 /work/l2-ctl-1.in 4444 1 192.168.0.105 ", job.Script); // L1 serves once L2 does
+        Assert.Contains("-chardev pipe,id=vmlabctl,path=/work/l2-ctl-1 -device virtserialport,chardev=vmlabctl,name=vmlab.ctl -qmp tcp:127.0.0.1:4444,server=on,wait=off", job.Script);
+        Assert.True(l2.IndexOf("vmlab_control", StringComparison.Ordinal) < l2.IndexOf("vmlab_unit hackbench/1", StringComparison.Ordinal));
+        Assert.EndsWith("vmlab_answer\n", l2.ReplaceLineEndings("\n"));
+        Assert.Equal(JobScript.L1Library, job.Files["l1.bash"]);
     }
 
     [Fact]
-    public void The_host_scenario_limits_L1_to_the_guest_size_restarts_its_servers_inside_the_limit_and_serves_L0()
+    public void The_host_scenario_limits_L1_to_the_guest_size_runs_its_CPU_suites_then_starts_its_servers_inside_the_limit_and_serves_L0()
     {
         var job = JobOf("host", repeat: 2);
 
         Assert.Empty(job.Disks); // no L2: the clients are on L0
         var script = job.Script;
-        Assert.True(script.IndexOf("vmlab_limit 2 1024", StringComparison.Ordinal) < script.IndexOf("vmlab_servers restart", StringComparison.Ordinal));
-        Assert.Contains("vmlab_unit hackbench/2", script);
-        Assert.Contains("vmlab_serve l1 192.168.0.101 ", script);
+        var order = new[] { "vmlab_limit 2 1024", "vmlab_unit hackbench/2", "vmlab_servers restart", "bash /job/l1.bash vmlab_l1_serve l1 192.168.0.101 " }
+            .Select(s => script.IndexOf(s, StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(-1, order);
+        Assert.Equal(order.Order(), order); // the servers start only when L1 serves
         Assert.DoesNotContain("ab -n", script);
         Assert.Equal("VMLAB_LAYER=l1\nVMLAB_SCENARIO=host\nVMLAB_REPEAT=2\nVMLAB_BOOT=3\n", job.Files["job.env"]);
     }

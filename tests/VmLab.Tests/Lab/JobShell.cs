@@ -10,13 +10,15 @@ internal static class JobShell
     public static string Library() => VmLab.Lab.Vm.JobScript.Library;
 
     /// <summary>Writes the library to a temp folder and runs <paramref name="script"/> after sourcing it; returns stdout.</summary>
-    public static async Task<string> RunAsync(string script, string? folder = null)
+    public static async Task<string> RunAsync(string script, string? folder = null, string? input = null)
     {
         folder ??= Directory.CreateTempSubdirectory("vmlab-job-").FullName;
         await File.WriteAllTextAsync(Path.Combine(folder, "lib.sh"), Library());
+        await File.WriteAllTextAsync(Path.Combine(folder, "l1.bash"), VmLab.Lab.Vm.JobScript.L1Library);
         var result = await Cli.Wrap("/bin/sh")
             .WithArguments(["-c", ". ./lib.sh\n" + script])
             .WithWorkingDirectory(folder)
+            .WithStandardInputPipe(input is null ? PipeSource.Null : PipeSource.FromString(input))
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
         return result.StandardOutput;
