@@ -151,9 +151,9 @@ vmlab_unit() {
   vmlab_rc=$?
   read -r vmlab_end _ </proc/uptime
   vmlab_edge "$1" end
-  vmlab_send_file "$1.txt" "$vmlab_out"
-  rm -f "$vmlab_out"
-  vmlab_status "$1" "$vmlab_rc" "$(awk -v a="$vmlab_start" -v b="$vmlab_end" 'BEGIN { printf "%.2f", b - a }')" "$vmlab_end"
+  vmlab_send_file "$1.txt" "$vmlab_out" # the next unit's output overwrites the file: no rm
+  vmlab_elapsed "$vmlab_start" "$vmlab_end"
+  vmlab_status "$1" "$vmlab_rc" "$vmlab_elapsed" "$vmlab_end"
 }
 
 # --- Counters: each unit's counters in every layer, read at its edges (docs/PROTOCOL.md, "Counters") ---
@@ -205,7 +205,7 @@ vmlab_control() {
   for vmlab_p in /sys/class/virtio-ports/*; do
     [ -r "$vmlab_p/name" ] || continue
     read -r vmlab_n <"$vmlab_p/name"
-    if [ "$vmlab_n" = vmlab.ctl ] && [ -c "/dev/${vmlab_p##*/}" ] && exec 8<"/dev/${vmlab_p##*/}"; then
+    if [ "$vmlab_n" = vmlab.ctl ] && [ -c "/dev/${vmlab_p##*/}" ] && command exec 8<"/dev/${vmlab_p##*/}"; then
       vmlab_ctl=/dev/${vmlab_p##*/}
     fi
   done
@@ -253,15 +253,17 @@ vmlab_answer() {
 # a fixed CPU-bound loop of ITERATIONS, timed with this VM's uptime; reported as the fact calibration.WHEN. L0 checks
 # the sum it printed and turns it into a rate.
 vmlab_calibrate() {
-  vmlab_t0=$(vmlab_uptime)
+  read -r vmlab_t0 _ </proc/uptime
   vmlab_sum=$(awk -v n="$2" "$3" 2>/dev/null)
   vmlab_rc=$?
-  vmlab_t1=$(vmlab_uptime)
-  vmlab_fact "calibration.$1" "iterations=$2 sum=$vmlab_sum rc=$vmlab_rc seconds=$(awk -v a="$vmlab_t0" -v b="$vmlab_t1" 'BEGIN { printf "%.2f", b - a }')"
+  read -r vmlab_t1 _ </proc/uptime
+  vmlab_elapsed "$vmlab_t0" "$vmlab_t1"
+  vmlab_fact "calibration.$1" "iterations=$2 sum=$vmlab_sum rc=$vmlab_rc seconds=$vmlab_elapsed"
 }
 
-# vmlab_exits_within PID SECONDS: true once PID has exited, false if it still runs after SECONDS.
-vmlab_exits_within() { timeout "$2" tail -f --pid="$1" /dev/null; }
+# vmlab_exits_within PID SECONDS: true once PID has exited, false if it still runs after SECONDS (tail checks with
+# kill(2) ten times a second: at its default of once a second, stopping L2 cost each guest boot up to a second).
+vmlab_exits_within() { timeout "$2" tail -s 0.1 -f --pid="$1" /dev/null; }
 
 # vmlab_stop PID [GRACE]: stops a VM: SIGTERM, then SIGKILL if it is still there GRACE (30) seconds later (a wedged
 # QEMU must not hold the job until L0's budget kills the whole boot, and L2's console with it).

@@ -99,11 +99,22 @@ vmlab_send_file() {
         echo "vmlab_send_file: no file '$vmlab_path'" >&2
         return 2
     fi
-    vmlab_size=$(wc -c <"$vmlab_path" | tr -d ' ')
-    vmlab_sha=$(sha256sum "$vmlab_path" | cut -d' ' -f1)
+    vmlab_size=$(wc -c <"$vmlab_path")
+    vmlab_size=${vmlab_size##* }
+    vmlab_sha=$(sha256sum "$vmlab_path")
+    vmlab_sha=${vmlab_sha%% *}
     vmlab_marker "BEGIN $vmlab_name size=$vmlab_size sha256=$vmlab_sha"
     vmlab_emit base64 -w 76 "$vmlab_path"
     vmlab_marker "END $vmlab_name"
+}
+
+# vmlab_elapsed FROM TO: TO - FROM, two uptimes with two decimals (as /proc/uptime gives them), into vmlab_elapsed as
+# seconds with two decimals; shell arithmetic on hundredths (no awk: under emulation a fork costs a tenth of a second).
+vmlab_elapsed() {
+    vmlab_d=$(( (${2%.*} * 100 + 1${2#*.} - 100) - (${1%.*} * 100 + 1${1#*.} - 100) ))
+    vmlab_r=$(( vmlab_d % 100 ))
+    [ "$vmlab_r" -lt 10 ] && vmlab_r=0$vmlab_r
+    vmlab_elapsed=$(( vmlab_d / 100 )).$vmlab_r
 }
 
 # vmlab_status UNIT RC SECONDS [UPTIME]: UPTIME is when the unit ended, in this VM's uptime (L0 places the unit's
