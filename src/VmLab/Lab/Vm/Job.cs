@@ -206,6 +206,7 @@ public static class JobScript
     /// </summary>
     public static QemuCommand GuestCommand(Topology topology, Scenario scenario, Boot boot, int l2Boot) =>
         new QemuCommand()
+            .WithName("vmlab-l2")
             .WithMachine("virt")
             .WithCpu("host")
             .WithAccelerator("kvm")

@@ -95,6 +95,12 @@ public sealed record QemuCommand
     /// </summary>
     public string? ControlPipe { get; init; }
 
+    /// <summary>
+    /// The VM's name, given with <c>debug-threads=on</c> so that QEMU names its threads (<c>CPU 0/KVM</c>,
+    /// <c>CPU 0/TCG</c>): the counters tell vCPU threads from the main loop by name. Null: no <c>-name</c>.
+    /// </summary>
+    public string? Name { get; init; }
+
     /// <summary>A TCP port on 127.0.0.1 for QEMU's QMP (L1 reads KVM's counters of L2's vCPUs with query-stats); null for none.</summary>
     public int? QmpPort { get; init; }
 
@@ -112,6 +118,7 @@ public sealed record QemuCommand
     public QemuCommand WithVirtioConsole(string file) => this with { Serial = "none", VirtioConsole = file };
     public QemuCommand WithControlPipe(string path) => this with { ControlPipe = path };
     public QemuCommand WithQmp(int port) => this with { QmpPort = port };
+    public QemuCommand WithName(string name) => this with { Name = name };
 
     /// <summary>The argument list, in a fixed order (so rendered lines can be compared and snapshotted).</summary>
     public IReadOnlyList<string> Arguments()
@@ -119,10 +126,18 @@ public sealed record QemuCommand
         var args = new List<string>
         {
             "-nodefaults", "-no-user-config",
+        };
+        if (Name is not null)
+        {
+            args.AddRange(["-name", $"{Name.Replace(",", ",,", StringComparison.Ordinal)},debug-threads=on"]);
+        }
+
+        args.AddRange(
+        [
             "-machine", Machine, "-cpu", Cpu, "-accel", Accelerator,
             "-smp", Cpus.ToString(CultureInfo.InvariantCulture),
             "-m", MemoryMiB.ToString(CultureInfo.InvariantCulture) + "M",
-        };
+        ]);
         if (Kernel is not null)
         {
             args.AddRange(["-kernel", Kernel, "-append", KernelCommandLine ?? ""]);

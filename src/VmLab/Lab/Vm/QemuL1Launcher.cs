@@ -29,6 +29,7 @@ public sealed record QemuL1Launcher(LabArtifacts Artifacts, string PayloadImage,
     /// <summary>L1's command line for <paramref name="boot"/> (also what the snapshot tests check).</summary>
     public QemuCommand For(Boot boot, string jobImage, string l1Scratch, string l2Scratch) =>
         new QemuCommand()
+            .WithName("vmlab-l1")
             .WithMachine("virt,gic-version=2,virtualization=on")
             .WithCpu("cortex-a57")
             .WithAccelerator("tcg,thread=multi")
