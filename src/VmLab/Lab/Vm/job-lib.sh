@@ -83,6 +83,12 @@ vmlab_address() {
     for vmlab_i in /sys/class/net/*; do
       [ "${vmlab_i##*/}" != lo ] && { vmlab_if=${vmlab_i##*/}; break; }
     done
+    # The image's init has put its address on its interface already (and fails the boot when it cannot): no ip.
+    [ -r /etc/vmlab/image.conf ] && . /etc/vmlab/image.conf
+    if [ "${VMLAB_ADDRESS:-}" = "$1/24" ] && [ "${VMLAB_IFACE:-}" = "$vmlab_if" ]; then
+      vmlab_fact address "$vmlab_if $1"
+      return 0
+    fi
   fi
   if ip addr replace "$1/24" dev "$vmlab_if" && ip link set "$vmlab_if" up; then
     vmlab_fact address "$vmlab_if $1"
