@@ -16,6 +16,8 @@ namespace VmLab.Tests.Lab;
 /// </summary>
 public sealed class CounterJobTests
 {
+    private static readonly VmLab.Lab.Plan.Topology TwoCores = VmLab.Lab.Plan.Topology.Choose(new VmLab.Lab.Plan.MachineCapacity(2, 24000), 1024);
+
     [Fact]
     public async Task A_snapshot_reads_every_source_of_the_measured_system_and_parses_into_its_counters()
     {
@@ -28,6 +30,21 @@ public sealed class CounterJobTests
         Assert.InRange(unit.Values["sys.seconds"], 0, 60);
         Assert.True(unit.Values["sys.cpu.user"] + unit.Values["sys.cpu.system"] + unit.Values["sys.cpu.idle"] >= 0);
         Assert.DoesNotContain(unit.Values.Keys, k => k.StartsWith("l1.", StringComparison.Ordinal)); // the host scenario: no L1 about L2
+    }
+
+    [Fact]
+    public async Task With_counters_off_no_layer_reads_them_and_L1_still_answers_L0()
+    {
+        var job = JobScript.ForL1(new Boot(1, VmLab.Lab.Plan.Scenario.Baseline, 1, Profiles.Smoke.Suites), TwoCores, Profiles.Smoke, counters: false);
+        var off = await JobShell.RunAsync("VMLAB_COUNTERS=0; vmlab_edge hackbench/1 start; vmlab_edge hackbench/1 end; echo done");
+        var serving = await JobShell.RunAsync("VMLAB_COUNTERS=0 bash ./l1.bash vmlab_l1_serve l1 192.168.0.101 20", input: "vmlab-snap ab/1 start\nvmlab-go\n");
+
+        Assert.EndsWith("VMLAB_COUNTERS=0\n", job.Files["job.env"]);
+        Assert.EndsWith("VMLAB_COUNTERS=0\n", job.Disks["l2/job-1.img"].Files["job.env"]);
+        Assert.DoesNotContain("VMLAB_COUNTERS", JobScript.ForL1(new Boot(1, VmLab.Lab.Plan.Scenario.Baseline, 1, Profiles.Smoke.Suites), TwoCores, Profiles.Smoke).Files["job.env"]);
+        Assert.Equal("done", off.Trim());
+        Assert.Equal([new EdgeEvent("ab/1", "start")], ConsoleReader.ReadAll(serving).OfType<EdgeEvent>());
+        Assert.Empty(ConsoleReader.ReadAll(serving).OfType<CountEvent>());
     }
 
     [Fact]

@@ -78,7 +78,11 @@ public static class JobScript
     /// guest's CPUs and memory, restarts its servers inside that limit, runs the CPU suites, then serves L0's clients.
     /// Either way the job says <c>SERVE</c> and waits for L0's <c>vmlab-go</c> on the console before it goes on.
     /// </summary>
-    public static JobFolder ForL1(Boot boot, Topology topology, LabProfile profile)
+    /// <param name="counters">
+    /// False: no layer reads counters at the units' edges (<c>VMLAB_COUNTERS=0</c> in job.env; the VMs still say EDGE
+    /// where L0 waits for it), to measure what reading them costs (docs/PROTOCOL.md, "Counters").
+    /// </param>
+    public static JobFolder ForL1(Boot boot, Topology topology, LabProfile profile, bool counters = true)
     {
         var script = Header(boot, "l1");
         // The boot's speed, before L2 starts and before the scenario's factor is set (and again at the end).
@@ -91,7 +95,7 @@ public static class JobScript
         if (boot.Scenario.Measured == Layer.L2)
         {
             const int l2Boot = 1;
-            disks[$"l2/job-{l2Boot}.img"] = ForL2(boot, l2Boot, job.GuestCpus, serve: job.Network.Count > 0, job.Cpu);
+            disks[$"l2/job-{l2Boot}.img"] = ForL2(boot, l2Boot, job.GuestCpus, serve: job.Network.Count > 0, job.Cpu, counters);
             job.RunGuest(l2Boot, profile.L2Boot);
         }
         else
@@ -102,7 +106,7 @@ public static class JobScript
         script.AppendLine($"vmlab_calibrate end {probe}");
 
         // No DONE here: init prints it after job.sh with the job's exit code, then powers off (docs/PROTOCOL.md).
-        return new JobFolder(Files(boot, "l1", script), disks);
+        return new JobFolder(Files(boot, "l1", script, counters), disks);
     }
 
     /// <summary>The two shapes of L1's job after its common start, written into <paramref name="script"/>.</summary>
@@ -173,7 +177,7 @@ public static class JobScript
     /// The job of L2 boot <paramref name="l2Boot"/>: the CPU suites, then (when <paramref name="serve"/>) the servers
     /// for L0's clients until L1 stops this VM.
     /// </summary>
-    private static JobFolder ForL2(Boot boot, int l2Boot, int guestCpus, bool serve, IReadOnlyList<ILabSuite> cpuSuites)
+    private static JobFolder ForL2(Boot boot, int l2Boot, int guestCpus, bool serve, IReadOnlyList<ILabSuite> cpuSuites, bool counters)
     {
         var script = Header(boot, "l2", l2Boot);
         script.AppendLine("vmlab_scratch /dev/vdd");
@@ -196,7 +200,7 @@ public static class JobScript
             script.AppendLine("vmlab_answer");
         }
 
-        return new JobFolder(Files(boot, "l2", script), new Dictionary<string, JobFolder>());
+        return new JobFolder(Files(boot, "l2", script, counters), new Dictionary<string, JobFolder>());
     }
 
     /// <summary>
@@ -233,10 +237,10 @@ public static class JobScript
         return script;
     }
 
-    private static Dictionary<string, string> Files(Boot boot, string layer, StringBuilder script) => new(StringComparer.Ordinal)
+    private static Dictionary<string, string> Files(Boot boot, string layer, StringBuilder script, bool counters) => new(StringComparer.Ordinal)
     {
         ["job.sh"] = script.ToString(),
-        ["job.env"] = $"VMLAB_LAYER={layer}\nVMLAB_SCENARIO={boot.Scenario.Id}\nVMLAB_REPEAT={boot.Repeat}\nVMLAB_BOOT={boot.Number}\n",
+        ["job.env"] = $"VMLAB_LAYER={layer}\nVMLAB_SCENARIO={boot.Scenario.Id}\nVMLAB_REPEAT={boot.Repeat}\nVMLAB_BOOT={boot.Number}\n{(counters ? "" : "VMLAB_COUNTERS=0\n")}",
         ["lib.sh"] = Library,
         ["l1.bash"] = L1Library,
     };

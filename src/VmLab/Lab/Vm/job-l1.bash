@@ -188,7 +188,9 @@ vmlab_l1_serve() {
 
 # vmlab_l1_edge LAYER UNIT EDGE: one edge of a network unit, the outer layer's counters outside the inner one's.
 vmlab_l1_edge() {
-  if [[ $1 == l1 ]]; then
+  if [[ ${VMLAB_COUNTERS:-1} == 0 ]]; then
+    : # counters off (job.env): L0 still waits for the EDGE
+  elif [[ $1 == l1 ]]; then
     vmlab_counters "$2" "$3"
   elif [[ $3 == start ]]; then
     vmlab_l1_counters "$2" "$3"
