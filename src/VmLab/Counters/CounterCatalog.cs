@@ -74,7 +74,6 @@ public static class CounterCatalog
         new($"{prefix}.vcpuN.user", "s", $"user CPU time of vCPU thread N ('CPU N/{accelerator}'); .system likewise"),
         new($"{prefix}.vcpus.user", "s", "user CPU time of the vCPU threads, summed"),
         new($"{prefix}.vcpus.system", "s", "system CPU time of the vCPU threads, summed"),
-        new($"{prefix}.other.user", "s", "user CPU time of every other thread (I/O, workers): the process's less main loop and vCPUs"),
-        new($"{prefix}.other.system", "s", "system CPU time of every other thread"),
+        new($"{prefix}.other.cpu", "s", "CPU time (user + system) of every other thread (I/O, workers, those that ended): the process's less main loop and vCPUs"),
     ];
 }

@@ -75,8 +75,8 @@ public sealed partial record ProcessSample(TaskStat Process, IReadOnlyList<TaskS
     /// <summary>
     /// Adds the CPU time of <paramref name="prefix"/> (<c>l1.qemu</c>, <c>l0.qemu</c>) over a unit: the process's
     /// (<c>.user</c>, <c>.system</c>), its main loop's (the thread whose id is the process's), each vCPU thread's
-    /// (<c>.vcpu0</c>, …) and their sum (<c>.vcpus</c>), the rest (<c>.other</c>: I/O and worker threads, those that
-    /// ended included), and the thread count at the end (<c>.threads</c>). A named thread missing at either edge
+    /// (<c>.vcpu0</c>, …) and their sum (<c>.vcpus</c>), the rest (<c>.other.cpu</c>, user and system together: I/O and
+    /// worker threads, those that ended included), and the thread count at the end (<c>.threads</c>). A named thread missing at either edge
     /// (it ended during the unit) is unavailable, and so is the rest then.
     /// </summary>
     public static void AddDelta(CounterSet set, string prefix, ProcessSample? start, ProcessSample? end, string? why = null)
@@ -84,11 +84,13 @@ public sealed partial record ProcessSample(TaskStat Process, IReadOnlyList<TaskS
         if (start is null || end is null || start.Process.Id != end.Process.Id)
         {
             var reason = why ?? (start is null ? "the process could not be read at the unit's start" : end is null ? "the process could not be read at the unit's end" : "the process at the unit's end is not the one at its start");
-            foreach (var name in new[] { "", ".main", ".vcpus", ".other" })
+            foreach (var name in new[] { "", ".main", ".vcpus" })
             {
                 set.Missing($"{prefix}{name}.user", reason);
                 set.Missing($"{prefix}{name}.system", reason);
             }
+
+            set.Missing($"{prefix}.other.cpu", reason);
 
             return;
         }
@@ -120,16 +122,15 @@ public sealed partial record ProcessSample(TaskStat Process, IReadOnlyList<TaskS
         {
             set.Add($"{prefix}.vcpus.user", vcpus.Sum(r => set.Get($"{prefix}.{r}.user") ?? 0));
             set.Add($"{prefix}.vcpus.system", vcpus.Sum(r => set.Get($"{prefix}.{r}.system") ?? 0));
-            set.Add($"{prefix}.other.user", Seconds(end.Process.UserTicks - start.Process.UserTicks) - named.User);
-            set.Add($"{prefix}.other.system", Seconds(end.Process.SystemTicks - start.Process.SystemTicks) - named.System);
+            // The kernel splits a process's CPU time into user and system apart from each thread's (both scaled from the
+            // runtime), so only the sum is the process's less its named threads'; the split alone can go below zero.
+            set.Add($"{prefix}.other.cpu", Seconds(end.Process.UserTicks + end.Process.SystemTicks - start.Process.UserTicks - start.Process.SystemTicks) - named.User - named.System);
         }
         else
         {
-            foreach (var name in new[] { ".vcpus", ".other" })
-            {
-                set.Missing($"{prefix}{name}.user", "a vCPU or main-loop thread is unavailable");
-                set.Missing($"{prefix}{name}.system", "a vCPU or main-loop thread is unavailable");
-            }
+            set.Missing($"{prefix}.vcpus.user", "a vCPU or main-loop thread is unavailable");
+            set.Missing($"{prefix}.vcpus.system", "a vCPU or main-loop thread is unavailable");
+            set.Missing($"{prefix}.other.cpu", "a vCPU or main-loop thread is unavailable");
         }
     }
 

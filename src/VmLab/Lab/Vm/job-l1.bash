@@ -112,7 +112,9 @@ vmlab_l1_guest() {
   vmlab_qemu=$4
   vmlab_qmp_port=$6
   exec 8<>"$5"
-  exec 7< <(exec tail -n +1 -F --pid="$vmlab_qemu" -- "$console" 2>/dev/null)
+  # A coprocess, not <(…): the VMs have no /dev/fd (no udev) for process substitution.
+  coproc vmlab_tail { exec tail -n +1 -F --pid="$vmlab_qemu" -- "$console" 2>/dev/null; }
+  exec 7<&"${vmlab_tail[0]}"
   local deadline=$((SECONDS + seconds))
   while :; do
     left=$((deadline - SECONDS))
