@@ -37,7 +37,7 @@ public sealed class CounterJobTests
     {
         var job = JobScript.ForL1(new Boot(1, VmLab.Lab.Plan.Scenario.Baseline, 1, Profiles.Smoke.Suites), TwoCores, Profiles.Smoke, counters: false);
         var off = await JobShell.RunAsync("VMLAB_COUNTERS=0; vmlab_edge hackbench/1 start; vmlab_edge hackbench/1 end; echo done");
-        var serving = await JobShell.RunAsync("VMLAB_COUNTERS=0 bash ./l1.bash vmlab_l1_serve l1 192.168.0.101 20", input: "vmlab-snap ab/1 start\nvmlab-go\n");
+        var serving = await JobShell.RunAsync("VMLAB_COUNTERS=0 bash ./lib.bash vmlab_l1_serve l1 192.168.0.101 20", input: "vmlab-snap ab/1 start\nvmlab-go\n");
 
         Assert.EndsWith("VMLAB_COUNTERS=0\n", job.Files["job.env"]);
         Assert.EndsWith("VMLAB_COUNTERS=0\n", job.Disks["l2/job-1.img"].Files["job.env"]);
@@ -45,6 +45,18 @@ public sealed class CounterJobTests
         Assert.Equal("done", off.Trim());
         Assert.Equal([new EdgeEvent("ab/1", "start")], ConsoleReader.ReadAll(serving).OfType<EdgeEvent>());
         Assert.Empty(ConsoleReader.ReadAll(serving).OfType<CountEvent>());
+    }
+
+    [Fact]
+    public async Task The_bash_snapshot_says_what_the_sh_one_says_in_the_same_lines()
+    {
+        // lib.bash's vmlab_counters replaces lib.sh's when the job runs under bash; both must give the same counters.
+        var sh = BootCounters.FromConsoles(await JobShell.RunAsync("vmlab_counters u/1 start; vmlab_counters u/1 end"), [])["u/1"];
+        var bash = BootCounters.FromConsoles(await JobShell.RunAsync("bash -c '. ./lib.bash; vmlab_counters u/1 start; vmlab_counters u/1 end'"), [])["u/1"];
+
+        Assert.Equal(sh.Values.Keys, bash.Values.Keys);
+        Assert.Equal(sh.Unavailable.Keys, bash.Unavailable.Keys);
+        Assert.DoesNotContain(bash.Unavailable.Keys, k => k.StartsWith("sys.", StringComparison.Ordinal) && !k.StartsWith("sys.thp", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -62,6 +74,14 @@ public sealed class CounterJobTests
         var calls = File.ReadAllLines(Path.Combine(folder, "trace.txt")).Where(l => !l.Contains("exited", StringComparison.Ordinal)).ToList();
         Assert.Equal("execve", Assert.Single(calls).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].Split('(')[0]); // sh itself, nothing else
         Assert.Contains("@@VMLAB:COUNT unit/1 start stat ctxt ", traced.StandardOutput);
+        var bash = await Cli.Wrap("strace")
+            .WithArguments(["-f", "-e", "trace=fork,vfork,clone,clone3,execve", "-o", "trace-bash.txt", "bash", "-c", ". ./lib.bash; vmlab_counters unit/1 start"])
+            .WithWorkingDirectory(folder)
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, bash.ExitCode);
+        Assert.Single(File.ReadAllLines(Path.Combine(folder, "trace-bash.txt")), l => !l.Contains("exited", StringComparison.Ordinal));
+        Assert.Contains("@@VMLAB:COUNT unit/1 start vmstat pgfault ", bash.StandardOutput);
     }
 
     [Fact]
@@ -81,7 +101,7 @@ public sealed class CounterJobTests
             "  sleep 30 ) & vm=$!\n";
         var output = await JobShell.RunAsync(
             "mkfifo ctl.in ctl.out; : > con.log\n" + l2 +
-            $"bash ./l1.bash vmlab_l1_guest 1 con.log 30 $vm ctl.in {qmp.Port} 1 192.168.0.105 20; echo rc=$?; kill $vm",
+            $"bash ./lib.bash vmlab_l1_guest 1 con.log 30 $vm ctl.in {qmp.Port} 1 192.168.0.105 20; echo rc=$?; kill $vm",
             folder,
             input: "vmlab-snap ab/1 start\nvmlab-snap ab/1 end\nvmlab-go\n");
 
@@ -106,11 +126,11 @@ public sealed class CounterJobTests
     [Fact]
     public async Task L1_gives_up_on_an_L2_that_exits_or_overruns_and_relays_READY_of_one_that_serves_nothing()
     {
-        var exited = await JobShell.RunAsync("mkfifo ctl.in ctl.out; : > con.log; sleep 0.5 & vm=$!\nbash ./l1.bash vmlab_l1_guest 1 con.log 30 $vm ctl.in 1 1 192.168.0.105 20; echo rc=$?");
+        var exited = await JobShell.RunAsync("mkfifo ctl.in ctl.out; : > con.log; sleep 0.5 & vm=$!\nbash ./lib.bash vmlab_l1_guest 1 con.log 30 $vm ctl.in 1 1 192.168.0.105 20; echo rc=$?");
         var clock = Stopwatch.StartNew();
-        var overran = await JobShell.RunAsync("mkfifo ctl.in ctl.out; : > con.log; sleep 30 & vm=$!\nbash ./l1.bash vmlab_l1_guest 1 con.log 1 $vm ctl.in 1 1 192.168.0.105 20; echo rc=$?; kill $vm");
+        var overran = await JobShell.RunAsync("mkfifo ctl.in ctl.out; : > con.log; sleep 30 & vm=$!\nbash ./lib.bash vmlab_l1_guest 1 con.log 1 $vm ctl.in 1 1 192.168.0.105 20; echo rc=$?; kill $vm");
         var overranSeconds = clock.Elapsed.TotalSeconds;
-        var powered = await JobShell.RunAsync("mkfifo ctl.in ctl.out; echo '@@VMLAB:READY layer=l2 uptime=5.0@@' > con.log; sleep 0.5 & vm=$!\nbash ./l1.bash vmlab_l1_guest 1 con.log 30 $vm ctl.in 1 0 - 0; echo rc=$?");
+        var powered = await JobShell.RunAsync("mkfifo ctl.in ctl.out; echo '@@VMLAB:READY layer=l2 uptime=5.0@@' > con.log; sleep 0.5 & vm=$!\nbash ./lib.bash vmlab_l1_guest 1 con.log 30 $vm ctl.in 1 0 - 0; echo rc=$?");
 
         Assert.Contains("@@VMLAB:FACT l2_failed=L2 boot 1 stopped before it started its servers@@", exited);
         Assert.EndsWith("rc=1", exited.Trim());

@@ -70,12 +70,12 @@ public sealed class JobScriptTests
         Assert.Contains("vmlab_fact l2_qemu '", job.Script);
         Assert.Contains("vhost=off", job.Script);
         Assert.Contains("vmlab_bridge 192.168.0.101 192.168.0.1", job.Script);
-        Assert.Contains("bash /job/l1.bash vmlab_l1_guest 1 /work/l2-console-1.log ", job.Script);
+        Assert.Contains("bash /job/lib.bash vmlab_l1_guest 1 /work/l2-console-1.log ", job.Script);
         Assert.Contains(" $vmlab_l2 /work/l2-ctl-1.in 4444 1 192.168.0.105 ", job.Script); // L1 serves once L2 does
         Assert.Contains("-chardev pipe,id=vmlabctl,path=/work/l2-ctl-1 -device virtserialport,chardev=vmlabctl,name=vmlab.ctl -qmp tcp:127.0.0.1:4444,server=on,wait=off", job.Script);
         Assert.True(l2.IndexOf("vmlab_control", StringComparison.Ordinal) < l2.IndexOf("vmlab_unit hackbench/1", StringComparison.Ordinal));
         Assert.EndsWith("vmlab_answer\n", l2.ReplaceLineEndings("\n"));
-        Assert.Equal(JobScript.L1Library, job.Files["l1.bash"]);
+        Assert.Equal(JobScript.BashLibrary, job.Files["lib.bash"]);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class JobScriptTests
 
         Assert.Empty(job.Disks); // no L2: the clients are on L0
         var script = job.Script;
-        var order = new[] { "vmlab_limit 2 1024", "vmlab_unit hackbench/2", "vmlab_servers restart", "bash /job/l1.bash vmlab_l1_serve l1 192.168.0.101 " }
+        var order = new[] { "vmlab_limit 2 1024", "vmlab_unit hackbench/2", "vmlab_servers restart", "bash /job/lib.bash vmlab_l1_serve l1 192.168.0.101 " }
             .Select(s => script.IndexOf(s, StringComparison.Ordinal)).ToList();
         Assert.DoesNotContain(-1, order);
         Assert.Equal(order.Order(), order); // the servers start only when L1 serves

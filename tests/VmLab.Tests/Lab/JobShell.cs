@@ -14,7 +14,7 @@ internal static class JobShell
     {
         folder ??= Directory.CreateTempSubdirectory("vmlab-job-").FullName;
         await File.WriteAllTextAsync(Path.Combine(folder, "lib.sh"), Library());
-        await File.WriteAllTextAsync(Path.Combine(folder, "l1.bash"), VmLab.Lab.Vm.JobScript.L1Library);
+        await File.WriteAllTextAsync(Path.Combine(folder, "lib.bash"), VmLab.Lab.Vm.JobScript.BashLibrary);
         var result = await Cli.Wrap("/bin/sh")
             .WithArguments(["-c", ". ./lib.sh\n" + script])
             .WithWorkingDirectory(folder)

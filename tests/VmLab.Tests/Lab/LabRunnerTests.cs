@@ -55,7 +55,7 @@ public sealed partial class LabRunnerTests
     {
         var folder = Directory.CreateTempSubdirectory("vmlab-lib-").FullName;
         File.WriteAllText(Path.Combine(folder, "lib.sh"), JobShell.Library());
-        File.WriteAllText(Path.Combine(folder, "l1.bash"), VmLab.Lab.Vm.JobScript.L1Library);
+        File.WriteAllText(Path.Combine(folder, "lib.bash"), VmLab.Lab.Vm.JobScript.BashLibrary);
         return folder;
     });
 
@@ -247,7 +247,7 @@ public sealed partial class LabRunnerTests
         $". '{LibraryFolder}/lib.sh'\n" +
         "vmlab_marker 'READY layer=l1 uptime=1.0'\n" +
         "vmlab_fact thp '[always] madvise never'\nvmlab_fact kvm present\nvmlab_fact limit_cpus 2\nvmlab_fact servers_cgroup /vmlab\n" +
-        $"bash '{LibraryFolder}/l1.bash' vmlab_l1_serve l1 192.168.0.101 20\n" +
+        $"bash '{LibraryFolder}/lib.bash' vmlab_l1_serve l1 192.168.0.101 20\n" +
         "vmlab_marker 'DONE rc=0'\n";
 
     /// <summary>L0's client, faked: replays a real netperf TCP_RR output (fixtures/l0) and records the commands it was given.</summary>

@@ -1,5 +1,5 @@
 # VmLab job library: the job side of docs/PROTOCOL.md, sourced by every job.sh (L1 and L2) as /job/lib.sh. L1's
-# bash part (following L2's console, QMP, serving L0's clients) is src/VmLab/Lab/Vm/job-l1.bash, /job/l1.bash.
+# bash part (following L2's console, QMP, serving L0's clients) is src/VmLab/Lab/Vm/job-lib.bash, /job/lib.bash.
 # The lab writes lib.sh as rootfs/overlay/common/usr/lib/vmlab/protocol.sh (the one definition of the protocol's
 # primitives: vmlab_marker, vmlab_fact, vmlab_facts, vmlab_send_file, vmlab_vhost_threads, ...) followed by this
 # file (src/VmLab/Lab/Vm/job-lib.sh), so a job does not depend on the image's copy. Needs only sh, coreutils and awk.

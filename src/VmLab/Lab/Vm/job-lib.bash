@@ -1,11 +1,47 @@
-# VmLab job library, L1's bash part (docs/PROTOCOL.md, "Counters"): what L1 does while L2 runs and while L0's clients
-# run. Bash, for its builtins: read with a timeout, /dev/tcp for QEMU's QMP socket, globs over /proc. Nothing here
-# starts a process while a unit runs. The job calls it as: bash /job/l1.bash FUNCTION ARGUMENTS...
-# (src/VmLab/Lab/Vm/job-l1.bash, written into L1's job folder as l1.bash beside lib.sh, which it sources).
+# VmLab job library, bash part (docs/PROTOCOL.md, "Counters"): both layers' jobs run under bash when the image has it
+# and source this after lib.sh; L1 also runs its functions as: bash /job/lib.bash FUNCTION ARGUMENTS... Bash for its
+# builtins: read that takes a /proc file in one read(2) (sh's takes a byte a call), read with a timeout, /dev/tcp for
+# QEMU's QMP socket, globs over /proc. Nothing here starts a process while a unit runs.
+# (src/VmLab/Lab/Vm/job-lib.bash, written into every job folder as lib.bash beside lib.sh, which it sources.)
 
 vmlab_here=${BASH_SOURCE[0]%/*}
 [[ $vmlab_here == "${BASH_SOURCE[0]}" ]] && vmlab_here=.
 . "$vmlab_here/lib.sh"
+
+# vmlab_counters UNIT EDGE: the measured system's counters at a unit's edge, as lib.sh's vmlab_counters says them (the
+# same COUNT lines), each file read whole with one read builtin and its lines picked with bash's patterns.
+vmlab_counters() {
+  local p="@@VMLAB:COUNT $1 $2" b v line k re nl=$'\n'
+  local -a f
+  read -r v _ </proc/uptime
+  b="$p uptime $v@@"
+  read -r -d '' v </proc/stat
+  while [[ -n $v ]]; do
+    line=${v%%"$nl"*}
+    [[ $line == "$v" ]] && v= || v=${v#*"$nl"}
+    case $line in
+      cpu*) f=($line); b+="$nl$p stat ${f[*]}@@" ;; # fields one space apart, as sh's read leaves them
+      ctxt\ * | intr\ *) f=($line); b+="$nl$p stat ${f[0]} ${f[1]}@@" ;;
+    esac
+  done
+  read -r -d '' v </proc/vmstat
+  for k in pgfault pgmajfault thp_fault_alloc thp_fault_fallback; do
+    re="(^|$nl)$k ([0-9]+)"
+    [[ $v =~ $re ]] && b+="$nl$p vmstat $k ${BASH_REMATCH[2]}@@"
+  done
+  read -r -d '' v </proc/softirqs
+  for k in NET_TX: NET_RX:; do
+    re="$nl *$k *([^$nl]*)"
+    [[ $v =~ $re ]] && b+="$nl$p softirqs $k ${BASH_REMATCH[1]}@@"
+  done
+  read -r -d '' v </proc/net/snmp
+  re="(^|$nl)Tcp: ([^$nl]*)${nl}Tcp: ([^$nl]*)"
+  [[ $v =~ $re ]] && b+="$nl$p snmp Tcp: ${BASH_REMATCH[2]}@@$nl$p snmp Tcp: ${BASH_REMATCH[3]}@@"
+  read -r -d '' v </proc/meminfo
+  re="${nl}AnonHugePages: *([0-9]+) ([^$nl]*)"
+  [[ $v =~ $re ]] && b+="$nl$p meminfo AnonHugePages: ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}@@"
+  vmlab_emit printf '%s\n' "$b"
+}
 
 # The KVM counters of L2's vCPUs that L1 reads through query-stats (arm64 and generic names; an absent one is left out
 # of QEMU's answer and recorded as unavailable by the lab).
@@ -65,9 +101,12 @@ vmlab_l1_counters() {
   for t in /proc/"$vmlab_qemu"/task/*; do
     vmlab_stat "$t/stat" && b+=$'\n'"$p thread $vmlab_line@@"
   done
-  for t in /proc/[0-9]*; do
-    read -r k 2>/dev/null <"$t/comm" || continue
-    [[ $k == "vhost-$vmlab_qemu" ]] && vmlab_stat "$t/stat" && b+=$'\n'"$p vhost $vmlab_line@@"
+  # The vhost workers: found by a scan of every /proc/PID/comm once, then read by PID (a scan again when one is gone).
+  for t in ${vmlab_vhost_pids-SCAN}; do
+    [[ $t == SCAN || ! -r /proc/$t/stat ]] && { vmlab_l1_vhost_scan; break; }
+  done
+  for t in $vmlab_vhost_pids; do
+    vmlab_stat "/proc/$t/stat" && b+=$'\n'"$p vhost $vmlab_line@@"
   done
   while read -r k v r; do
     [[ $k == AnonHugePages: ]] && { b+=$'\n'"$p smaps AnonHugePages: $v $r@@"; break; }
@@ -91,6 +130,15 @@ vmlab_stat() {
   f=($rest)
   set +f
   vmlab_line="${vmlab_line%"$rest"}${f[*]:0:13}"
+}
+
+# vmlab_l1_vhost_scan: the PIDs of L2's QEMU's vhost workers (kernel threads vhost-<QEMU's PID>) into vmlab_vhost_pids.
+vmlab_l1_vhost_scan() {
+  local t k
+  vmlab_vhost_pids=
+  for t in /proc/[0-9]*; do
+    read -r k 2>/dev/null <"$t/comm" && [[ $k == "vhost-$vmlab_qemu" ]] && vmlab_vhost_pids+=" ${t#/proc/}"
+  done
 }
 
 # vmlab_l1_vhost_count: how many vhost-* kernel threads run now, into vmlab_n (builtins: the fact vhost_threads).
