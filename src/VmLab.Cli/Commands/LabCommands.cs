@@ -179,6 +179,10 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         [Description("Boot L1 with this initramfs (probing a kernel and the protocol without a rootfs image).")]
         public string? Initrd { get; init; }
 
+        [CommandOption("--no-counters")]
+        [Description("Read no counters at the units' edges (docs/PROTOCOL.md, \"Counters\"): to measure what reading them costs.")]
+        public bool NoCounters { get; init; }
+
         [CommandOption("--require-quiet")]
         [Description("Stop the run (resumable) instead of starting a boot on a busy L0 once the quiet gate has waited its limit (lab/profiles.json noise.quietWaitSeconds).")]
         public bool RequireQuiet { get; init; }
@@ -214,7 +218,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         // each unit's interference.
         await using var monitor = L0Monitor.Start();
         var resume = $"./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}{(plan.Shard is { } s ? $" --seed={plan.Order.Seed} --run-id={s.RunId} --shard={s.Index}/{s.Count}" : "")}";
-        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed) { Paths = paths }, launcher, output, network)
+        var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed) { Paths = paths, Counters = !settings.NoCounters }, launcher, output, network)
         {
             Progress = live,
             Noise = new NoiseWatch(monitor, plan.Profile.Noise, settings.RequireQuiet),

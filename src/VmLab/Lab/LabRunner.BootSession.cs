@@ -66,7 +66,7 @@ public sealed partial class LabRunner
         {
             switch (e)
             {
-                case EdgeEvent edge when origin.Length == 0:
+                case EdgeEvent edge when origin.Length == 0 && runner._settings.Counters:
                     Counters.OnEdge(edge);
                     break;
                 case FactEvent fact:
@@ -169,15 +169,24 @@ public sealed partial class LabRunner
 
                 // Every layer's counters outside the client's run: L0's, then L1's and L2's (the VM's EDGE says they are read).
                 var name = boot.UnitName(suite);
-                Counters.Read(name, "start");
-                await Counters.AskAsync(name, "start", cancellationToken);
+                var counted = runner._settings.Counters;
+                if (counted)
+                {
+                    Counters.Read(name, "start");
+                    await Counters.AskAsync(name, "start", cancellationToken);
+                }
+
                 timeline.Mark($"client {suite.Id}");
                 var start = timeline.Elapsed.TotalSeconds;
                 var run = await runner._client.RunAsync(suite.Command(target), suite.Timeout, cancellationToken);
                 Windows[name] = (start, timeline.Elapsed.TotalSeconds);
                 timeline.Mark($"client {suite.Id} done");
-                await Counters.AskAsync(name, "end", cancellationToken);
-                Counters.Read(name, "end");
+                if (counted)
+                {
+                    await Counters.AskAsync(name, "end", cancellationToken);
+                    Counters.Read(name, "end");
+                }
+
                 AtomicFile.WriteAllBytes(Path.Combine(runner._settings.RunDirectory, unit.RawPath), run.Output);
                 await runner.RecordAsync(unit, runner.Judge(boot, name, run.ExitCode, Math.Round(run.Duration.TotalSeconds, 2), Hashing.Sha256Of(run.Output), "", "L0 client") with { Counters = Counters.Of(name) });
             }

@@ -86,7 +86,7 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
         var watch = Noise is null ? null : await Noise.BeforeBootAsync(boot.Number, ResumeCommand, Say, cancellationToken);
         _ledger = _ledger.WithBoot(boot.Number);
         await _ledger.SaveAsync(_settings.RunDirectory, CancellationToken.None);
-        var disks = await BootDisks.BuildAsync(Path.Combine(_settings.WorkDirectory, $"boot-{boot.Number}"), JobScript.ForL1(boot, _plan.Topology, _plan.Profile), cancellationToken);
+        var disks = await BootDisks.BuildAsync(Path.Combine(_settings.WorkDirectory, $"boot-{boot.Number}"), JobScript.ForL1(boot, _plan.Topology, _plan.Profile, _settings.Counters), cancellationToken);
         var timeline = new BootTimeline();
         var session = new BootSession(this, boot, timeline);
         BootOutcome outcome;

@@ -6,6 +6,12 @@ namespace VmLab.Lab;
 /// <param name="RetryFailed">Run failed units again on resume (default: a failure is a result, kept).</param>
 public sealed record RunSettings(string RunId, string RunDirectory, string WorkDirectory, bool RetryFailed = false)
 {
+    /// <summary>
+    /// False: no layer reads counters at the units' edges (docs/PROTOCOL.md, "Counters"), to measure what they cost;
+    /// the units then have none.
+    /// </summary>
+    public bool Counters { get; init; } = true;
+
     /// <summary>How long a VM may take to power off after DONE before it is stopped (it has reported everything by then).</summary>
     public TimeSpan PoweroffGrace { get; init; } = TimeSpan.FromSeconds(60);
 

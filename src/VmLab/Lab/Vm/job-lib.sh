@@ -117,7 +117,10 @@ vmlab_servers() {
       || vmlab_fact apache2_start "$vmlab_why"
   fi
   vmlab_find_servers
-  vmlab_fact servers "netserver=${vmlab_netserver:+up}${vmlab_netserver:-down} apache2=${vmlab_apache2:+up}${vmlab_apache2:-down}"
+  vmlab_up_n=down vmlab_up_a=down
+  [ -n "$vmlab_netserver" ] && vmlab_up_n=up
+  [ -n "$vmlab_apache2" ] && vmlab_up_a=up
+  vmlab_fact servers "netserver=$vmlab_up_n apache2=$vmlab_up_a"
   vmlab_groups=
   for vmlab_p in $vmlab_netserver $vmlab_apache2; do
     vmlab_file_line vmlab_g "/proc/$vmlab_p/cgroup"
