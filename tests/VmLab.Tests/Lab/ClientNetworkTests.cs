@@ -325,8 +325,11 @@ public sealed class ClientNetworkTests
                 await L0Network.EventuallyAsync(async () => (await ListenersAsync(network)).Contains("192.168.0.1:12865"), 30),
                 $"netserver does not listen: {serverOutput}");
 
-            var rr = await network.RunClientAsync("netperf -H 192.168.0.1 -t TCP_RR -l 1", TimeSpan.FromSeconds(60), Token);
-            var stream = await network.RunClientAsync("netperf -H 192.168.0.1 -t TCP_STREAM -l 1", TimeSpan.FromSeconds(60), Token);
+            // The lab's own commands (with -c -C), against the namespace's netserver.
+            var settings = new NetperfSettings(Seconds: 1, EstimateSeconds: 1, TimeoutSeconds: 60);
+            var target = new SuiteTarget(1, ClientNetwork.L0Address);
+            var rr = await network.RunClientAsync(settings.Of("TCP_RR").Command(target), TimeSpan.FromSeconds(60), Token);
+            var stream = await network.RunClientAsync(settings.Of("TCP_STREAM").Command(target), TimeSpan.FromSeconds(60), Token);
             TestContext.Current.TestOutputHelper?.WriteLine(rr.Command + "\n" + rr.Text + stream.Text);
 
             Assert.Equal(0, rr.ExitCode);
@@ -341,6 +344,8 @@ public sealed class ClientNetworkTests
             Assert.True(rrResult.Number("transactions_per_s") > 0);
             Assert.Equal("TCP_STREAM", streamResult.Metrics["test"].Text);
             Assert.True(streamResult.Number("throughput_mbps") > 0);
+            Assert.True(rrResult.Number("remote_service_demand_us_per_tr") > 0, rr.Text);
+            Assert.True(streamResult.Number("local_service_demand_us_per_kb") > 0, stream.Text);
         }
         finally
         {
