@@ -106,6 +106,7 @@ public sealed class NetperfCpuAndOmniTests
     [Theory]
     [InlineData("l0/netperf-omni-udp-cC-keyval.txt", "an omni test over UDP")]
     [InlineData("l0/netperf-omni-rr-cC-p0-csv.txt", "without their line of column names (-P 0), 26 columns")]
+    [InlineData("l0/netperf-tcp-rr-cC-no-proc.txt", "netperf failed: \"Cannot open /proc/stat!\"")]
     [InlineData("published/netperf-manual-udp-rr-cC.txt", "netperf test \"UDP REQUEST/RESPONSE\" is not one the lab parses")]
     [InlineData("published/netperf-manual-four-tcp-stream-p0-cC.txt", "4 netperf results in one file")]
     public void Outputs_the_lab_does_not_read_are_refused_saying_what_is_there(string file, string reason)

@@ -18,6 +18,7 @@ internal static partial class SuiteFixtures
         "l0/netperf-closed-port.txt",
         "l0/netperf-udp-stream.txt",
         "l0/netperf-omni-udp-cC-keyval.txt",
+        "l0/netperf-tcp-rr-cC-no-proc.txt",
         "l0/netperf-omni-rr-cC-p0-csv.txt",
         "published/netperf-manual-udp-rr-cC.txt",
         "published/netperf-manual-four-tcp-stream-p0-cC.txt",

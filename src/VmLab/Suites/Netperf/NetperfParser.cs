@@ -239,8 +239,9 @@ public sealed partial class NetperfParser : ISuiteParser
     [GeneratedRegex(@"^\s*-?\d+(?:\.\d+)?(?:\s+-?\d+(?:\.\d+)?)*\s*$")]
     private static partial Regex NumericRow();
 
-    // What netperf 2.7 prints instead of results: no netserver, refused or reset data connections, remote errors.
-    [GeneratedRegex(@"establish[ _]control|connect_data_socket failed|send_data failed|recv_response|remote error|netperf: .*(?:failed|error|refused)|Connection refused|Connection reset by peer", RegexOptions.IgnoreCase)]
+    // What netperf 2.7 prints instead of results: no netserver, refused or reset data connections, remote errors, and
+    // -c/-C without a /proc/stat to read (a chroot without /proc: "Cannot open /proc/stat!", exit 1).
+    [GeneratedRegex(@"Cannot open /proc/stat|establish[ _]control|connect_data_socket failed|send_data failed|recv_response|remote error|netperf: .*(?:failed|error|refused)|Connection refused|Connection reset by peer", RegexOptions.IgnoreCase)]
     private static partial Regex ErrorLine();
 }
 
