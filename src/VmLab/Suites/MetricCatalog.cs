@@ -63,7 +63,7 @@ public sealed record MetricDefinition(string Id, string Unit, MetricDirection Di
     /// <summary>True for a mechanism metric: never a headline, tested in its own family (<see cref="MetricKind.Mechanism"/>).</summary>
     public bool IsMechanism => Kind == MetricKind.Mechanism;
 
-    // Compiled once per pattern; a cache outside the record keeps record equality to the six declared values.
+    // Compiled once per pattern; a cache outside the record keeps record equality to the declared values (and Kind).
     private static readonly ConcurrentDictionary<string, Regex> Patterns = new(StringComparer.Ordinal);
 
     /// <summary>True when <see cref="Id"/> is a pattern (<c>*_index</c>) rather than one name.</summary>
