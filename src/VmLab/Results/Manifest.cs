@@ -80,6 +80,13 @@ public sealed record Manifest
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public VmLab.Lab.Noise.NoiseSettings? Noise { get; init; }
 
+    /// <summary>
+    /// What the profile declared, before the run, about reading its comparisons (equivalence margin, probe covariate);
+    /// null in runs made before such declarations, which then never call a comparison equivalent.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public VmLab.Statistics.AnalysisPlan? Analysis { get; init; }
+
     /// <summary>In a shard's run directory: which part of which run it holds (absent from unsharded runs).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public ShardOf? Shard { get; init; }

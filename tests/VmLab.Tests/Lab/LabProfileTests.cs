@@ -15,8 +15,8 @@ public sealed class LabProfileTests
         Assert.Equal(3, full.Repeats);
         Assert.Equal("hackbench -g 50 -l 50 -P", full.SettingsOf<HackbenchCommand>().Command(target));
         Assert.Equal("ab -n 100000 -c 100 http://192.168.0.105/gcc/index.html", full.SettingsOf<ApacheBenchCommand>().Command(target));
-        Assert.Equal("netperf -H 192.168.0.105 -t TCP_STREAM -l 10", full.Suite("netperf-stream").Command(target));
-        Assert.Equal("netperf -H 192.168.0.105 -t TCP_RR -l 10", full.Suite("netperf-rr").Command(target));
+        Assert.Equal("netperf -H 192.168.0.105 -t TCP_STREAM -l 10 -c -C", full.Suite("netperf-stream").Command(target));
+        Assert.Equal("netperf -H 192.168.0.105 -t TCP_RR -l 10 -c -C", full.Suite("netperf-rr").Command(target));
         Assert.Equal("defconfig", full.SettingsOf<KernbenchCommand>().Config);
         Assert.Equal("", full.SettingsOf<UnixBenchCommand>().Tests); // the whole index
     }
@@ -71,6 +71,18 @@ public sealed class LabProfileTests
         var error = Assert.Throws<LabException>(() => LabProfiles.Parse(json));
 
         Assert.Contains("profile 'smoke' has no settings for suite netperf", error.Message);
+    }
+
+    [Fact]
+    public void Every_profile_declares_its_equivalence_margin_and_probe_use_before_a_run_and_one_without_is_rejected()
+    {
+        var text = File.ReadAllText(LabProfiles.PathIn(Profiles.Repo));
+        Assert.All(LabProfiles.Parse(text).Values, p => Assert.Equal(new VmLab.Statistics.AnalysisPlan(0.10, ProbeCovariate: false), p.Analysis));
+
+        var without = Assert.Throws<LabException>(() => LabProfiles.Parse(text.Replace("\"analysis\": { \"equivalenceMargin\": 0.10, \"probeCovariate\": false },", "")));
+        Assert.Contains("has no \"analysis\" settings", without.Message);
+        var wide = Assert.Throws<LabException>(() => LabProfiles.Parse(text.Replace("\"equivalenceMargin\": 0.10", "\"equivalenceMargin\": 10")));
+        Assert.Contains("analysis.equivalenceMargin is 10", wide.Message);
     }
 
     [Fact]
