@@ -171,16 +171,13 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         public string? KernelSha256 { get; init; }
 
         public override ValidationResult Validate() =>
-            (KernelSource is null) != (KernelSha256 is null)
-                ? ValidationResult.Error("--kernel-source and --kernel-sha256 go together")
-                : base.Validate();
+            (KernelSource is null) != (KernelSha256 is null) ? ValidationResult.Error("--kernel-source and --kernel-sha256 go together") : base.Validate();
 
         [CommandOption("--initrd <FILE>")]
         [Description("Boot L1 with this initramfs (probing a kernel and the protocol without a rootfs image).")]
         public string? Initrd { get; init; }
 
-        [CommandOption("--no-counters")]
-        [Description("Read no counters at the units' edges (docs/PROTOCOL.md, \"Counters\"): to measure what reading them costs.")]
+        [CommandOption("--no-counters"), Description("Read no counters at the units' edges (docs/PROTOCOL.md, \"Counters\"): to measure what reading them costs.")]
         public bool NoCounters { get; init; }
 
         [CommandOption("--require-quiet")]
