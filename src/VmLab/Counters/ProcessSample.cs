@@ -84,7 +84,9 @@ public sealed partial record ProcessSample(TaskStat Process, IReadOnlyList<TaskS
         if (start is null || end is null || start.Process.Id != end.Process.Id)
         {
             var reason = why ?? (start is null ? "the process could not be read at the unit's start" : end is null ? "the process could not be read at the unit's end" : "the process at the unit's end is not the one at its start");
-            foreach (var name in new[] { "", ".main", ".vcpus" })
+            // The threads the edge that was read knew of (the vCPUs by name) are as unavailable as the process.
+            var known = (start ?? end)?.Threads.Select(t => Role(t, (start ?? end)!.Process.Id)).OfType<string>().Select(r => "." + r) ?? [];
+            foreach (var name in known.Concat(["", ".main", ".vcpus"]).Distinct())
             {
                 set.Missing($"{prefix}{name}.user", reason);
                 set.Missing($"{prefix}{name}.system", reason);
