@@ -56,6 +56,7 @@ public static partial class ReportBuilder
         {
             Shards = ShardBreakdown.Of(m, run.Results),
             Noise = NoiseReport.Of(m, run.Results),
+            Precision = PrecisionReport.Of(m),
             Conclusions = Conclusions.Of(analyses, theirs, isReference, Caveat(m, run.Results)),
         };
         return (model, charts);

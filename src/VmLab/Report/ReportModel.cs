@@ -38,6 +38,9 @@ public sealed record ReportModel(
 
     /// <summary>Each question's answer from its headline verdicts, beside the 2023 study's claims.</summary>
     public IReadOnlyList<ConclusionSection> Conclusions { get; init; } = [];
+
+    /// <summary>A precision run's rule, looks and reason for stopping (templates/precision.scriban); null for any other run.</summary>
+    public PrecisionSection? Precision { get; init; }
 }
 
 /// <summary>One layer on the first page and in the appendix.</summary>

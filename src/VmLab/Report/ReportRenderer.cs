@@ -81,7 +81,7 @@ public sealed record ReportRenderer(string? TemplatesDir = null)
         var globals = new ScriptObject();
         globals.Import(model, renamer: StandardMemberRenamer.Default);
         globals.Add("cells", CellFunctions());
-        var context = new TemplateContext { StrictVariables = true, LoopLimit = 0, NewLine = "\n" };
+        var context = new TemplateContext { StrictVariables = true, LoopLimit = 0, NewLine = "\n", TemplateLoader = new Includes(this) };
         context.PushCulture(CultureInfo.InvariantCulture);
         context.PushGlobal(globals);
         try
@@ -92,5 +92,15 @@ public sealed record ReportRenderer(string? TemplatesDir = null)
         {
             throw new LabException($"Template {name}.scriban failed: {e.Message}", "fix the template or the --templates directory", e);
         }
+    }
+
+    // {{ include 'precision' }}: a template includes another by name, from the same place (embedded or --templates).
+    private sealed class Includes(ReportRenderer renderer) : Scriban.Runtime.ITemplateLoader
+    {
+        public string GetPath(TemplateContext context, Scriban.Parsing.SourceSpan callerSpan, string templateName) => templateName;
+
+        public string Load(TemplateContext context, Scriban.Parsing.SourceSpan callerSpan, string templatePath) => renderer.TemplateText(templatePath);
+
+        public ValueTask<string?> LoadAsync(TemplateContext context, Scriban.Parsing.SourceSpan callerSpan, string templatePath) => ValueTask.FromResult<string?>(Load(context, callerSpan, templatePath));
     }
 }
