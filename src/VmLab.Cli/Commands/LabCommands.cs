@@ -290,7 +290,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
 
         var runDirectory = LabStart.RunDirectoryOf(paths, settings.Results, runId);
         var precision = LabStart.Precision(runDirectory, settings.Resume is not null, PrecisionPlanning.RuleOf(settings, plan));
-        plan = plan with { Precision = precision?.Rule };
+        plan = plan.WithPrecision(precision?.Rule);
         var kernelSource = settings.KernelSource is { } file ? new VmLab.Sources.LocalSource(file, settings.KernelSha256!.ToLowerInvariant()) : null;
         var keys = await StageKeys.ComputeAsync(paths, settings.KernelBase, kernelSource, cancellationToken);
         var artifacts = LabArtifacts.Locate(paths, keys, settings.KernelDir, settings.RootfsDir, settings.KernbenchSource);

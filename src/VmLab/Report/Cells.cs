@@ -27,8 +27,8 @@ internal static class Cells
     /// <summary>A p-value: "0.002", "&lt;0.001".</summary>
     public static string P(double? p) => p is { } v ? Numbers.P(v) : None;
 
-    /// <summary>A minimum detectable change: "±20%".</summary>
-    public static string Mde(double? mde) => mde is { } v ? Numbers.Mde(v) : None;
+    /// <summary>The changes down and up a comparison could detect (after Holm): "-57% / +133%".</summary>
+    public static string Mde(DetectableChange? mde) => mde is { } v ? Numbers.Detectable(v) : None;
 
     /// <summary>Which way a metric improves: ↑, ↓, or – for a descriptive one.</summary>
     public static string Arrow(MetricDirection direction) => Numbers.Arrow(direction);

@@ -32,8 +32,9 @@ internal static class Numbers
         _ => "–",
     };
 
-    /// <summary>A minimum detectable change (0.25 → "±25%"); beyond 10 (±1000%) only "over ±1000%".</summary>
-    public static string Mde(double mde) => mde >= 10 ? "over ±1000%" : "±" + Percent(mde);
+    /// <summary>A detectable change down and up: "-57% / +133%"; a rise beyond 10 (+1000%) is "over +1000%".</summary>
+    public static string Detectable(VmLab.Statistics.DetectableChange d) =>
+        $"{Change(1 + d.Down)} / {(d.Up >= 10 ? "over +1000%" : Change(1 + d.Up))}";
 
     /// <summary>A ratio as a signed change: 1.49 → "+49%".</summary>
     public static string Change(double ratio)

@@ -11,7 +11,7 @@ public sealed record PrecisionSection(string Rule, string Stop, IReadOnlyList<Pr
 public sealed record PrecisionLookRow(int Look, int Blocks, string Spent, string Block, string Decided, string Undecided);
 
 /// <summary>One comparison at the last look.</summary>
-public sealed record PrecisionComparisonRow(string Question, string Output, string Metric, int Blocks, string Ratio, string Ci, string P, string PHolm, string Status);
+public sealed record PrecisionComparisonRow(string Question, string Output, string Metric, int Blocks, string Ratio, string Ci, string P, string Holm, string Status);
 
 /// <summary>The report's precision section, from the manifest's record (<see cref="PrecisionRecord"/>) alone.</summary>
 public static class PrecisionReport

@@ -56,8 +56,10 @@ public static partial class ReportBuilder
         {
             Shards = ShardBreakdown.Of(m, run.Results),
             Noise = NoiseReport.Of(m, run.Results),
+            Conclusions = Conclusions.Of(m, analyses, theirs, isReference, Caveat(m, run.Results)),
+            Method = MethodText.Test(m, analyses),
+            Equivalence = MethodText.Equivalence(m),
             Precision = PrecisionReport.Of(m),
-            Conclusions = Conclusions.Of(analyses, theirs, isReference, Caveat(m, run.Results)),
         };
         return (model, charts);
     }
@@ -202,9 +204,9 @@ public static partial class ReportBuilder
             tested ? c.RatioCiHigh : null,
             tested ? c.P : null,
             tested ? c.PAdjusted : null,
-            tested ? c.MinimumDetectableChange : null,
+            tested ? c.DetectableAfterHolm : null,
             VerdictOf(m),
-            tested ? c.Reason ?? "" : ShownOnly(m, table));
+            tested ? MethodText.Why(c) : ShownOnly(m, table));
     }
 
     // Only the headline is tested; a shown metric's comparison carries no verdict.

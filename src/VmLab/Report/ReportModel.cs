@@ -39,6 +39,12 @@ public sealed record ReportModel(
     /// <summary>Each question's answer from its headline verdicts, beside the 2023 study's claims.</summary>
     public IReadOnlyList<ConclusionSection> Conclusions { get; init; } = [];
 
+    /// <summary>The test the run's comparisons use and its rule for degrees of freedom, in words.</summary>
+    public string Method { get; init; } = "";
+
+    /// <summary>The equivalence margin the run declared before it started, or that it declared none, in words.</summary>
+    public string Equivalence { get; init; } = "";
+
     /// <summary>A precision run's rule, looks and reason for stopping (templates/precision.scriban); null for any other run.</summary>
     public PrecisionSection? Precision { get; init; }
 }
@@ -76,12 +82,12 @@ public sealed record SuiteTable(string Suite, string Workload, string? Chart, IR
 /// <param name="Headline">True for the tested metric of the output.</param>
 /// <param name="Better">Which way the metric improves.</param>
 /// <param name="Ratio">mean(B) / mean(A); null when A's mean is 0.</param>
-/// <param name="Mde">The smallest change the run could detect (α = 0.05 two-sided, 80% power) as a fraction, e.g. 0.12.</param>
+/// <param name="Mde">The changes down and up the run could detect with 80% power at Holm's strictest level (α / family size, two-sided).</param>
 /// <param name="Verdict">The test's verdict; null for a shown metric, which is not tested.</param>
 /// <param name="Reason">Why the verdict is what it is (or why a shown metric carries none).</param>
 public sealed record MetricRow(
     string Metric, bool Headline, MetricDirection Better, SampleSummary A, SampleSummary B,
-    double? Ratio, double? RatioCiLow, double? RatioCiHigh, double? P, double? HolmP, double? Mde, Verdict? Verdict, string Reason);
+    double? Ratio, double? RatioCiLow, double? RatioCiHigh, double? P, double? HolmP, DetectableChange? Mde, Verdict? Verdict, string Reason);
 
 /// <summary>"Compared with the 2023 report": this run's ratios beside the reference run's.</summary>
 public sealed record ReferenceSection(string Text, IReadOnlyList<ReferenceRow> Rows);

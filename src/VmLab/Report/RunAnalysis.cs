@@ -35,7 +35,10 @@ public sealed record MetricAnalysis(string Metric, MetricDefinition Definition, 
 
 /// <summary>
 /// The statistics of a run: every comparison of every question, with each question's tested headline comparisons
-/// Holm-adjusted as one family. The report and <c>vmlab compare</c> both read it.
+/// Holm-adjusted as one family. The report and <c>vmlab compare</c> both read it. A run the lab made in repeat blocks
+/// (its manifest has a seeded order) is compared block by block (<see cref="BlockTest"/>: only complete blocks
+/// enter, so a speed factor per block cannot move a verdict); a run without blocks (imported data) by Welch's test.
+/// The equivalence margin and the probe covariate come from the manifest, as the run declared them before it started.
 /// </summary>
 public static class RunAnalysis
 {
@@ -91,6 +94,9 @@ public static class RunAnalysis
     private static QuestionAnalysis Analyse(RunData run, ComparisonSpec spec)
     {
         var units = run.Results.Units.Where(u => u.Recognised && SuiteRegistry.Find(u.Suite) is { IsBenchmark: true }).ToList();
+        var blocked = run.Manifest.Seed is not null || run.Manifest.Order.Count > 0;
+        var plan = run.Manifest.Analysis;
+        var probes = ProbeRates(run.Results);
         var a = units.Where(u => u.Scenario == spec.A).ToList();
         var b = units.Where(u => u.Scenario == spec.B).ToList();
         var suiteOrder = SuiteRegistry.All.Select(s => s.Id).ToList();
@@ -130,9 +136,11 @@ public static class RunAnalysis
             var metrics = new List<MetricAnalysis>();
             foreach (var (metric, definition, isHeadline) in chosen)
             {
-                var va = ua.Select(u => u.Metrics.GetValueOrDefault(metric).Number).OfType<double>().ToList();
-                var vb = ub.Select(u => u.Metrics.GetValueOrDefault(metric).Number).OfType<double>().ToList();
-                metrics.Add(new MetricAnalysis(metric, definition, isHeadline, MetricComparison.Of(va, vb, definition.Direction, isHeadline ? why : null)));
+                var untrustedWhy = isHeadline ? why : null;
+                var comparison = blocked
+                    ? BlockTest.Of(Blocks(ua, ub, metric, probes), definition.Direction, untrustedWhy, plan?.ProbeCovariate == true)
+                    : MetricComparison.Of(Values(ua, metric), Values(ub, metric), definition.Direction, untrustedWhy);
+                metrics.Add(new MetricAnalysis(metric, definition, isHeadline, comparison with { Margin = plan?.EquivalenceMargin }));
             }
 
             tables.Add(new TableAnalysis(suite, workload, headline, metrics, untrusted, null));
@@ -140,6 +148,32 @@ public static class RunAnalysis
 
         return new QuestionAnalysis(spec, tables);
     }
+
+    private static List<double> Values(IEnumerable<UnitResult> units, string metric) =>
+        units.Select(u => u.Metrics.GetValueOrDefault(metric).Number).OfType<double>().ToList();
+
+    // The blocks of one suite output: a unit's block is its repeat number (block r of the seeded order holds repeat r
+    // of every scenario), in block order; each side's values there, and the L1 probe rate of the boot it ran in.
+    private static List<BlockValues> Blocks(List<UnitResult> a, List<UnitResult> b, string metric, Dictionary<(string Scenario, string Block), double> probes) =>
+        a.Concat(b).Select(u => u.Repeat).Distinct()
+            .OrderBy(r => int.TryParse(r, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : int.MaxValue).ThenBy(r => r, StringComparer.Ordinal)
+            .Select(r =>
+            {
+                var ua = a.Where(u => u.Repeat == r).ToList();
+                var ub = b.Where(u => u.Repeat == r).ToList();
+                return new BlockValues(r, Values(ua, metric), Values(ub, metric))
+                {
+                    ProbeA = ua.Count > 0 ? probes.GetValueOrDefault((ua[0].Scenario, r)) is var pa and > 0 ? pa : null : null,
+                    ProbeB = ub.Count > 0 ? probes.GetValueOrDefault((ub[0].Scenario, r)) is var pb and > 0 ? pb : null : null,
+                };
+            })
+            .ToList();
+
+    // Each boot's L1 probe rate by scenario and block; a block boots a scenario again after a failed boot, so the last boot counts.
+    private static Dictionary<(string Scenario, string Block), double> ProbeRates(RunResults results) =>
+        (results.Boots ?? []).Where(b => b.Calibration?.L1Rate is not null)
+            .GroupBy(b => (b.Scenario, Block: b.Repeat.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .ToDictionary(g => g.Key, g => g.OrderBy(b => b.Boot).Last().Calibration!.L1Rate!.Value);
 
     // The one headline of the outputs on both sides: the catalog's pick when the outputs agree; when they do not (a
     // full ab output beside a connection-times-only one), the first pick every output has; it must be measured on

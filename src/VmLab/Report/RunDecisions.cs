@@ -7,8 +7,9 @@ namespace VmLab.Report;
 /// <summary>
 /// The one question a precision run asks its data after each block (<c>lab run --precision</c>, docs/PRECISION.md):
 /// is each chosen headline comparison decided, and what are its estimate, interval and p? The answer comes from the
-/// run's own analysis (<see cref="RunAnalysis"/>: the same comparisons, Holm families and verdicts as the report), so
-/// the stopping rule and the report can never disagree about a comparison.
+/// run's own analysis (<see cref="RunAnalysis"/>: the same comparisons, block-paired tests, Holm families and verdicts as
+/// the report, and <see cref="MetricComparison.Decided"/> at the rule's margin), so the stopping rule and the report
+/// cannot disagree about a comparison.
 /// </summary>
 public static class RunDecisions
 {
@@ -62,20 +63,20 @@ public static class RunDecisions
         return questions.Count == 0 ? all : all.Where(s => questions.Contains(s.Question)).ToList();
     }
 
-    // Decided: significant after Holm's adjustment, or the whole interval within the margin. An untrusted or untested
-    // comparison is never decided: more blocks may still decide it (a failed unit), or nothing will (a broken suite).
-    private static ComparisonDecision Decide(string question, string output, string metric, int blocks, MetricComparison c, double margin)
+    // Decided as the analysis defines it (MetricComparison.Decided): significant after Holm's adjustment, or
+    // equivalent, the whole interval within the margin, here the rule's. An untrusted or untested comparison is never
+    // decided: more blocks may still decide it (a failed unit), or nothing will (a broken suite).
+    private static ComparisonDecision Decide(string question, string output, string metric, int blocks, MetricComparison comparison, double margin)
     {
-        var within = c.Verdict == Verdict.NoSignificantDifference && ComparisonDecision.WithinMargin(c.RatioCiLow, c.RatioCiHigh, margin);
-        var decided = c.Verdict is Verdict.Faster or Verdict.Slower || within;
+        var c = comparison with { Margin = margin };
         var status = c.Verdict switch
         {
             Verdict.Faster or Verdict.Slower => VerdictText.Of(c.Verdict),
             Verdict.Inconclusive => $"inconclusive: {c.Reason}",
-            _ when within => $"within ±{Percent(margin)}",
+            _ when c.Equivalent => $"within ±{Percent(margin)}",
             _ => $"undecided: the interval {Number(c.RatioCiLow)}–{Number(c.RatioCiHigh)} reaches past ±{Percent(margin)}",
         };
-        return new ComparisonDecision(question, output, metric, blocks, c.Ratio, c.RatioCiLow, c.RatioCiHigh, c.P, c.PAdjusted, decided, status);
+        return new ComparisonDecision(question, output, metric, c.Blocks ?? blocks, c.Ratio, c.RatioCiLow, c.RatioCiHigh, c.P, c.PAdjusted, c.Decided, status);
     }
 
     // The blocks (repeat numbers) in which both sides have a valid unit of this output: what a paired analysis uses.

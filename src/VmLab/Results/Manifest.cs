@@ -81,6 +81,13 @@ public sealed record Manifest
     public VmLab.Lab.Noise.NoiseSettings? Noise { get; init; }
 
     /// <summary>
+    /// What the profile declared, before the run, about reading its comparisons (equivalence margin, probe covariate);
+    /// null in runs made before such declarations, which then never call a comparison equivalent.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public VmLab.Statistics.AnalysisPlan? Analysis { get; init; }
+
+    /// <summary>
     /// A precision run's stopping rule (declared at its start), every interim look and the reason it stopped
     /// (docs/PRECISION.md); absent from runs of a fixed number of blocks.
     /// </summary>

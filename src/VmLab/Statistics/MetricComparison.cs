@@ -23,7 +23,10 @@ namespace VmLab.Statistics;
 /// <param name="A">The summary of A's repeats.</param>
 /// <param name="B">The summary of B's repeats.</param>
 /// <param name="Direction">Which way the metric improves.</param>
-/// <param name="Ratio">Mean(B) / Mean(A); null when Mean(A) is 0.</param>
+/// <param name="Ratio">
+/// The test's estimate of B/A: Mean(B) / Mean(A) for Welch's test; for <see cref="BlockTest"/>, exp of the mean of the
+/// blocks' differences of log values (the geometric mean of the per-block ratios); null when Mean(A) is 0.
+/// </param>
 /// <param name="RatioCiLow">Lower end of the 95% interval of the ratio; null when there is no test.</param>
 /// <param name="RatioCiHigh">Upper end of the 95% interval of the ratio.</param>
 /// <param name="SeLog">The standard error of log(ratio).</param>
@@ -38,7 +41,7 @@ namespace VmLab.Statistics;
 /// <param name="FamilySize">The number of tested comparisons the p-value was adjusted for; 1 before adjustment.</param>
 /// <param name="Verdict">What the comparison concludes, from <see cref="PAdjusted"/> when adjusted, else from <see cref="P"/>.</param>
 /// <param name="Reason">Why the verdict is inconclusive, or why a small p is not significant after adjustment; null otherwise.</param>
-public sealed record MetricComparison(
+public sealed partial record MetricComparison(
     SampleSummary A,
     SampleSummary B,
     MetricDirection Direction,
@@ -96,15 +99,25 @@ public sealed record MetricComparison(
             return Untested("every repeat gave the same value on both sides: there is no spread to test against");
         }
 
-        var logRatio = Math.Log(sb.Mean / sa.Mean);
         var se = Math.Sqrt(wa + wb);
-        var t = logRatio / se;
         var df = (wa + wb) * (wa + wb) / ((wa * wa / (sa.N - 1)) + (wb * wb / (sb.N - 1)));
+        return FromEstimate(sa, sb, direction, Math.Log(sb.Mean / sa.Mean), se, df, untrusted);
+    }
+
+    /// <summary>
+    /// The comparison whose test gave <paramref name="logRatio"/> with standard error <paramref name="se"/> on
+    /// <paramref name="df"/> degrees of freedom: t, p, the 95% interval exp(log r ± t_{0.975,df}·se), the minimum
+    /// detectable change and the verdict, the same way for every design (<see cref="Of"/>, <see cref="BlockTest"/>).
+    /// </summary>
+    internal static MetricComparison FromEstimate(
+        SampleSummary sa, SampleSummary sb, MetricDirection direction, double logRatio, double se, double df, string? untrusted)
+    {
+        var t = logRatio / se;
         var p = 2 * StudentT.CDF(0, 1, df, -Math.Abs(t));
         var tq = StudentT.InvCDF(0, 1, df, 1 - (Alpha / 2));
         var mde = Math.Exp((tq + StudentT.InvCDF(0, 1, df, Power)) * se) - 1;
 
-        var tested = new MetricComparison(sa, sb, direction, ratio, Math.Exp(logRatio - (tq * se)), Math.Exp(logRatio + (tq * se)),
+        var tested = new MetricComparison(sa, sb, direction, Math.Exp(logRatio), Math.Exp(logRatio - (tq * se)), Math.Exp(logRatio + (tq * se)),
             se, t, df, p, mde, null, 1, Verdict.Inconclusive, null);
         if (untrusted is not null)
         {
@@ -141,9 +154,9 @@ public sealed record MetricComparison(
     // Significant means B differs from A; the metric's direction turns "higher" into faster or slower.
     private Verdict VerdictAt(double p) =>
         p >= Alpha ? Verdict.NoSignificantDifference
-        : (B.Mean > A.Mean) == (Direction == MetricDirection.HigherIsBetter) ? Verdict.Faster
+        : (Ratio > 1) == (Direction == MetricDirection.HigherIsBetter) ? Verdict.Faster
         : Verdict.Slower;
 
     // Every reason is given, what makes the data unusable first: "n=1" alone would hide that the one run was a 404 page.
-    private static string Join(string? untrusted, string statistical) => untrusted is null ? statistical : $"{untrusted}; {statistical}";
+    internal static string Join(string? untrusted, string statistical) => untrusted is null ? statistical : $"{untrusted}; {statistical}";
 }

@@ -31,6 +31,7 @@ public sealed class LabManifestTests
         Assert.Null(manifest.Scenarios[1].L2Vcpus);
         Assert.Equal("Linux l1 6.1.0 aarch64", manifest.Layers.Single(l => l.Layer == "L1").Uname);
         Assert.Equal("QEMU emulator version 7.2.22", manifest.Tools["qemu"]);
+        Assert.Equal(new VmLab.Statistics.AnalysisPlan(0.10, ProbeCovariate: false), manifest.Analysis); // declared before the run: the manifest written at its start has it
     }
 }
 

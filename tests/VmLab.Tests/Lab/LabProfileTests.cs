@@ -74,6 +74,18 @@ public sealed class LabProfileTests
     }
 
     [Fact]
+    public void Every_profile_declares_its_equivalence_margin_and_probe_use_before_a_run_and_one_without_is_rejected()
+    {
+        var text = File.ReadAllText(LabProfiles.PathIn(Profiles.Repo));
+        Assert.All(LabProfiles.Parse(text).Values, p => Assert.Equal(new VmLab.Statistics.AnalysisPlan(0.10, ProbeCovariate: false), p.Analysis));
+
+        var without = Assert.Throws<LabException>(() => LabProfiles.Parse(text.Replace("\"analysis\": { \"equivalenceMargin\": 0.10, \"probeCovariate\": false },", "")));
+        Assert.Contains("has no \"analysis\" settings", without.Message);
+        var wide = Assert.Throws<LabException>(() => LabProfiles.Parse(text.Replace("\"equivalenceMargin\": 0.10", "\"equivalenceMargin\": 10")));
+        Assert.Contains("analysis.equivalenceMargin is 10", wide.Message);
+    }
+
+    [Fact]
     public void An_unknown_profile_names_the_ones_there_are()
     {
         var error = Assert.Throws<LabException>(() => LabProfiles.Load(Profiles.Repo, "tiny"));

@@ -130,4 +130,19 @@ public sealed class LabStartTests : IDisposable
 
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(run.KernelDir, "host.config")));
     }
+
+    [Fact]
+    public void A_resume_keeps_the_analysis_the_run_declared_at_its_start_whatever_the_profile_says_now()
+    {
+        var run = RawIntegrityTests.CopyOf(_root);
+        Assert.Null(run.ReadManifest().Analysis); // the committed smoke run predates the declaration
+
+        var resumed = LabStart.Check(run.Path, resume: true, Plan(Profiles.Smoke), seed: null, Kernel(run.Path));
+        Assert.Null(resumed.Profile.Analysis);
+
+        run.WriteManifest(run.ReadManifest() with { Analysis = new VmLab.Statistics.AnalysisPlan(0.25, ProbeCovariate: true) });
+        resumed = LabStart.Check(run.Path, resume: true, Plan(Profiles.Smoke), seed: null, Kernel(run.Path));
+        Assert.Equal(new VmLab.Statistics.AnalysisPlan(0.25, ProbeCovariate: true), resumed.Profile.Analysis);
+        Assert.Equal(new VmLab.Statistics.AnalysisPlan(0.10, ProbeCovariate: false), Plan(Profiles.Smoke).Profile.Analysis);
+    }
 }

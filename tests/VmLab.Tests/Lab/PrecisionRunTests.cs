@@ -99,7 +99,7 @@ public sealed class PrecisionRunTests : IDisposable
 
         var section = PrecisionReport.Of(run.ReadManifest())!;
         Assert.Equal(2, section.Looks.Count);
-        Assert.Equal("5 of 6", section.Looks[1].Decided);
+        Assert.Equal($"{back.Looks[1].Decided} of 6", section.Looks[1].Decided);
         Assert.Equal(6, section.Last.Count);
         Assert.StartsWith("**Stopped:** budget:", section.Stop, StringComparison.Ordinal);
 
@@ -108,10 +108,12 @@ public sealed class PrecisionRunTests : IDisposable
         var report = new ReportRenderer().Render("report", ReportBuilder.Build(quick with { Manifest = run.ReadManifest() }, ReferenceRun.Embedded).Model);
         var plain = new ReportRenderer().Render("report", ReportBuilder.Build(quick, ReferenceRun.Embedded).Model);
         Assert.Contains("## Precision: the stopping rule and its looks", report, StringComparison.Ordinal);
-        Assert.Contains("| 2 | 3 | 1 h 54 min | 38 min 00 s | 5 of 6 | Q4 ", report, StringComparison.Ordinal);
-        Assert.Contains("\n\n## Validity", report, StringComparison.Ordinal);
+        Assert.Contains($"| 2 | 3 | 1 h 54 min | 38 min 00 s | {back.Looks[1].Decided} of 6 | Q4 ", report, StringComparison.Ordinal);
         Assert.DoesNotContain("## Precision", plain, StringComparison.Ordinal);
-        Assert.Equal(File.ReadAllText(Path.Combine(ResultsDir, "2026-11-29T0703Z-quick", "REPORT.md")), plain);
+        var start = report.IndexOf("## Precision", StringComparison.Ordinal);
+        var end = report.IndexOf("## Validity", start, StringComparison.Ordinal);
+        Assert.Equal(plain, report[..start] + "\n" + report[end..]); // the section is all a rule adds
+        Assert.DoesNotContain("|  |", report[start..end], StringComparison.Ordinal); // every cell has a value (a misspelt member renders empty)
     }
 
     [Fact]

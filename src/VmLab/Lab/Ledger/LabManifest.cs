@@ -77,6 +77,7 @@ public static class LabManifest
             Software = [.. provenance.Software, .. client ?? []],
             L0 = new L0State(l0.Virtualization, l0.Thp, l0.Load, loadAtEnd) { MachineId = l0.MachineId, Autogroup = l0.Autogroup, SamplingCost = samplingCost },
             Noise = plan.Profile.Noise,
+            Analysis = plan.Profile.Analysis,
             Shard = plan.Shard,
             Precision = precision,
         };

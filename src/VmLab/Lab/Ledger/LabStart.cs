@@ -82,6 +82,10 @@ public static class LabStart
                 "resume it with the kernel it started with (--kernel-dir DIR), or start a new run");
         }
 
+        // What the run declared at its start about reading its comparisons stays, whatever lab/profiles.json says now:
+        // a margin chosen after seeing data is no declaration (a run from before such declarations keeps none).
+        var declared = File.Exists(run.ManifestPath) ? run.ReadManifest().Analysis : plan.Profile.Analysis;
+        plan = plan with { Profile = plan.Profile with { Analysis = declared } };
         return recorded.Order is { } kept ? plan.WithOrder(kept) : plan;
     }
 

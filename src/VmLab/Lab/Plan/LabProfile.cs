@@ -70,6 +70,12 @@ public sealed record LabProfile(
     /// <summary>The quiet gate, the threshold of a disturbed unit and the calibration probe's size (lab/profiles.json <c>"noise"</c>).</summary>
     public NoiseSettings Noise { get; init; } = null!;
 
+    /// <summary>
+    /// How the run's comparisons will be read, declared before it starts (lab/profiles.json <c>"analysis"</c>): the
+    /// equivalence margin and whether the probe is a covariate. Null only for a run resumed from before such declarations.
+    /// </summary>
+    public VmLab.Statistics.AnalysisPlan? Analysis { get; init; }
+
     /// <summary>The suite with id <paramref name="id"/>, or a <see cref="LabException"/> listing the valid ones.</summary>
     public ILabSuite Suite(string id) =>
         Suites.FirstOrDefault(s => s.Id == id)
@@ -120,6 +126,16 @@ public static class LabProfiles
         if (profile.Noise is null)
         {
             throw new JsonException($"profile '{name}' has no \"noise\" settings (the quiet gate, the disturbed-unit threshold, the calibration probe's size)");
+        }
+
+        if (profile.Analysis is null)
+        {
+            throw new JsonException($"profile '{name}' has no \"analysis\" settings (the equivalence margin and whether the calibration probe is a covariate, declared before a run)");
+        }
+
+        if (profile.Analysis.EquivalenceMargin is not (> 0 and < 1))
+        {
+            throw new JsonException($"profile '{name}': analysis.equivalenceMargin is {profile.Analysis.EquivalenceMargin}; it must be a fraction between 0 and 1 (0.10 = ±10%)");
         }
 
         return profile with { Name = name, Settings = settings };

@@ -27,6 +27,14 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
     /// <summary>The stopping rule of a precision run (docs/PRECISION.md); null for a run of the profile's repeats.</summary>
     public PrecisionRule? Precision { get; init; }
 
+    /// <summary>
+    /// This plan under <paramref name="rule"/> (null: none): the rule's margin becomes the run's declared equivalence
+    /// margin, so the report's "no meaningful difference" and the rule's "decided" are one test.
+    /// </summary>
+    public RunPlan WithPrecision(PrecisionRule? rule) =>
+        rule is null ? this with { Precision = null }
+        : this with { Precision = rule, Profile = Profile with { Analysis = (Profile.Analysis ?? new Statistics.AnalysisPlan(rule.Margin, false)) with { EquivalenceMargin = rule.Margin } } };
+
     /// <summary>The repeat blocks this plan runs: the profile's repeats, or more once a precision run has added some.</summary>
     public int Blocks
     {
