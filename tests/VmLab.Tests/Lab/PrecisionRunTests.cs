@@ -60,6 +60,10 @@ public sealed class PrecisionRunTests : IDisposable
         // 0703Z's own order (drawn from 20261129 for 3 blocks) is the start of it.
         Assert.Equal(plan.Order.Blocks, grown.Order.Blocks.Take(3));
 
+        // The rule's margin is the run's declared equivalence margin: the report's "no meaningful difference" is the rule's test.
+        Assert.Equal(0.05, Plan().WithPrecision(PrecisionRule.Parse("5%", null, "6h")).Profile.Analysis!.EquivalenceMargin);
+        Assert.Equal(Profiles.Quick.Analysis, Plan().WithPrecision(null).Profile.Analysis);
+
         // A resumed precision run keeps its recorded blocks; a run without a rule must have the profile's.
         Assert.Equal(5, plan.WithOrder(grown.Order).Blocks);
         var error = Assert.Throws<LabException>(() => Plan().WithOrder(grown.Order));
