@@ -140,7 +140,7 @@ public static class Conclusions
         }
 
         var text = items.Count == 0 ? "Nothing to weigh." : $"Of {Outputs(items.Count)}: {string.Join("; ", parts)}.";
-        if (plan is null && items.Count > 0)
+        if (plan is null && undecided > 0)
         {
             text += " This run declared no equivalence margin before it started (its manifest has none), so no comparison can be called \"no meaningful difference\".";
         }

@@ -30,7 +30,7 @@ public enum Agreement
 
 /// <summary>One run's side of a replicated comparison: the headline test's verdict and numbers.</summary>
 /// <param name="Verdict">Decided by <paramref name="PHolm"/>.</param>
-/// <param name="Ratio">Mean(B) / mean(A).</param>
+/// <param name="Ratio">The comparison's estimate of B/A (RunAnalysis: the geometric mean of the blocks' ratios in a blocked run, mean(B) / mean(A) otherwise).</param>
 /// <param name="P">p of the comparison alone.</param>
 /// <param name="PHolm">Holm-adjusted p within the run's question.</param>
 /// <param name="Family">The size of that Holm family.</param>

@@ -81,7 +81,7 @@ public sealed record SuiteTable(string Suite, string Workload, string? Chart, IR
 /// </summary>
 /// <param name="Headline">True for the tested metric of the output.</param>
 /// <param name="Better">Which way the metric improves.</param>
-/// <param name="Ratio">mean(B) / mean(A); null when A's mean is 0.</param>
+/// <param name="Ratio">The test's estimate of B/A (mean(B) / mean(A) for Welch, the geometric mean of the blocks' ratios for the block test); null when A's mean is 0.</param>
 /// <param name="Mde">The changes down and up the run could detect with 80% power at Holm's strictest level (α / family size, two-sided).</param>
 /// <param name="Verdict">The test's verdict; null for a shown metric, which is not tested.</param>
 /// <param name="Reason">Why the verdict is what it is (or why a shown metric carries none).</param>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using VmLab.Results;
+using VmLab.Suites;
 
 namespace VmLab.Report;
 
@@ -22,15 +23,15 @@ public static partial class WorkloadSize
     /// </summary>
     private static readonly Dictionary<(string Question, string Suite), string> Study = new()
     {
-        [("Q1", "hackbench")] = "50 groups × 50 loops",
-        [("Q1", "kernbench")] = "a whole kernel build",
-        [("Q3", "netperf")] = "10 s",
-        [("Q3", "ab")] = "100000 requests at concurrency 100",
-        [("Q4", "hackbench")] = "20 groups, loops not stated",
-        [("Q4", "kernbench")] = "a whole kernel build",
-        [("Q4", "netperf")] = "10 s",
-        [("Q4", "ab")] = "100000 requests at concurrency 100",
-        [("Q4", "unixbench")] = "the whole suite",
+        [("Q1", HackbenchParser.Id)] = "50 groups × 50 loops",
+        [("Q1", KernbenchParser.Id)] = "a whole kernel build",
+        [("Q3", NetperfParser.Id)] = "10 s",
+        [("Q3", ApacheBenchParser.Id)] = "100000 requests at concurrency 100",
+        [("Q4", HackbenchParser.Id)] = "20 groups, loops not stated",
+        [("Q4", KernbenchParser.Id)] = "a whole kernel build",
+        [("Q4", NetperfParser.Id)] = "10 s",
+        [("Q4", ApacheBenchParser.Id)] = "100000 requests at concurrency 100",
+        [("Q4", UnixBenchParser.Id)] = "the whole suite",
     };
 
     /// <summary>The 2023 study's size of <paramref name="suite"/> in <paramref name="question"/>; null when its report does not state it.</summary>
@@ -51,12 +52,12 @@ public static partial class WorkloadSize
 
         return suite switch
         {
-            "hackbench" when Hackbench().Match(command) is { Success: true } m => $"{m.Groups[1].Value} groups × {m.Groups[2].Value} loops",
-            "kernbench" when command.Contains("gcc -O2", StringComparison.Ordinal) => $"{Count(command, "gcc -O2")} files compiled",
-            "kernbench" when command.Contains("make -s", StringComparison.Ordinal) => "a whole kernel build",
-            "netperf" when NetperfSeconds().Match(command) is { Success: true } m => $"{m.Groups[1].Value} s",
-            "ab" when Ab().Match(command) is { Success: true } m => $"{m.Groups[1].Value} requests at concurrency {m.Groups[2].Value}",
-            "unixbench" when UnixBench().Match(command) is { Success: true } m => m.Groups[1].Value.Trim().Length == 0 ? "the whole suite" : $"the tests {m.Groups[1].Value.Trim()}",
+            HackbenchParser.Id when Hackbench().Match(command) is { Success: true } m => $"{m.Groups[1].Value} groups × {m.Groups[2].Value} loops",
+            KernbenchParser.Id when command.Contains("gcc -O2", StringComparison.Ordinal) => $"{Count(command, "gcc -O2")} files compiled",
+            KernbenchParser.Id when command.Contains("make -s", StringComparison.Ordinal) => "a whole kernel build",
+            NetperfParser.Id when NetperfSeconds().Match(command) is { Success: true } m => $"{m.Groups[1].Value} s",
+            ApacheBenchParser.Id when Ab().Match(command) is { Success: true } m => $"{m.Groups[1].Value} requests at concurrency {m.Groups[2].Value}",
+            UnixBenchParser.Id when UnixBench().Match(command) is { Success: true } m => m.Groups[1].Value.Trim().Length == 0 ? "the whole suite" : $"the tests {m.Groups[1].Value.Trim()}",
             _ => null,
         };
     }
