@@ -44,6 +44,9 @@ public sealed record PilotQuestion(string Question, string A, string B, IReadOnl
 /// <param name="TimeSource">Where <paramref name="BootSeconds"/> come from, in words.</param>
 public sealed record PilotPlan(string RunId, string Profile, int Blocks, double Margin, IReadOnlyList<PilotQuestion> Questions, double BlockSeconds, IReadOnlyDictionary<string, double> BootSeconds, string TimeSource)
 {
+    /// <summary>The pilot's own look (<see cref="RunDecisions.Look(RunData, double, IReadOnlyCollection{string}, int?)"/>): what its blocks already decide.</summary>
+    public IReadOnlyList<ComparisonDecision> Now { get; init; } = [];
+
     /// <summary>
     /// The plan from <paramref name="pilot"/> for <paramref name="questions"/> (all when empty) at ±<paramref name="margin"/>.
     /// <paramref name="bootSeconds"/> gives each scenario's time per boot when the pilot's own ledger has none (an imported run).
@@ -64,7 +67,10 @@ public sealed record PilotPlan(string RunId, string Profile, int Blocks, double 
         var blocks = pilot.Results.Units.Where(u => Suites.SuiteRegistry.Find(u.Suite) is { IsBenchmark: true }).Select(u => u.Repeat).Distinct(StringComparer.Ordinal).Count();
         var scenarios = pilot.Manifest.Scenarios.Count > 0 ? pilot.Manifest.Scenarios.Select(s => s.Id) : boots.Keys;
         return new PilotPlan(pilot.Manifest.RunId, pilot.Manifest.Profile, blocks, margin, rows, scenarios.Sum(s => boots.GetValueOrDefault(s)), boots,
-            measured is null ? "the plan's estimates (the pilot has no units.json)" : "the pilot's measured boots (mean per scenario, quiet-gate waits included)");
+            measured is null ? "the plan's estimates (the pilot has no units.json)" : "the pilot's measured boots (mean per scenario, quiet-gate waits included)")
+        {
+            Now = RunDecisions.Look(pilot, margin, questions),
+        };
     }
 
     /// <summary>The per-block log differences of one headline: complete blocks only, in block order.</summary>
@@ -102,6 +108,7 @@ public sealed record PilotPlan(string RunId, string Profile, int Blocks, double 
         var m = Percent(Margin);
         text.AppendLine(Invariant($"Pilot {RunId}: profile {Profile}, {Blocks} blocks. Precision ±{m}: a comparison is decided when significant after Holm's adjustment or when its 95% interval of B/A lies within [{1 / (1 + Margin):0.###}, {1 + Margin:0.###}]."));
         text.AppendLine(Invariant($"Spread: s = sd of the per-block log differences d_b = log B − log A (paired by block; pairs = complete blocks). Blocks needed: ±{m} = 95% interval half-width ≤ log(1+{m}); decide = at the pilot's B/A; any = whatever B/A is."));
+        text.AppendLine(Invariant($"Now: its {Blocks} blocks decide {Now.Count(c => c.Decided)} of {Now.Count} headline comparisons at ±{m}{(Now.Any(c => c.Decided) ? ": " + string.Join(", ", Now.Where(c => c.Decided).Select(c => $"{c.Question} {c.Output} ({c.Status})")) : "")}."));
         text.AppendLine(Invariant($"Block time from {TimeSource}: {string.Join(", ", BootSeconds.Select(b => $"{b.Key} {RunPlanFormat(b.Value)}"))}."));
         foreach (var q in Questions)
         {
