@@ -24,6 +24,7 @@ public sealed class PrecisionCommandTests
         Assert.Equal(0, plan.ExitCode);
         Assert.Contains("Pilot 2026-11-29T0703Z-quick: profile quick, 3 blocks.", plan.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("Q4 needs 211 blocks for ±10%", plan.StandardOutput, StringComparison.Ordinal);
+        Assert.Matches(@"Now: its 3 blocks decide \d of 6 headline comparisons at ±10%", plan.StandardOutput);
         Assert.Contains("across 4 shards", plan.StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("Q1 (", plan.StandardOutput, StringComparison.Ordinal);
     }
