@@ -107,7 +107,7 @@ public sealed class PrecisionRunTests : IDisposable
         Assert.Equal(6, section.Last.Count);
         Assert.StartsWith("**Stopped:** budget:", section.Stop, StringComparison.Ordinal);
 
-        // The report renders it as its own section (templates/precision.scriban, included by report.scriban).
+        // The report renders it as its own section (Templates/_precision.scriban, included by report.scriban).
         var quick = RunData.Load(new RunDirectory(Path.Combine(ResultsDir, "2026-11-29T0703Z-quick")));
         var report = new ReportRenderer().Render("report", ReportBuilder.Build(quick with { Manifest = run.ReadManifest() }, ReferenceRun.Embedded).Model);
         var plain = new ReportRenderer().Render("report", ReportBuilder.Build(quick, ReferenceRun.Embedded).Model);
