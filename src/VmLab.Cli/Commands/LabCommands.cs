@@ -129,6 +129,7 @@ internal sealed class LabPlanCommand : Command<LabPlanSettings>
             return Sharding.PrintPlan(plan, settings);
         }
 
+        plan = plan.WithPrecision(PrecisionPlanning.RuleOf(settings, plan));
         Console.WriteLine(plan.Describe(plan.Boots(_ => true), 0));
         return 0;
     }
@@ -289,7 +290,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         }
 
         var runDirectory = LabStart.RunDirectoryOf(paths, settings.Results, runId);
-        var precision = LabStart.Precision(runDirectory, settings.Resume is not null, PrecisionPlanning.RuleOf(settings, plan));
+        var precision = LabStart.Precision(runDirectory, settings.Resume is not null, PrecisionPlanning.RuleOf(settings, plan, settings.Shard));
         plan = plan.WithPrecision(precision?.Rule);
         var kernelSource = settings.KernelSource is { } file ? new VmLab.Sources.LocalSource(file, settings.KernelSha256!.ToLowerInvariant()) : null;
         var keys = await StageKeys.ComputeAsync(paths, settings.KernelBase, kernelSource, cancellationToken);

@@ -35,7 +35,7 @@ internal static class PrecisionPlanning
     /// The rule the options give (null without <c>--precision</c>); refused with shards (a rule needs every block's
     /// data in one place) and for questions the plan cannot answer.
     /// </summary>
-    public static PrecisionRule? RuleOf(LabRunCommand.Settings settings, RunPlan plan)
+    public static PrecisionRule? RuleOf(LabPlanSettings settings, RunPlan plan, string? shard = null)
     {
         if (settings.Precision is null)
         {
@@ -44,7 +44,7 @@ internal static class PrecisionPlanning
                 : throw new LabException("--questions and --budget belong to --precision.", "add --precision 10% (or leave them out)");
         }
 
-        if (settings.Shard is not null)
+        if (shard is not null)
         {
             throw new LabException("--precision cannot run as a shard: the stopping rule looks at every block's data after each block, in one run directory.", "run it on one machine; to size a sharded run, use vmlab lab plan --pilot results/<run> --precision 10% --shards N");
         }

@@ -29,6 +29,15 @@ public sealed class PrecisionCommandTests
         Assert.DoesNotContain("Q1 (", plan.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Plan_with_a_rule_names_it()
+    {
+        var plan = await Vmlab("lab", "plan", "--profile", "smoke", "--precision", "10%", "--questions", "Q4", "--budget", "2h");
+
+        Assert.Equal(0, plan.ExitCode);
+        Assert.Contains("Precision: ±10% for Q4, within 2 h 00 min of lab time: after these 2 blocks, whole blocks are added", plan.StandardOutput, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--precision needs --budget", "--precision", "10%")]
     [InlineData("--questions and --budget belong to --precision", "--questions", "Q1")]
