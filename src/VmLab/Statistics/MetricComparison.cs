@@ -5,7 +5,8 @@ using VmLab.Suites;
 namespace VmLab.Statistics;
 
 /// <summary>
-/// One metric of configuration B compared with configuration A by one test: Welch's t-test of log(mean B / mean A).
+/// One metric of configuration B compared with configuration A by one test: Welch's t-test of log(mean B / mean A)
+/// (<see cref="Of"/>, for runs without repeat blocks), or the paired test of the blocks' log values (<see cref="BlockTest"/>).
 /// The ratio's 95% confidence interval, the p-value and the verdict all come from that test (same statistic, same
 /// standard error, same degrees of freedom), so the interval excludes 1 exactly when p &lt; α.
 /// </summary>

@@ -20,6 +20,23 @@ public enum MetricRole
     Recorded,
 }
 
+/// <summary>
+/// What a metric is evidence of: the outcome a question asks about (a time, a rate, an index), or the mechanism
+/// behind it (CPU per unit of work, counts per operation). Mechanism metrics are never headlines: they are kept out of
+/// a question's headline Holm family, and each question tests them in a family of their own (issue 24).
+/// </summary>
+public enum MetricKind
+{
+    /// <summary>A performance outcome: the headline and the figures shown beside it.</summary>
+    Outcome,
+
+    /// <summary>
+    /// Explains an outcome rather than being one: netperf's CPU utilisation and service demand (µs of CPU per KiB or per
+    /// transaction), UnixBench's per-test indices behind its score. Never a headline; tested apart from the headlines.
+    /// </summary>
+    Mechanism,
+}
+
 /// <summary>One metric a suite parser produces, as the report and the statistics read it.</summary>
 /// <param name="Id">
 /// The metric name in results.json (<c>time_s</c>), or a pattern for names the output decides: <c>*</c> stands for
@@ -37,7 +54,16 @@ public enum MetricRole
 /// <param name="Meaning">One line: what the number is.</param>
 public sealed record MetricDefinition(string Id, string Unit, MetricDirection Direction, MetricRole Role, string Group, string Meaning)
 {
-    // Compiled once per pattern; a cache outside the record keeps record equality to the six declared values.
+    /// <summary>
+    /// Outcome (the default) or mechanism (<see cref="MetricKind"/>); set with <c>{ Kind = MetricKind.Mechanism }</c>.
+    /// The statistics keep mechanism metrics out of the headline comparisons (<see cref="IsMechanism"/>).
+    /// </summary>
+    public MetricKind Kind { get; init; } = MetricKind.Outcome;
+
+    /// <summary>True for a mechanism metric: never a headline, tested in its own family (<see cref="MetricKind.Mechanism"/>).</summary>
+    public bool IsMechanism => Kind == MetricKind.Mechanism;
+
+    // Compiled once per pattern; a cache outside the record keeps record equality to the declared values (and Kind).
     private static readonly ConcurrentDictionary<string, Regex> Patterns = new(StringComparer.Ordinal);
 
     /// <summary>True when <see cref="Id"/> is a pattern (<c>*_index</c>) rather than one name.</summary>
@@ -83,13 +109,16 @@ public abstract class MetricCatalog
     /// <summary>True when the report's tables show <paramref name="metric"/> (headline or shown).</summary>
     public bool IsShown(string metric) => Find(metric)?.Role is MetricRole.Headline or MetricRole.Shown;
 
+    /// <summary>True when <paramref name="metric"/> is a mechanism metric (<see cref="MetricDefinition.IsMechanism"/>); false for unknown names.</summary>
+    public bool IsMechanism(string metric) => Find(metric)?.IsMechanism == true;
+
     /// <summary>
     /// The headline metric of one output (its metrics as parsed): the one figure that is tested. Null when the
     /// output has none (a console log, or an output the suite's rule cannot read a headline from). By default the
     /// first <see cref="MetricRole.Headline"/> metric the output has a number for.
     /// </summary>
     public virtual string? Headline(IReadOnlyDictionary<string, MetricValue> output) =>
-        Metrics.Where(m => m.Role == MetricRole.Headline && !m.IsPattern)
+        Metrics.Where(m => m.Role == MetricRole.Headline && !m.IsPattern && !m.IsMechanism)
             .Select(m => m.Id)
             .FirstOrDefault(id => output.TryGetValue(id, out var v) && v.IsNumber);
 }

@@ -44,13 +44,14 @@ public sealed class ClientNetworkCommandTests
     }
 
     [Fact]
-    public void A_client_runs_with_a_clean_environment_in_its_own_session_in_the_namespace_in_the_client_root()
+    public void A_client_runs_with_a_clean_environment_in_its_own_session_in_the_namespace_in_the_client_root_with_its_own_proc()
     {
         Assert.Equal(
             [
                 "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LC_ALL=C",
                 "setsid", "--wait", "ip", "netns", "exec", "vmlab-0123456789",
-                "chroot", "/a/client/k/root", "/bin/sh", "-c", "exec 2>&1; netperf -H 192.168.0.105 -t TCP_RR -l 30",
+                "/bin/sh", "-c", "mount -t proc -o ro,nosuid,nodev,noexec proc \"$0/proc\" && exec chroot \"$0\" /bin/sh -c \"$1\"",
+                "/a/client/k/root", "exec 2>&1; netperf -H 192.168.0.105 -t TCP_RR -l 30",
             ],
             Network.ClientArguments("netperf -H 192.168.0.105 -t TCP_RR -l 30"));
     }
@@ -179,7 +180,10 @@ public sealed class ClientNetworkTests
         Assert.Equal(
             [.. "one\ntwo\nthree"u8, 0xFF, (byte)'\n', .. "ls: cannot access '/no-such-file': No such file or directory\n"u8],
             run.Output);
-        Assert.StartsWith("env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C setsid --wait ip netns exec " + network.Name + " chroot / /bin/sh -c ", run.Command);
+        Assert.StartsWith(
+            "env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C setsid --wait ip netns exec " + network.Name
+            + " /bin/sh -c 'mount -t proc -o ro,nosuid,nodev,noexec proc \"$0/proc\" && exec chroot \"$0\" /bin/sh -c \"$1\"' / ",
+            run.Command);
         Assert.InRange(run.Duration, TimeSpan.Zero, TimeSpan.FromSeconds(30));
     }
 
@@ -313,8 +317,10 @@ public sealed class ClientNetworkTests
         var client = await L0Network.ClientRootAsync();
         await using var network = await ClientNetwork.CreateAsync(L0Network.NewRunId(), client.RootDirectory, L0Network.Options(), Token);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        // netserver -D stays in the foreground; -L binds the namespace's address, as L2's netserver binds its own.
-        var netserverArgv = network.Wrap(["chroot", client.RootDirectory, "netserver", "-D", "-4", "-L", ClientNetwork.L0Address]);
+        // netserver -D stays in the foreground; -L binds the namespace's address, as L2's netserver binds its own. It needs
+        // a /proc for -C (L2 has one), mounted as the client's is: inside `ip netns exec`'s own mount namespace.
+        var netserverArgv = network.Wrap([
+            "/bin/sh", "-c", "mount -t proc -o ro proc \"$0/proc\" && exec chroot \"$0\" netserver -D -4 -L \"$1\"", client.RootDirectory, ClientNetwork.L0Address]);
         var serverOutput = new StringBuilder();
         var netserver = Cli.Wrap(netserverArgv[0]).WithArguments(netserverArgv.Skip(1)).WithValidation(CommandResultValidation.None)
             .WithStandardOutputPipe(PipeTarget.ToStringBuilder(serverOutput)).WithStandardErrorPipe(PipeTarget.ToStringBuilder(serverOutput))
@@ -325,8 +331,11 @@ public sealed class ClientNetworkTests
                 await L0Network.EventuallyAsync(async () => (await ListenersAsync(network)).Contains("192.168.0.1:12865"), 30),
                 $"netserver does not listen: {serverOutput}");
 
-            var rr = await network.RunClientAsync("netperf -H 192.168.0.1 -t TCP_RR -l 1", TimeSpan.FromSeconds(60), Token);
-            var stream = await network.RunClientAsync("netperf -H 192.168.0.1 -t TCP_STREAM -l 1", TimeSpan.FromSeconds(60), Token);
+            // The lab's own commands (with -c -C), against the namespace's netserver.
+            var settings = new NetperfSettings(Seconds: 1, EstimateSeconds: 1, TimeoutSeconds: 60);
+            var target = new SuiteTarget(1, ClientNetwork.L0Address);
+            var rr = await network.RunClientAsync(settings.Of("TCP_RR").Command(target), TimeSpan.FromSeconds(60), Token);
+            var stream = await network.RunClientAsync(settings.Of("TCP_STREAM").Command(target), TimeSpan.FromSeconds(60), Token);
             TestContext.Current.TestOutputHelper?.WriteLine(rr.Command + "\n" + rr.Text + stream.Text);
 
             Assert.Equal(0, rr.ExitCode);
@@ -341,6 +350,10 @@ public sealed class ClientNetworkTests
             Assert.True(rrResult.Number("transactions_per_s") > 0);
             Assert.Equal("TCP_STREAM", streamResult.Metrics["test"].Text);
             Assert.True(streamResult.Number("throughput_mbps") > 0);
+            Assert.True(rrResult.Number("remote_service_demand_us_per_tr") > 0, rr.Text);
+            Assert.True(streamResult.Number("local_service_demand_us_per_kb") > 0, stream.Text);
+            // The client's /proc lived in `ip netns exec`'s mount namespace: none is left mounted in the client root.
+            Assert.DoesNotContain(Path.Combine(client.RootDirectory, "proc"), File.ReadAllText("/proc/self/mountinfo"));
         }
         finally
         {

@@ -15,8 +15,8 @@ public sealed class LabProfileTests
         Assert.Equal(3, full.Repeats);
         Assert.Equal("hackbench -g 50 -l 50 -P", full.SettingsOf<HackbenchCommand>().Command(target));
         Assert.Equal("ab -n 100000 -c 100 http://192.168.0.105/gcc/index.html", full.SettingsOf<ApacheBenchCommand>().Command(target));
-        Assert.Equal("netperf -H 192.168.0.105 -t TCP_STREAM -l 10", full.Suite("netperf-stream").Command(target));
-        Assert.Equal("netperf -H 192.168.0.105 -t TCP_RR -l 10", full.Suite("netperf-rr").Command(target));
+        Assert.Equal("netperf -H 192.168.0.105 -t TCP_STREAM -l 10 -c -C", full.Suite("netperf-stream").Command(target));
+        Assert.Equal("netperf -H 192.168.0.105 -t TCP_RR -l 10 -c -C", full.Suite("netperf-rr").Command(target));
         Assert.Equal("defconfig", full.SettingsOf<KernbenchCommand>().Config);
         Assert.Equal("", full.SettingsOf<UnixBenchCommand>().Tests); // the whole index
     }

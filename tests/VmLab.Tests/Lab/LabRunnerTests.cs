@@ -275,7 +275,7 @@ public sealed partial class LabRunnerTests
         var unit = ledger[new LabUnit("host", "netperf-rr", 1)]!;
         Assert.Equal(UnitState.Done, unit.State);
         Assert.Equal(1.5, unit.Seconds);
-        Assert.Equal(["netperf -H 192.168.0.101 -t TCP_RR -l 2"], client.Commands); // against L1, the host scenario's server
+        Assert.Equal(["netperf -H 192.168.0.101 -t TCP_RR -l 2 -c -C"], client.Commands); // against L1, the host scenario's server
         Assert.Equal(File.ReadAllBytes(replay), File.ReadAllBytes(Path.Combine(settings.RunDirectory, "raw/host/netperf-rr/1.txt")));
         var console = File.ReadAllText(Path.Combine(settings.RunDirectory, "raw/host/console-1.log"));
         Assert.Contains("@@VMLAB:FACT served=l1 192.168.0.101@@", console); // the job read L0's go from its console

@@ -2,10 +2,13 @@ using System.Text.RegularExpressions;
 
 namespace VmLab.Tests.Suites;
 
-/// <summary>The real tool outputs under fixtures/seed-2023, fixtures/l0 and fixtures/arm64, with the suite each belongs to.</summary>
+/// <summary>
+/// The real tool outputs under fixtures/seed-2023, fixtures/l0, fixtures/arm64 and fixtures/published (netperf outputs
+/// others published), with the suite each belongs to.
+/// </summary>
 internal static partial class SuiteFixtures
 {
-    /// <summary>Files that are a tool's error output, not a result: the parser must refuse them.</summary>
+    /// <summary>Files that are a tool's error output, or a result the lab does not read (a UDP test, several results, CSV values without names), not a result: the parser must refuse them.</summary>
     public static readonly IReadOnlySet<string> ToolErrors = new HashSet<string>(StringComparer.Ordinal)
     {
         "l0/ab-connection-refused.txt",
@@ -14,11 +17,16 @@ internal static partial class SuiteFixtures
         "l0/ltp-hackbench-error-ulimit-n16.txt",
         "l0/netperf-closed-port.txt",
         "l0/netperf-udp-stream.txt",
+        "l0/netperf-omni-udp-cC-keyval.txt",
+        "l0/netperf-tcp-rr-cC-no-proc.txt",
+        "l0/netperf-omni-rr-cC-p0-csv.txt",
+        "published/netperf-manual-udp-rr-cC.txt",
+        "published/netperf-manual-four-tcp-stream-p0-cC.txt",
     };
 
     /// <summary>Every fixture file as "dir/name", ordinal order.</summary>
     public static IReadOnlyList<string> Files { get; } =
-        new[] { "seed-2023", "l0", "arm64" }
+        new[] { "seed-2023", "l0", "arm64", "published" }
             .SelectMany(dir => Directory.GetFiles(Fixture.Path(dir), "*.txt").Select(f => $"{dir}/{Path.GetFileName(f)}"))
             .Order(StringComparer.Ordinal)
             .ToArray();

@@ -152,7 +152,8 @@ public sealed class ClientNetwork : IAsyncDisposable, INetworkClient
 
     /// <summary>
     /// The argument list <see cref="RunClientAsync"/> runs: a clean environment, a new session (so a timeout kills
-    /// every process the command started), the namespace, the client root, and its shell with stderr joined to stdout.
+    /// every process the command started), the namespace, a read-only <c>/proc</c> in the client root, the client root,
+    /// and its shell with stderr joined to stdout.
     /// </summary>
     public ImmutableArray<string> ClientArguments(string shellCommand) =>
     [
@@ -160,12 +161,19 @@ public sealed class ClientNetwork : IAsyncDisposable, INetworkClient
         // A session of its own, so a timeout can kill everything the command started. --wait: should setsid have to
         // fork (when started as a process group leader), it still returns the command's exit code, not its own.
         "setsid", "--wait",
-        .. Wrap(ClientChroot.Shell(ClientRoot, "exec 2>&1; " + shellCommand)),
+        // netperf -c reads /proc/stat (L0's CPU) and exits "Cannot open /proc/stat!" without it. `ip netns exec` runs in
+        // a mount namespace of its own (unshared, / made a slave), so this /proc is the client's alone and goes when it
+        // exits: nothing to unmount, nothing seen outside. ROOT and the command are the shell's $0 and $1, not quoted in.
+        .. Wrap(["/bin/sh", "-c", ProcThenChroot, ClientRoot, "exec 2>&1; " + shellCommand]),
     ];
 
+    private const string ProcThenChroot =
+        "mount -t proc -o ro,nosuid,nodev,noexec proc \"$0/proc\" && exec chroot \"$0\" /bin/sh -c \"$1\"";
+
     /// <summary>
-    /// Runs <paramref name="shellCommand"/> (e.g. <c>netperf -H 192.168.0.105 -t TCP_RR -l 30</c>) inside the
-    /// namespace from the client root: <c>ip netns exec NAME chroot ROOT /bin/sh -c COMMAND</c>. Output is captured
+    /// Runs <paramref name="shellCommand"/> (e.g. <c>netperf -H 192.168.0.105 -t TCP_RR -l 30 -c -C</c>) inside the
+    /// namespace from the client root: <c>ip netns exec NAME /bin/sh -c 'mount proc ROOT/proc &amp;&amp; exec chroot ROOT
+    /// /bin/sh -c COMMAND'</c>. Output is captured
     /// as raw bytes, stdout and stderr interleaved. At <paramref name="timeout"/> every process of the command is
     /// killed and the exit code is <see cref="ClientRun.TimeoutExitCode"/> (124). A client exiting non-zero is a
     /// result, not an exception. For foreground clients: a daemon that leaves the session keeps running.
