@@ -25,12 +25,20 @@ public sealed class BuildContext
         RootfsOptions = BuildOptions.Forward(context, "Rootfs");
     }
 
-    /// <summary>How Build and BuildCli compile: this configuration, deterministic paths in CI.</summary>
+    /// <summary>How Build and BuildCli compile: this configuration, deterministic paths in CI, and no build server
+    /// left behind. build.sh waits for its whole process group (vmlab may still be stopping a VM after Cake ends), and a
+    /// compiler server (VBCSCompiler) or a reused MSBuild node started by the build is in that group and lives on idle
+    /// for about 10 minutes: on a machine where none ran yet (every CI job, GitHub's included) each ./build.sh then
+    /// hung that long after its work was done (seen in the workflow rehearsals: 10 min 30 s after "Prerequisites").
+    /// Without the servers a build compiles in-process: a few seconds slower, and it ends when its work does.</summary>
     public DotNetBuildSettings BuildSettings() => new()
     {
         Configuration = Configuration,
         NoLogo = true,
-        MSBuildSettings = new DotNetMSBuildSettings().SetContinuousIntegrationBuild(IsCI),
+        MSBuildSettings = new DotNetMSBuildSettings()
+            .SetContinuousIntegrationBuild(IsCI)
+            .SetNodeReuse(false)
+            .WithProperty("UseSharedCompilation", "false"),
     };
 
     public DirectoryPath Root { get; }
