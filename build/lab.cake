@@ -2,7 +2,7 @@
 // smoke profile into a temporary results folder, timed. The work is in `vmlab lab run` (src/VmLab/Lab).
 
 Task("Lab")
-    .Description("Boot L1 (TCG, EL2) and L2 (KVM) and run every suite over every scenario: --profile, --seed=N, --resume=<run-id>, --results=DIR, --scenario=a,b, --suite=a,b, --run-id=ID, --shard=K/N.")
+    .Description("Boot L1 (TCG, EL2) and L2 (KVM) and run every suite over every scenario: --profile, --seed=N, --resume=<run-id>, --results=DIR, --scenario=a,b, --suite=a,b, --run-id=ID, --shard=K/N, --precision=10% --questions=Q1,Q3 --budget=6h (add blocks until decided, docs/PRECISION.md).")
     .IsDependentOn("BuildCli")
     .IsDependentOn("ClientRoot") // the network clients run on L0 from it (cached: a no-op once built)
     .Does<BuildContext>(data =>
@@ -13,7 +13,7 @@ Task("Lab")
 });
 
 Task("LabPlan")
-    .Description("Print the lab's plan and estimate for --profile without running anything; --shards=N (--seed, --run-id, --job-limit=5h30m, --json=true) prints the shard matrix.")
+    .Description("Print the lab's plan and estimate for --profile without running anything; --shards=N (--seed, --run-id, --job-limit=5h30m, --json=true) prints the shard matrix; --pilot=results/<run> --precision=10% (--questions, --shards) the blocks a precision run needs.")
     .IsDependentOn("BuildCli")
     .Does<BuildContext>(data =>
 {

@@ -15,8 +15,8 @@ public static class BuildOptions
         ["KernelConfig"] = new[] { "kernel-base", "kernel-source", "kernel-sha256", "offline" },
         ["Kernel"] = new[] { "kernel-base", "kernel-source", "kernel-sha256", "offline" },
         // The kernel options name the kernels the lab boots (their key), as they named the ones the Kernel target built.
-        ["Lab"] = new[] { "profile", "resume", "seed", "results", "scenario", "suite", "kernbench-source", "initrd", "run-id", "shard", "kernel-base", "kernel-source", "kernel-sha256" },
-        ["LabPlan"] = new[] { "profile", "shards", "seed", "run-id", "job-limit", "json", "runner" },
+        ["Lab"] = new[] { "profile", "resume", "seed", "results", "scenario", "suite", "kernbench-source", "initrd", "run-id", "shard", "kernel-base", "kernel-source", "kernel-sha256", "precision", "questions", "budget" },
+        ["LabPlan"] = new[] { "profile", "shards", "seed", "run-id", "job-limit", "json", "runner", "pilot", "precision", "questions" },
         ["Rootfs"] = new[] { "unixbench", "unixbench-sha256" },
         ["Reproduce"] = new[] { "profile" },
         ["Smoke"] = new string[0],

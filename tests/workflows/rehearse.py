@@ -190,7 +190,8 @@ def interpolate(value, ctx):
     """A workflow value with ${{ }} replaced; a value that is one whole expression keeps its type."""
     if not isinstance(value, str):
         return value
-    whole = re.fullmatch(r"\$\{\{(.*?)\}\}", value.strip(), re.S)
+    # One whole expression only when no other "}}" is inside: "${{ a }}-x-${{ b }}" is two, interpolated as text.
+    whole = re.fullmatch(r"\$\{\{((?:(?!\}\}).)*)\}\}", value.strip(), re.S)
     if whole:
         return evaluate(whole.group(1), ctx)
     return re.sub(r"\$\{\{(.*?)\}\}", lambda m: tostr(evaluate(m.group(1), ctx)), value, flags=re.S)
@@ -202,7 +203,7 @@ def condition(value, ctx, default="success()"):
     if isinstance(value, bool):
         return value
     text = value.strip()
-    m = re.fullmatch(r"\$\{\{(.*)\}\}", text, re.S)
+    m = re.fullmatch(r"\$\{\{((?:(?!\}\}).)*)\}\}", text, re.S)
     text = m.group(1) if m else text
     if not re.search(r"\b(success|failure|cancelled|always)\s*\(", text):
         text = f"success() && ({text})"  # GitHub adds the status check a condition does not make itself

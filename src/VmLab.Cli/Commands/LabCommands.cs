@@ -42,7 +42,7 @@ internal sealed class LabSuiteIdsDescriptionAttribute : DescriptionAttribute
 }
 
 /// <summary>Options shared by <c>vmlab lab plan</c> and <c>vmlab lab run</c>: what to run and on how much machine.</summary>
-internal class LabPlanSettings : CommandSettings
+internal partial class LabPlanSettings : CommandSettings
 {
     [CommandOption("--profile <NAME>")]
     [Description("Profile from lab/profiles.json: smoke, quick (default) or full.")]
@@ -119,11 +119,17 @@ internal sealed class LabPlanCommand : Command<LabPlanSettings>
     public override int Execute(CommandContext context, LabPlanSettings settings, CancellationToken cancellationToken)
     {
         var plan = settings.Plan(VmlabEnvironment.FromProcess().Repo());
+        if (settings.Pilot is not null)
+        {
+            return PrecisionPlanning.PrintPilot(plan, settings);
+        }
+
         if (settings.Shards is not null)
         {
             return Sharding.PrintPlan(plan, settings);
         }
 
+        plan = plan.WithPrecision(PrecisionPlanning.RuleOf(settings, plan));
         Console.WriteLine(plan.Describe(plan.Boots(_ => true), 0));
         return 0;
     }
@@ -192,7 +198,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var paths = VmlabEnvironment.FromProcess().Repo();
-        var (plan, runId, runDirectory, artifacts, clientRoot) = await CheckStartAsync(paths, settings, cancellationToken);
+        var (plan, runId, runDirectory, artifacts, clientRoot, precision) = await CheckStartAsync(paths, settings, cancellationToken);
 
         var live = LiveProgress.Wanted ? new LiveProgress(AnsiConsole.Console) : null;
         var output = live?.Lines ?? new ProgressWriter(Console.Out);
@@ -215,15 +221,20 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         // each unit's interference.
         await using var monitor = L0Monitor.Start();
         var resume = $"./build.sh --target=Lab --profile={plan.Profile.Name} --resume={runId}{(plan.Shard is { } s ? $" --seed={plan.Order.Seed} --run-id={s.RunId} --shard={s.Index}/{s.Count}" : "")}";
+        var run = new VmLab.Results.RunDirectory(runDirectory);
+        var manifest = default(Func<DateTimeOffset?, VmLab.Results.Manifest>);
         var runner = new LabRunner(plan, new RunSettings(runId, runDirectory, work, settings.RetryFailed) { Paths = paths, Counters = !settings.NoCounters }, launcher, output, network)
         {
             Progress = live,
             Noise = new NoiseWatch(monitor, plan.Profile.Noise, settings.RequireQuiet),
             ResumeCommand = resume,
+            // A precision run: each look reads the run directory as it stands and is appended to the manifest at once.
+            Looker = precision is null ? null : () => VmLab.Report.RunDecisions.Look(run, precision.Rule),
+            AfterLook = () => run.WriteManifest(manifest!(null)),
+            EarlierLooks = precision?.Looks ?? [],
         };
-        var run = new VmLab.Results.RunDirectory(runDirectory);
         var previous = RunLedger.Load(runDirectory) is { } ledger && File.Exists(run.ManifestPath) ? (Ledger: ledger, Manifest: run.ReadManifest()) : default;
-        var manifest = await ManifestOfAsync(paths, artifacts, clientRoot, runner, monitor, previous.Manifest, stop.Token);
+        manifest = await ManifestOfAsync(paths, artifacts, clientRoot, runner, monitor, previous.Manifest, stop.Token);
         LabManifest.CopyKernelConfigs(run, artifacts);
         run.WriteManifest(manifest(null));
         try
@@ -256,7 +267,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
     /// Everything checked before anything is written: the options, the artifacts, and the run resumed (its ledger,
     /// profile, seed and kernel) or the new run's directory being free. A refused start changes no file.
     /// </summary>
-    private static async Task<(RunPlan Plan, string RunId, string RunDirectory, LabArtifacts Artifacts, ClientRootArtifact ClientRoot)> CheckStartAsync(
+    private static async Task<(RunPlan Plan, string RunId, string RunDirectory, LabArtifacts Artifacts, ClientRootArtifact ClientRoot, PrecisionRecord? Precision)> CheckStartAsync(
         RepoPaths paths, Settings settings, CancellationToken cancellationToken)
     {
         var plan = settings.Plan(paths);
@@ -280,12 +291,14 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         }
 
         var runDirectory = LabStart.RunDirectoryOf(paths, settings.Results, runId);
+        var precision = LabStart.Precision(runDirectory, settings.Resume is not null, PrecisionPlanning.RuleOf(settings, plan, settings.Shard));
+        plan = plan.WithPrecision(precision?.Rule);
         var kernelSource = settings.KernelSource is { } file ? new VmLab.Sources.LocalSource(file, settings.KernelSha256!.ToLowerInvariant()) : null;
         var keys = await StageKeys.ComputeAsync(paths, settings.KernelBase, kernelSource, cancellationToken);
         var artifacts = LabArtifacts.Locate(paths, keys, settings.KernelDir, settings.RootfsDir, settings.KernbenchSource);
         var clientRoot = ClientRootArtifact.Locate(paths);
         plan = LabStart.Check(runDirectory, settings.Resume is not null, plan, settings.Seed, artifacts);
-        return (plan, runId, runDirectory, artifacts, clientRoot);
+        return (plan, runId, runDirectory, artifacts, clientRoot, precision);
     }
 
     /// <summary>
@@ -306,7 +319,7 @@ internal sealed class LabRunCommand : AsyncCommand<LabRunCommand.Settings>
         var client = clientRoot.PackageVersions.Select(p => new VmLab.Results.SoftwareVersion(p.Key, $"L0 client root ({clientRoot.Metadata.Architecture}, chroot in the lab's network namespace)", p.Value)).ToList();
         var started = previous?.StartedUtc ?? DateTimeOffset.UtcNow;
         return ended => LabManifest.Build(runner.Plan, artifacts, provenance, l0, runner.Ledger, started, ended, client,
-            ended is null ? null : L0Facts.LoadNow(), ended is null ? null : Math.Round(monitor.SamplingCost, 5));
+            ended is null ? null : L0Facts.LoadNow(), ended is null ? null : Math.Round(monitor.SamplingCost, 5), runner.Precision);
     }
 }
 
@@ -344,57 +357,5 @@ internal sealed class LabRepairCommand : Command<LabRepairCommand.Settings>
 
         Console.Out.WriteLine($"  next: vmlab parse-run {run.Path}, or resume the run to run the units it lacks: --resume={run.RunId}");
         return 0;
-    }
-}
-
-/// <summary>
-/// The run's progress lines on the console. When the console is gone (the build that started vmlab was killed and
-/// took the pipe with it), the lines are dropped instead of failing the run: the run must still stop its VM and save.
-/// </summary>
-internal sealed class ProgressWriter(TextWriter inner) : TextWriter
-{
-    public override System.Text.Encoding Encoding => inner.Encoding;
-
-    public override void WriteLine(string? value)
-    {
-        try
-        {
-            inner.WriteLine(value);
-            inner.Flush();
-        }
-        catch (IOException)
-        {
-            // the reader went away; the run's files are the record
-        }
-    }
-}
-
-/// <summary>Cancels when this process's parent changes (the build that started vmlab was killed).</summary>
-internal sealed class ParentWatch : IDisposable
-{
-    private readonly Timer _timer;
-
-    private ParentWatch(CancellationTokenSource stop)
-    {
-        var parent = ParentPid();
-        _timer = new Timer(_ =>
-        {
-            if (ParentPid() != parent)
-            {
-                Console.Error.WriteLine("vmlab: the build that started this run is gone; stopping the VM and saving the run.");
-                stop.Cancel();
-            }
-        }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-    }
-
-    public static ParentWatch Start(CancellationTokenSource stop) => new(stop);
-
-    public void Dispose() => _timer.Dispose();
-
-    /// <summary>Field 4 of /proc/self/stat (after the parenthesised command name, which may contain spaces).</summary>
-    private static int ParentPid()
-    {
-        var stat = File.ReadAllText("/proc/self/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
     }
 }

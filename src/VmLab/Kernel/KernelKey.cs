@@ -82,7 +82,8 @@ public static class KernelKey
         {
             try
             {
-                var inputs = JsonNode.Parse(File.ReadAllText(metadata))?["identity"]?["keyInputs"];
+                // metadata.json is one flat object (KernelMetadataJsonConverter): keyInputs is at its top level.
+                var inputs = JsonNode.Parse(File.ReadAllText(metadata))?["keyInputs"];
                 if ((string?)inputs?["source.sha256"] == sourceSha256 && (string?)inputs?["environment"] is { } text)
                 {
                     return text;

@@ -57,6 +57,21 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
         var done = _plan.Units.Count(u => !_ledger.IsPending(u, _settings.RunDirectory, _settings.RetryFailed));
         Say(_plan.Describe(boots, done));
         var clock = Stopwatch.StartNew();
+        await RunBootsAsync(boots, clock, cancellationToken);
+        // A precision run looks at its data after every whole block and goes on, one block at a time, until its rule stops it.
+        while (await AnotherBlockAsync())
+        {
+            await RunBootsAsync(PendingBoots(), clock, cancellationToken);
+        }
+
+        var failed = _ledger.Units.Count(u => u.Value.State == UnitState.Failed);
+        Say($"run {_settings.RunId}: {_ledger.Units.Count} units recorded ({failed} failed) in {RunPlan.FormatDuration(clock.Elapsed)}; results in {_settings.Paths?.Shown(_settings.RunDirectory) ?? _settings.RunDirectory}");
+        return _ledger;
+    }
+
+    private async Task RunBootsAsync(IReadOnlyList<Boot> boots, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var started = clock.Elapsed;
         var estimated = boots.Aggregate(TimeSpan.Zero, (t, b) => t + _plan.Estimate(b));
         var estimatedDone = TimeSpan.Zero;
         var eta = estimated;
@@ -67,15 +82,11 @@ public sealed partial class LabRunner(RunPlan plan, RunSettings settings, IL1Lau
             Progress?.Report(Progressed(i, boots.Count, clock.Elapsed, eta, $"{boot.Scenario.Id}, block {boot.Repeat}"));
             await RunBootAsync(boot, cancellationToken);
             estimatedDone += _plan.Estimate(boot);
-            eta = TimeSpan.FromSeconds((estimated - estimatedDone).TotalSeconds * (clock.Elapsed / estimatedDone));
+            eta = TimeSpan.FromSeconds((estimated - estimatedDone).TotalSeconds * ((clock.Elapsed - started) / estimatedDone));
             var progress = Progressed(i + 1, boots.Count, clock.Elapsed, eta, null);
             Progress?.Report(progress);
             Say($"progress: {i + 1}/{boots.Count} boots, {progress.UnitsDone}/{progress.UnitsTotal} units, elapsed {RunPlan.FormatDuration(clock.Elapsed)}, ETA {RunPlan.FormatDuration(eta)}");
         }
-
-        var failed = _ledger.Units.Count(u => u.Value.State == UnitState.Failed);
-        Say($"run {_settings.RunId}: {_ledger.Units.Count} units recorded ({failed} failed) in {RunPlan.FormatDuration(clock.Elapsed)}; results in {_settings.Paths?.Shown(_settings.RunDirectory) ?? _settings.RunDirectory}");
-        return _ledger;
     }
 
     private LabProgress Progressed(int bootsDone, int boots, TimeSpan elapsed, TimeSpan eta, string? current) =>

@@ -59,6 +59,7 @@ public static partial class ReportBuilder
             Conclusions = Conclusions.Of(m, analyses, theirs, isReference, Caveat(m, run.Results)),
             Method = MethodText.Test(m, analyses),
             Equivalence = MethodText.Equivalence(m),
+            Precision = PrecisionReport.Of(m),
         };
         return (model, charts);
     }

@@ -44,6 +44,9 @@ public sealed record ReportModel(
 
     /// <summary>The equivalence margin the run declared before it started, or that it declared none, in words.</summary>
     public string Equivalence { get; init; } = "";
+
+    /// <summary>A precision run's rule, looks and reason for stopping (Templates/_precision.scriban); null for any other run.</summary>
+    public PrecisionSection? Precision { get; init; }
 }
 
 /// <summary>One layer on the first page and in the appendix.</summary>

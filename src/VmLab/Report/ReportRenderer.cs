@@ -16,8 +16,13 @@ public sealed record ReportRenderer(string? TemplatesDir = null)
 {
     private const string EmbeddedPrefix = "VmLab.Report.Templates.";
 
-    /// <summary>The templates VmLab renders with (<c>report</c>, <c>compare</c>): the embedded ones' names.</summary>
-    public static IReadOnlyList<string> Names { get; } = typeof(ReportRenderer).Assembly.GetManifestResourceNames()
+    /// <summary>The templates VmLab renders with (<c>report</c>, <c>compare</c>): the embedded ones' names, partials apart.</summary>
+    public static IReadOnlyList<string> Names { get; } = Embedded.Where(n => !n.StartsWith('_')).ToArray();
+
+    /// <summary>The partials the templates include (<c>{{ include '_precision' }}</c>): names that start with '_'.</summary>
+    public static IReadOnlyList<string> Partials { get; } = Embedded.Where(n => n.StartsWith('_')).ToArray();
+
+    private static IReadOnlyList<string> Embedded => typeof(ReportRenderer).Assembly.GetManifestResourceNames()
         .Where(n => n.StartsWith(EmbeddedPrefix, StringComparison.Ordinal) && n.EndsWith(".scriban", StringComparison.Ordinal))
         .Select(n => n[EmbeddedPrefix.Length..^".scriban".Length])
         .Order(StringComparer.Ordinal)
@@ -39,7 +44,7 @@ public sealed record ReportRenderer(string? TemplatesDir = null)
                 $"give the directory that holds your {files}, or leave --templates out to use the built-in ones");
         }
 
-        return Names.Any(n => File.Exists(Path.Combine(directory, n + ".scriban")))
+        return Names.Concat(Partials).Any(n => File.Exists(Path.Combine(directory, n + ".scriban")))
             ? directory
             : throw new LabException(
                 $"--templates {directory} holds no {files}: none of the built-in templates would be replaced.",
@@ -81,7 +86,7 @@ public sealed record ReportRenderer(string? TemplatesDir = null)
         var globals = new ScriptObject();
         globals.Import(model, renamer: StandardMemberRenamer.Default);
         globals.Add("cells", CellFunctions());
-        var context = new TemplateContext { StrictVariables = true, LoopLimit = 0, NewLine = "\n" };
+        var context = new TemplateContext { StrictVariables = true, LoopLimit = 0, NewLine = "\n", TemplateLoader = new Includes(this) };
         context.PushCulture(CultureInfo.InvariantCulture);
         context.PushGlobal(globals);
         try
@@ -92,5 +97,15 @@ public sealed record ReportRenderer(string? TemplatesDir = null)
         {
             throw new LabException($"Template {name}.scriban failed: {e.Message}", "fix the template or the --templates directory", e);
         }
+    }
+
+    // {{ include 'precision' }}: a template includes another by name, from the same place (embedded or --templates).
+    private sealed class Includes(ReportRenderer renderer) : Scriban.Runtime.ITemplateLoader
+    {
+        public string GetPath(TemplateContext context, Scriban.Parsing.SourceSpan callerSpan, string templateName) => templateName;
+
+        public string Load(TemplateContext context, Scriban.Parsing.SourceSpan callerSpan, string templatePath) => renderer.TemplateText(templatePath);
+
+        public ValueTask<string?> LoadAsync(TemplateContext context, Scriban.Parsing.SourceSpan callerSpan, string templatePath) => ValueTask.FromResult<string?>(Load(context, callerSpan, templatePath));
     }
 }

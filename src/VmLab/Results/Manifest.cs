@@ -87,6 +87,13 @@ public sealed record Manifest
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public VmLab.Statistics.AnalysisPlan? Analysis { get; init; }
 
+    /// <summary>
+    /// A precision run's stopping rule (declared at its start), every interim look and the reason it stopped
+    /// (docs/PRECISION.md); absent from runs of a fixed number of blocks.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public VmLab.Lab.Plan.PrecisionRecord? Precision { get; init; }
+
     /// <summary>In a shard's run directory: which part of which run it holds (absent from unsharded runs).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public ShardOf? Shard { get; init; }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using VmLab.Common;
 using VmLab.Kernel;
 using VmLab.Lab.Artifacts;
@@ -187,7 +187,11 @@ public sealed class LabArtifactsTests
         var expected = KernelPipeline.Key(sha, KernelBase.Allnoconfig, [.. lab, host, guest], Tools, environment).ToString();
         var metadata = Path.Combine(paths.Artifacts, "kernel", "other", "host", "metadata.json");
         Directory.CreateDirectory(Path.GetDirectoryName(metadata)!);
-        File.WriteAllText(metadata, JsonSerializer.Serialize(new { identity = new { keyInputs = new Dictionary<string, string> { ["source.sha256"] = sha, ["environment"] = environment.KeyText } } }));
+        // A real build's metadata.json (its shape: one flat object), with this source and environment as its key inputs.
+        var built = JsonNode.Parse(File.ReadAllText(Fixture.Path("artifacts", "kernel-host-metadata.json")))!;
+        built["keyInputs"]!["source.sha256"] = sha;
+        built["keyInputs"]!["environment"] = environment.KeyText;
+        File.WriteAllText(metadata, built.ToJsonString());
 
         var current = await KernelKey.CurrentAsync(paths, KernelBase.Allnoconfig, local, Tools, ct);
 

@@ -20,7 +20,7 @@ public static class LabManifest
     /// <param name="loadAtEnd">L0's load average when the run (or this part of it) ended.</param>
     public static Manifest Build(
         RunPlan plan, LabArtifacts? artifacts, ArtifactProvenance provenance, L0Facts l0, RunLedger ledger, DateTimeOffset started, DateTimeOffset? ended,
-        IReadOnlyList<SoftwareVersion>? client = null, string? loadAtEnd = null, double? samplingCost = null)
+        IReadOnlyList<SoftwareVersion>? client = null, string? loadAtEnd = null, double? samplingCost = null, PrecisionRecord? precision = null)
     {
         var t = plan.Topology;
         var l1 = ledger.Boots.Values.Select(b => b.L1Facts).FirstOrDefault(f => f.ContainsKey("uname"));
@@ -70,7 +70,7 @@ public static class LabManifest
             Notes = notes,
             ReproduceCommand = plan.Shard is { } shard
                 ? $"./build.sh --target=Lab --profile={plan.Profile.Name} --seed={plan.Order.Seed} --run-id={shard.RunId} --shard={shard.Index}/{shard.Count}"
-                : $"./build.sh --profile={plan.Profile.Name} --seed={plan.Order.Seed}",
+                : $"./build.sh --profile={plan.Profile.Name} --seed={plan.Order.Seed}" + (precision is null ? "" : $" {precision.Rule.Options}"),
             Seed = plan.Order.Seed,
             Order = [.. plan.Order.Describe()],
             Suites = [.. plan.Suites.Select(suite => Describe(suite, t))],
@@ -79,6 +79,7 @@ public static class LabManifest
             Noise = plan.Profile.Noise,
             Analysis = plan.Profile.Analysis,
             Shard = plan.Shard,
+            Precision = precision,
         };
     }
 

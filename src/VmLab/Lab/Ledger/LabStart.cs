@@ -89,6 +89,39 @@ public static class LabStart
         return recorded.Order is { } kept ? plan.WithOrder(kept) : plan;
     }
 
+    /// <summary>
+    /// The precision rule a run goes on under, and its looks so far: a new run's is <paramref name="given"/>; a
+    /// resumed run's is the one its manifest recorded at its start, which is authoritative. A resume that gives another
+    /// rule, or adds one to a run started without, is refused. Writes nothing.
+    /// </summary>
+    public static PrecisionRecord? Precision(string runDirectory, bool resume, PrecisionRule? given)
+    {
+        var run = new RunDirectory(runDirectory);
+        if (!resume || !File.Exists(run.ManifestPath))
+        {
+            return given is null ? null : new PrecisionRecord(given, []);
+        }
+
+        var recorded = run.ReadManifest().Precision;
+        var runId = run.RunId;
+        if (recorded is null)
+        {
+            return given is null ? null
+                : throw new LabException(
+                    $"Run {runId} was started without a precision rule; a resume cannot add one ({given.Options}): the blocks it ran were not planned under it.",
+                    $"resume it without --precision, --questions and --budget, or start a new run with them");
+        }
+
+        if (given is not null && !given.Same(recorded.Rule))
+        {
+            throw new LabException(
+                $"Run {runId} was started under the precision rule {recorded.Rule.Describe()} ({recorded.Rule.Options}), not {given.Describe()}: a resumed run keeps the rule it started with, or its looks would mean nothing.",
+                $"resume it without --precision, --questions and --budget (its manifest's rule applies), or with exactly {recorded.Rule.Options}");
+        }
+
+        return recorded;
+    }
+
     /// <summary>The directory a run writes to: <paramref name="results"/> (default results/) and the run id.</summary>
     public static string RunDirectoryOf(RepoPaths paths, string? results, string runId) =>
         Path.Combine(Path.GetFullPath(results ?? paths.ResultsDir), runId);

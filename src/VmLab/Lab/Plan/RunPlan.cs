@@ -24,8 +24,28 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
     /// </summary>
     public Results.ShardOf? Shard { get; init; }
 
-    /// <summary>The order boots run in: the recorded one, else drawn from <see cref="Seed"/> for these scenarios and repeats.</summary>
-    public RunOrder Order => RecordedOrder ?? RunOrder.Draw(Seed, Scenarios.Select(s => s.Id).ToList(), Profile.Repeats);
+    /// <summary>The stopping rule of a precision run (docs/PRECISION.md); null for a run of the profile's repeats.</summary>
+    public PrecisionRule? Precision { get; init; }
+
+    /// <summary>
+    /// This plan under <paramref name="rule"/> (null: none): the rule's margin becomes the run's declared equivalence
+    /// margin, so the report's "no meaningful difference" and the rule's "decided" are one test.
+    /// </summary>
+    public RunPlan WithPrecision(PrecisionRule? rule) =>
+        rule is null ? this with { Precision = null }
+        : this with { Precision = rule, Profile = Profile with { Analysis = (Profile.Analysis ?? new Statistics.AnalysisPlan(rule.Margin, false)) with { EquivalenceMargin = rule.Margin } } };
+
+    /// <summary>The repeat blocks this plan runs: the profile's repeats, or more once a precision run has added some.</summary>
+    public int Blocks
+    {
+        get => _blocks ?? Profile.Repeats;
+        init => _blocks = value;
+    }
+
+    private readonly int? _blocks;
+
+    /// <summary>The order boots run in: the recorded one, else drawn from <see cref="Seed"/> for these scenarios and blocks.</summary>
+    public RunOrder Order => RecordedOrder ?? RunOrder.Draw(Seed, Scenarios.Select(s => s.Id).ToList(), Blocks);
 
     /// <summary>The plan of every scenario and suite of <paramref name="profile"/>, optionally narrowed.</summary>
     /// <param name="seed">The seed of the run order; null draws a new one (<see cref="RunOrder.NewSeed"/>).</param>
@@ -40,12 +60,25 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
 
     /// <summary>
     /// This plan in a recorded order (a resumed run keeps the order it started with), or a <see cref="Common.LabException"/>
-    /// when the order does not fit this plan's scenarios and repeats.
+    /// when the order does not fit this plan's scenarios and repeats (a precision run's order may hold more blocks).
     /// </summary>
-    public RunPlan WithOrder(RunOrder order) =>
-        order.Mismatch(Scenarios.Select(s => s.Id).ToList(), Profile.Repeats) is { } why
+    public RunPlan WithOrder(RunOrder order)
+    {
+        var blocks = Precision is not null && order.Blocks.Count >= Profile.Repeats ? order.Blocks.Count : Blocks;
+        return order.Mismatch(Scenarios.Select(s => s.Id).ToList(), blocks) is { } why
             ? throw new Common.LabException($"This run cannot be resumed with these options: {why}.", "resume with the run's own --scenario options (see its manifest.json), or start a new run")
-            : this with { Seed = order.Seed, RecordedOrder = order };
+            : this with { Seed = order.Seed, RecordedOrder = order, Blocks = blocks };
+    }
+
+    /// <summary>
+    /// This plan with one more block at the end (a precision run going on): the blocks so far as they are, the new one
+    /// drawn from the seed exactly as a plan of that many blocks would draw it (<see cref="RunOrder.Draw"/>).
+    /// </summary>
+    public RunPlan WithAnotherBlock()
+    {
+        var next = RunOrder.Draw(Order.Seed, Scenarios.Select(s => s.Id).ToList(), Blocks + 1).Blocks[^1];
+        return this with { Blocks = Blocks + 1, RecordedOrder = new RunOrder(Order.Seed, [.. Order.Blocks, next]) };
+    }
 
     /// <summary>The profile's suites named in <paramref name="ids"/>, in the profile's order (network suites first).</summary>
     private static List<ILabSuite> Narrow(LabProfile profile, List<string> ids)
@@ -106,7 +139,12 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
         text.AppendLine(CultureInfo.InvariantCulture, $"Profile {Profile.Name}: {Profile.Description}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Topology: L1 {Topology.L1Cpus} vCPU / {Topology.L1MemoryMiB} MiB (TCG), L2 {Topology.L2SmpCpus} (SMP) or {Topology.L2UpCpus} (UP) vCPU / {Topology.L2MemoryMiB} MiB (KVM)");
         text.AppendLine(CultureInfo.InvariantCulture, $"vCPU rule: {Topology.RuleText}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Plan: {Scenarios.Count} scenarios × {Suites.Count} suites × {Profile.Repeats} repeats = {Units.Count()} units; {alreadyDone} already finished, {units} to run in {boots.Count} boots");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Plan: {Scenarios.Count} scenarios × {Suites.Count} suites × {Blocks} repeats = {Units.Count()} units; {alreadyDone} already finished, {units} to run in {boots.Count} boots");
+        if (Precision is { } rule)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Precision: {rule.Describe()}: after these {Blocks} blocks, whole blocks are added until every chosen headline comparison is decided or the budget cannot fit another");
+        }
+
         foreach (var scenario in Scenarios)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  {scenario.Id,-16} {scenario.Question,-6} measured in {scenario.Measured}, L2 {(scenario.GuestSmp ? "SMP" : "UP")}, THP {scenario.Thp.ToString().ToLowerInvariant()}, vhost {(scenario.Vhost ? "on" : "off")}");

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text;
+using VmLab.Results;
+using VmLab.Statistics;
+
+namespace VmLab.Report;
+
+/// <summary>One headline comparison of a pilot run: its per-block spread and the blocks a precision run needs for it.</summary>
+/// <param name="Output">The suite output, e.g. "netperf TCP_RR".</param>
+/// <param name="Metric">Its headline metric.</param>
+/// <param name="Pairs">The pilot's blocks in which both scenarios have a valid value.</param>
+/// <param name="Ratio">exp(mean d_b): the pilot's paired estimate of B/A; null without pairs.</param>
+/// <param name="SdLog">s: the standard deviation of the per-block log differences d_b; null for fewer than 2 pairs.</param>
+/// <param name="ForMargin">Blocks for a 95% interval of B/A no wider than ±margin (<see cref="BlocksNeeded.ForMargin"/>).</param>
+/// <param name="ToDecide">Blocks to decide it if B/A is what the pilot estimated (<see cref="BlocksNeeded.ToDecide"/>).</param>
+/// <param name="AnyRatio">Blocks that decide it whatever B/A is (<see cref="BlocksNeeded.AnyRatio"/>).</param>
+public sealed record PilotRow(string Output, string Metric, int Pairs, double? Ratio, double? SdLog, int? ForMargin, int? ToDecide, int? AnyRatio);
+
+/// <summary>One question of a pilot: its rows, and what its worst row needs.</summary>
+/// <param name="BlockSeconds">One block of the question's two scenarios alone (a run with only them: --scenario A --scenario B).</param>
+public sealed record PilotQuestion(string Question, string A, string B, IReadOnlyList<PilotRow> Rows, double BlockSeconds)
+{
+    /// <summary>Blocks until every row's interval is within ±margin; null when a row cannot be estimated or exceeds the limit.</summary>
+    public int? ForMargin => Max(Rows.Select(r => r.ForMargin));
+
+    /// <summary>Blocks until every row is decided at the pilot's estimates.</summary>
+    public int? ToDecide => Max(Rows.Select(r => r.ToDecide));
+
+    internal static int? Max(IEnumerable<int?> values)
+    {
+        var list = values.ToList();
+        return list.Count > 0 && list.All(v => v is not null) ? list.Max() : null;
+    }
+}
+
+/// <summary>
+/// <c>lab plan --pilot results/&lt;run&gt; --precision 10%</c>: from a finished (pilot) run's spread, the blocks and the
+/// runner time each question's headline comparisons need for a precision run, on one machine and across shards.
+/// The spread is the paired one a block design tests: per complete block b, d_b = mean log B − mean log A of the
+/// headline's valid values (docs/PRECISION.md).
+/// </summary>
+/// <param name="BlockSeconds">One whole block (every scenario of the pilot), from <paramref name="BootSeconds"/>.</param>
+/// <param name="BootSeconds">Each scenario's mean time per boot (its quiet-gate wait included), as measured by the pilot or estimated by the plan.</param>
+/// <param name="TimeSource">Where <paramref name="BootSeconds"/> come from, in words.</param>
+public sealed record PilotPlan(string RunId, string Profile, int Blocks, double Margin, IReadOnlyList<PilotQuestion> Questions, double BlockSeconds, IReadOnlyDictionary<string, double> BootSeconds, string TimeSource)
+{
+    /// <summary>The pilot's own look (<see cref="RunDecisions.Look(RunData, double, IReadOnlyCollection{string}, int?)"/>): what its blocks already decide.</summary>
+    public IReadOnlyList<ComparisonDecision> Now { get; init; } = [];
+
+    /// <summary>
+    /// The plan from <paramref name="pilot"/> for <paramref name="questions"/> (all when empty) at ±<paramref name="margin"/>.
+    /// <paramref name="bootSeconds"/> gives each scenario's time per boot when the pilot's own ledger has none (an imported run).
+    /// </summary>
+    public static PilotPlan Of(RunData pilot, double margin, IReadOnlyCollection<string> questions, Lab.Ledger.RunLedger? ledger, IReadOnlyDictionary<string, double> bootSeconds)
+    {
+        var specs = RunDecisions.Specs(pilot.Manifest, questions);
+        var measured = ledger is { Boots.Count: > 0 }
+            ? ledger.Boots.Values.GroupBy(b => b.Scenario, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Average(b => b.Seconds + (b.Quiet?.WaitedSeconds ?? 0)), StringComparer.Ordinal)
+            : null;
+        var boots = measured ?? bootSeconds;
+        var rows = RunAnalysis.Of(pilot, specs).Select(q =>
+        {
+            var family = q.Tables.Count(t => t.Test is not null);
+            var list = q.Tables.Where(t => t.Test is not null).Select(t => Row(pilot.Results, q.Spec, t, margin, family)).ToList();
+            return new PilotQuestion(q.Spec.Question, q.Spec.A, q.Spec.B, list, boots.GetValueOrDefault(q.Spec.A) + boots.GetValueOrDefault(q.Spec.B));
+        }).ToList();
+        var blocks = pilot.Results.Units.Where(u => Suites.SuiteRegistry.Find(u.Suite) is { IsBenchmark: true }).Select(u => u.Repeat).Distinct(StringComparer.Ordinal).Count();
+        var scenarios = pilot.Manifest.Scenarios.Count > 0 ? pilot.Manifest.Scenarios.Select(s => s.Id) : boots.Keys;
+        return new PilotPlan(pilot.Manifest.RunId, pilot.Manifest.Profile, blocks, margin, rows, scenarios.Sum(s => boots.GetValueOrDefault(s)), boots,
+            measured is null ? "the plan's estimates (the pilot has no units.json)" : "the pilot's measured boots (mean per scenario, quiet-gate waits included)")
+        {
+            Now = RunDecisions.Look(pilot, margin, questions),
+        };
+    }
+
+    /// <summary>The per-block log differences of one headline: complete blocks only, in block order.</summary>
+    public static IReadOnlyList<double> Differences(RunResults results, ComparisonSpec spec, TableAnalysis table)
+    {
+        Dictionary<string, List<double>> Logs(string scenario) => results.Units
+            .Where(u => u.Scenario == scenario && u.Suite == table.Suite && u.Workload == table.Workload && u.Valid)
+            .Select(u => (u.Repeat, Value: u.Metrics.GetValueOrDefault(table.Headline!).Number))
+            .Where(x => x.Value > 0)
+            .GroupBy(x => x.Repeat, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(x => Math.Log(x.Value!.Value)).ToList(), StringComparer.Ordinal);
+        var a = Logs(spec.A);
+        var b = Logs(spec.B);
+        return a.Keys.Intersect(b.Keys, StringComparer.Ordinal)
+            .OrderBy(k => int.TryParse(k, CultureInfo.InvariantCulture, out var n) ? n : int.MaxValue).ThenBy(k => k, StringComparer.Ordinal)
+            .Select(k => b[k].Average() - a[k].Average())
+            .ToList();
+    }
+
+    private static PilotRow Row(RunResults results, ComparisonSpec spec, TableAnalysis table, double margin, int family)
+    {
+        var d = Differences(results, spec, table);
+        var sd = BlocksNeeded.Sd(d);
+        double? mean = d.Count > 0 ? d.Average() : null;
+        return new PilotRow(table.Label, table.Headline!, d.Count, mean is { } m ? Math.Exp(m) : null, sd,
+            sd is { } s ? BlocksNeeded.ForMargin(s, margin) : null,
+            sd is { } s2 && mean is { } m2 ? BlocksNeeded.ToDecide(s2, m2, margin, family) : null,
+            sd is { } s3 ? BlocksNeeded.AnyRatio(s3, margin, family) : null);
+    }
+
+    /// <summary>The plan as <c>lab plan --pilot</c> prints it; <paramref name="shards"/> adds the time across that many shards.</summary>
+    public string Describe(int? shards, TimeSpan jobOverhead)
+    {
+        var text = new StringBuilder();
+        var m = Percent(Margin);
+        text.AppendLine(Invariant($"Pilot {RunId}: profile {Profile}, {Blocks} blocks. Precision ±{m}: a comparison is decided when significant after Holm's adjustment or when its 95% interval of B/A lies within [{1 / (1 + Margin):0.###}, {1 + Margin:0.###}]."));
+        text.AppendLine(Invariant($"Spread: s = sd of the per-block log differences d_b = log B − log A (paired by block; pairs = complete blocks). Blocks needed: ±{m} = 95% interval half-width ≤ log(1+{m}); decide = at the pilot's B/A; any = whatever B/A is."));
+        text.AppendLine(Invariant($"Now: its {Blocks} blocks decide {Now.Count(c => c.Decided)} of {Now.Count} headline comparisons at ±{m}{(Now.Any(c => c.Decided) ? ": " + string.Join(", ", Now.Where(c => c.Decided).Select(c => $"{c.Question} {c.Output} ({c.Status})")) : "")}."));
+        text.AppendLine(Invariant($"Block time from {TimeSource}: {string.Join(", ", BootSeconds.Select(b => $"{b.Key} {RunPlanFormat(b.Value)}"))}."));
+        foreach (var q in Questions)
+        {
+            text.AppendLine(Invariant($"{q.Question} ({q.B} vs {q.A}):"));
+            foreach (var r in q.Rows)
+            {
+                text.AppendLine(Invariant($"  {r.Output,-20} {r.Metric,-20} pairs {r.Pairs}  B/A {Num(r.Ratio, "0.000"),6}  s {Num(r.SdLog, "0.000"),6}  ±{m}: {Count(r.ForMargin),8}  decide: {Count(r.ToDecide),8}  any: {Count(r.AnyRatio),8}"));
+            }
+
+            text.AppendLine(Invariant($"  {q.Question} needs {Count(q.ForMargin)} blocks for ±{m} ({Time(q.ForMargin, q.BlockSeconds, shards, jobOverhead)}), {Count(q.ToDecide)} to decide ({Time(q.ToDecide, q.BlockSeconds, shards, jobOverhead)}) with only its two scenarios ({RunPlanFormat(q.BlockSeconds)} a block)"));
+        }
+
+        var all = PilotQuestion.Max(Questions.Select(q => q.ForMargin));
+        var decide = PilotQuestion.Max(Questions.Select(q => q.ToDecide));
+        text.Append(Invariant($"All {(Questions.Count == 1 ? "of " + Questions[0].Question : string.Join(", ", Questions.Select(q => q.Question)))} in one run of every scenario ({RunPlanFormat(BlockSeconds)} a block): {Count(all)} blocks for ±{m} ({Time(all, BlockSeconds, shards, jobOverhead)}), {Count(decide)} to decide ({Time(decide, BlockSeconds, shards, jobOverhead)})"));
+        return text.ToString();
+    }
+
+    // "412 h on this machine; across 4 shards 104 h each, 1650 runner-hours": blocks run one after another on one
+    // machine; shards split whole blocks, each paying the job's fixed overhead.
+    private static string Time(int? blocks, double blockSeconds, int? shards, TimeSpan overhead)
+    {
+        if (blocks is not { } b)
+        {
+            return "cannot estimate";
+        }
+
+        var one = Hours(b * blockSeconds);
+        if (shards is not { } n || n <= 1)
+        {
+            return $"{one} runner-hours on this machine";
+        }
+
+        var each = (int)Math.Ceiling(b / (double)n);
+        return $"{one} runner-hours on this machine; across {n} shards {Hours((each * blockSeconds) + overhead.TotalSeconds)} h each ({each} blocks), {Hours((b * blockSeconds) + (n * overhead.TotalSeconds))} runner-hours";
+    }
+
+    private static string Hours(double seconds) => (seconds / 3600).ToString(seconds < 36000 ? "0.0" : "0", CultureInfo.InvariantCulture);
+
+    private static string Count(int? blocks) => blocks?.ToString(CultureInfo.InvariantCulture) ?? "–";
+
+    private static string Num(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "–";
+
+    private static string Percent(double margin) => (margin * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+
+    private static string RunPlanFormat(double seconds) => Lab.Plan.RunPlan.FormatDuration(TimeSpan.FromSeconds(seconds));
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
