@@ -680,6 +680,9 @@ def main():
     r.setup()
     if args.seed_cache:
         seed_cache(r, args.seed_cache)
+    # A SIGTERM (kill, a timeout) ends the rehearsal through the finally below, so the fake API does not outlive it
+    # (without this a killed rehearsal left its FakeGitHubServer running).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if args.fake_github:
         r.start_fake_github()
     try:
