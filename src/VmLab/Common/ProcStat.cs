@@ -21,17 +21,9 @@ internal sealed record ProcStat(int Pid, char State, int ParentPid, int Session,
         }
     }
 
-    /// <summary>Parses one stat line; the command name (field 2) may hold spaces and parentheses, so fields count from its last ')'.</summary>
-    public static ProcStat? Parse(string line)
-    {
-        var close = line.LastIndexOf(')');
-        if (close < 0 || !int.TryParse(line[..line.IndexOf(' ')], CultureInfo.InvariantCulture, out var pid))
-        {
-            return null;
-        }
-
-        var fields = line[(close + 2)..].Split(' ');
-        return fields.Length > 19
+    /// <summary>Parses one stat line (<see cref="Split"/>); null when it is not one or is cut short.</summary>
+    public static ProcStat? Parse(string line) =>
+        Split(line) is ({ } pid, _, { Length: > 19 } fields)
             ? new ProcStat(
                 pid,
                 fields[0][0],
@@ -40,6 +32,23 @@ internal sealed record ProcStat(int Pid, char State, int ParentPid, int Session,
                 long.Parse(fields[19], CultureInfo.InvariantCulture),
                 fields[11..15].Sum(f => long.Parse(f, CultureInfo.InvariantCulture)))
             : null;
+
+    /// <summary>
+    /// A <c>/proc/PID/stat</c> (or <c>task/TID/stat</c>) line as its id, its command name (field 2, without its
+    /// parentheses) and the fields after it (field 3 is [0]). The name may hold spaces and parentheses, so fields count
+    /// from its last ')'. The one reading of the line's shape, for <see cref="Parse"/> and the counters' thread samples.
+    /// </summary>
+    public static (int? Id, string Name, string[] Fields) Split(string line)
+    {
+        var open = line.IndexOf('(');
+        var close = line.LastIndexOf(')');
+        if (open < 1 || close < open || close + 2 > line.Length
+            || !int.TryParse(line.AsSpan(0, open).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            return (null, "", []);
+        }
+
+        return (id, line[(open + 1)..close], line[(close + 2)..].Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
 
     public static IEnumerable<ProcStat> All() =>

@@ -12,24 +12,13 @@ public sealed record TaskStat(int Id, string Name, long UserTicks, long SystemTi
     /// <summary>USER_HZ: /proc counts CPU time in hundredths of a second on every architecture the lab runs on.</summary>
     public const double TicksPerSecond = 100;
 
-    /// <summary>Parses one stat line; the name may hold spaces and parentheses, so fields count from its last ')'. Null when it is not one.</summary>
-    public static TaskStat? Parse(string line)
-    {
-        var open = line.IndexOf('(');
-        var close = line.LastIndexOf(')');
-        if (open < 1 || close < open || close + 2 > line.Length
-            || !int.TryParse(line.AsSpan(0, open).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-        {
-            return null;
-        }
-
-        var fields = line[(close + 2)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return fields.Length > 12
-               && long.TryParse(fields[11], NumberStyles.None, CultureInfo.InvariantCulture, out var user)
-               && long.TryParse(fields[12], NumberStyles.None, CultureInfo.InvariantCulture, out var system)
-            ? new TaskStat(id, line[(open + 1)..close], user, system)
+    /// <summary>Parses one stat line (<see cref="VmLab.Common.ProcStat.Split"/>), which L1 may send cut after stime. Null when it is not one.</summary>
+    public static TaskStat? Parse(string line) =>
+        VmLab.Common.ProcStat.Split(line) is ({ } id, var name, { Length: > 12 } fields)
+        && long.TryParse(fields[11], NumberStyles.None, CultureInfo.InvariantCulture, out var user)
+        && long.TryParse(fields[12], NumberStyles.None, CultureInfo.InvariantCulture, out var system)
+            ? new TaskStat(id, name, user, system)
             : null;
-    }
 }
 
 /// <summary>

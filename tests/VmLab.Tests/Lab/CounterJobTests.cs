@@ -64,24 +64,27 @@ public sealed class CounterJobTests
     {
         var folder = Directory.CreateTempSubdirectory("vmlab-count-").FullName;
         await JobShell.RunAsync("true", folder);
-        var traced = await Cli.Wrap("strace")
-            .WithArguments(["-f", "-e", "trace=fork,vfork,clone,clone3,execve", "-o", "trace.txt", "/bin/sh", "-c", ". ./lib.sh; vmlab_counters unit/1 start"])
-            .WithWorkingDirectory(folder)
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
-
+        var (traced, calls) = await TraceAsync(folder, "/bin/sh", "lib.sh");
         Assert.Equal(0, traced.ExitCode);
-        var calls = File.ReadAllLines(Path.Combine(folder, "trace.txt")).Where(l => !l.Contains("exited", StringComparison.Ordinal)).ToList();
         Assert.Equal("execve", Assert.Single(calls).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].Split('(')[0]); // sh itself, nothing else
         Assert.Contains("@@VMLAB:COUNT unit/1 start stat ctxt ", traced.StandardOutput);
-        var bash = await Cli.Wrap("strace")
-            .WithArguments(["-f", "-e", "trace=fork,vfork,clone,clone3,execve", "-o", "trace-bash.txt", "bash", "-c", ". ./lib.bash; vmlab_counters unit/1 start"])
+        var (bash, bashCalls) = await TraceAsync(folder, "bash", "lib.bash");
+        Assert.Equal(0, bash.ExitCode);
+        Assert.Single(bashCalls);
+        Assert.Contains("@@VMLAB:COUNT unit/1 start vmstat pgfault ", bash.StandardOutput);
+    }
+
+    /// <summary>One counter snapshot under <paramref name="shell"/> with <paramref name="library"/>, traced by strace:
+    /// its output and the process calls (fork, clone, execve) it made, the exits left out.</summary>
+    private static async Task<(BufferedCommandResult Result, List<string> Calls)> TraceAsync(string folder, string shell, string library)
+    {
+        var trace = $"trace-{Path.GetFileName(shell)}.txt";
+        var result = await Cli.Wrap("strace")
+            .WithArguments(["-f", "-e", "trace=fork,vfork,clone,clone3,execve", "-o", trace, shell, "-c", $". ./{library}; vmlab_counters unit/1 start"])
             .WithWorkingDirectory(folder)
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(0, bash.ExitCode);
-        Assert.Single(File.ReadAllLines(Path.Combine(folder, "trace-bash.txt")), l => !l.Contains("exited", StringComparison.Ordinal));
-        Assert.Contains("@@VMLAB:COUNT unit/1 start vmstat pgfault ", bash.StandardOutput);
+        return (result, File.ReadAllLines(Path.Combine(folder, trace)).Where(l => !l.Contains("exited", StringComparison.Ordinal)).ToList());
     }
 
     [Fact]
