@@ -70,7 +70,8 @@ public static partial class ReportBuilder
     {
         var analyses = RunAnalysis.Of(run, specs);
         var families = RunAnalysis.Families(analyses);
-        var sections = analyses.Select(q => Section(q, families.Single(f => f.Question == q.Spec.Question), charts)).ToList();
+        var mechanisms = MechanismAnalysis.Of(run, analyses);
+        var sections = analyses.Select((q, i) => Section(q, families.Single(f => f.Question == q.Spec.Question), charts) with { Why = WhyReport.Of(mechanisms[i]) }).ToList();
         return (sections, families, analyses);
     }
 

@@ -69,7 +69,11 @@ public sealed record InvalidUnit(string File, string Reasons);
 /// <summary>One comparison (a study question, or part of one).</summary>
 /// <param name="Family">How many headline comparisons of the question were tested, Holm's family, how many are significant.</param>
 public sealed record QuestionSection(
-    string Question, string Title, string Factor, string A, string B, IReadOnlyList<SuiteTable> Suites, IReadOnlyList<string> Findings, string Family);
+    string Question, string Title, string Factor, string A, string B, IReadOnlyList<SuiteTable> Suites, IReadOnlyList<string> Findings, string Family)
+{
+    /// <summary>The mechanism behind the answer and the hypotheses' verdicts (Templates/_why.scriban); null where none is built (<c>vmlab compare</c>).</summary>
+    public WhySection? Why { get; init; }
+}
 
 /// <summary>One suite (and workload) of a comparison: its table and chart.</summary>
 public sealed record SuiteTable(string Suite, string Workload, string? Chart, IReadOnlyList<MetricRow> Rows, IReadOnlyList<string> Missing);

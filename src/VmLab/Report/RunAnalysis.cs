@@ -91,11 +91,31 @@ public static class RunAnalysis
                 headlines.Count - tested.Count);
         }).ToList();
 
-    private static QuestionAnalysis Analyse(RunData run, ComparisonSpec spec)
+    /// <summary>The units the comparisons use: every recognised output of a benchmark suite (console logs apart).</summary>
+    internal static List<UnitResult> BenchmarkUnits(RunData run) =>
+        run.Results.Units.Where(u => u.Recognised && SuiteRegistry.Find(u.Suite) is { IsBenchmark: true }).ToList();
+
+    /// <summary>
+    /// B's units against A's on one value of each unit (a metric, or one derived from its counters; null: the unit has
+    /// none), by the run's design: the block test when the lab made the run in seeded blocks (the probe covariate when
+    /// it declared one), Welch's test otherwise; with the equivalence margin the run declared. <paramref name="probes"/>:
+    /// <see cref="ProbeRates"/> of the run.
+    /// </summary>
+    internal static MetricComparison Compare(
+        RunData run, List<UnitResult> a, List<UnitResult> b, Func<UnitResult, double?> value, MetricDirection direction, string? untrusted,
+        Dictionary<(string Scenario, string Block), double> probes)
     {
-        var units = run.Results.Units.Where(u => u.Recognised && SuiteRegistry.Find(u.Suite) is { IsBenchmark: true }).ToList();
         var blocked = run.Manifest.Seed is not null || run.Manifest.Order.Count > 0;
         var plan = run.Manifest.Analysis;
+        var comparison = blocked
+            ? BlockTest.Of(Blocks(a, b, value, probes), direction, untrusted, plan?.ProbeCovariate == true)
+            : MetricComparison.Of(Values(a, value), Values(b, value), direction, untrusted);
+        return comparison with { Margin = plan?.EquivalenceMargin };
+    }
+
+    private static QuestionAnalysis Analyse(RunData run, ComparisonSpec spec)
+    {
+        var units = BenchmarkUnits(run);
         var probes = ProbeRates(run.Results);
         var a = units.Where(u => u.Scenario == spec.A).ToList();
         var b = units.Where(u => u.Scenario == spec.B).ToList();
@@ -136,11 +156,8 @@ public static class RunAnalysis
             var metrics = new List<MetricAnalysis>();
             foreach (var (metric, definition, isHeadline) in chosen)
             {
-                var untrustedWhy = isHeadline ? why : null;
-                var comparison = blocked
-                    ? BlockTest.Of(Blocks(ua, ub, metric, probes), definition.Direction, untrustedWhy, plan?.ProbeCovariate == true)
-                    : MetricComparison.Of(Values(ua, metric), Values(ub, metric), definition.Direction, untrustedWhy);
-                metrics.Add(new MetricAnalysis(metric, definition, isHeadline, comparison with { Margin = plan?.EquivalenceMargin }));
+                var comparison = Compare(run, ua, ub, u => u.Metrics.GetValueOrDefault(metric).Number, definition.Direction, isHeadline ? why : null, probes);
+                metrics.Add(new MetricAnalysis(metric, definition, isHeadline, comparison));
             }
 
             tables.Add(new TableAnalysis(suite, workload, headline, metrics, untrusted, null));
@@ -149,19 +166,19 @@ public static class RunAnalysis
         return new QuestionAnalysis(spec, tables);
     }
 
-    private static List<double> Values(IEnumerable<UnitResult> units, string metric) =>
-        units.Select(u => u.Metrics.GetValueOrDefault(metric).Number).OfType<double>().ToList();
+    private static List<double> Values(IEnumerable<UnitResult> units, Func<UnitResult, double?> value) =>
+        units.Select(value).OfType<double>().ToList();
 
     // The blocks of one suite output: a unit's block is its repeat number (block r of the seeded order holds repeat r
     // of every scenario), in block order; each side's values there, and the L1 probe rate of the boot it ran in.
-    private static List<BlockValues> Blocks(List<UnitResult> a, List<UnitResult> b, string metric, Dictionary<(string Scenario, string Block), double> probes) =>
+    private static List<BlockValues> Blocks(List<UnitResult> a, List<UnitResult> b, Func<UnitResult, double?> value, Dictionary<(string Scenario, string Block), double> probes) =>
         a.Concat(b).Select(u => u.Repeat).Distinct()
             .OrderBy(r => int.TryParse(r, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : int.MaxValue).ThenBy(r => r, StringComparer.Ordinal)
             .Select(r =>
             {
                 var ua = a.Where(u => u.Repeat == r).ToList();
                 var ub = b.Where(u => u.Repeat == r).ToList();
-                return new BlockValues(r, Values(ua, metric), Values(ub, metric))
+                return new BlockValues(r, Values(ua, value), Values(ub, value))
                 {
                     ProbeA = ua.Count > 0 ? probes.GetValueOrDefault((ua[0].Scenario, r)) is var pa and > 0 ? pa : null : null,
                     ProbeB = ub.Count > 0 ? probes.GetValueOrDefault((ub[0].Scenario, r)) is var pb and > 0 ? pb : null : null,
@@ -170,7 +187,7 @@ public static class RunAnalysis
             .ToList();
 
     // Each boot's L1 probe rate by scenario and block; a block boots a scenario again after a failed boot, so the last boot counts.
-    private static Dictionary<(string Scenario, string Block), double> ProbeRates(RunResults results) =>
+    internal static Dictionary<(string Scenario, string Block), double> ProbeRates(RunResults results) =>
         (results.Boots ?? []).Where(b => b.Calibration?.L1Rate is not null)
             .GroupBy(b => (b.Scenario, Block: b.Repeat.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .ToDictionary(g => g.Key, g => g.OrderBy(b => b.Boot).Last().Calibration!.L1Rate!.Value);

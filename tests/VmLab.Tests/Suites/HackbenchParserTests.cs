@@ -42,6 +42,29 @@ public sealed class HackbenchParserTests
         Assert.Equal(seconds, m.Number("time_s"));
     }
 
+    // rt-tests' sender() writes its loops to each of the group's receivers: groups × (tasks / groups / 2)² × loops.
+    [Theory]
+    [InlineData("l0/hackbench-g10-l100-process.txt", 100, 10 * 20 * 20 * 100)]
+    [InlineData("l0/hackbench-g4-l200-process-pipe.txt", 200, 4 * 20 * 20 * 200)]
+    [InlineData("l0/hackbench-g2-f5-s512-thread.txt", 50, 2 * 5 * 5 * 50)] // -f 5: 5 senders and 5 receivers a group
+    [InlineData("l0/hackbench-g20-l50-process.txt", 50, 20 * 20 * 20 * 50)]
+    public void Rt_tests_dialect_gives_the_loops_and_so_the_messages_passed(string file, int loops, int messages)
+    {
+        var m = parser.ParseFixture(file);
+
+        Assert.Equal(loops, m.Number("loops"));
+        Assert.Equal(messages, m.Number("messages"));
+    }
+
+    [Fact]
+    public void Ltp_dialect_does_not_say_its_loops_so_it_has_no_message_count()
+    {
+        var m = parser.ParseFixture("seed-2023/q1-baseline-hackbench-50.txt");
+
+        Assert.False(m.Metrics.ContainsKey("loops"));
+        Assert.False(m.Metrics.ContainsKey("messages"));
+    }
+
     [Fact]
     public void A_header_without_its_time_line_is_a_cut_off_run()
     {

@@ -18,5 +18,7 @@ public sealed class HackbenchCatalog : MetricCatalog
         new("tasks", "tasks", None, Recorded, Run, "senders plus receivers over all groups"),
         new("groups", "groups", None, Recorded, Run, "number of groups"),
         new("mode", "", None, Recorded, Run, "process or thread (rt-tests only): the workload"),
+        new("loops", "messages", None, Recorded, Run, "messages each sender writes to each receiver of its group (rt-tests only: 'Each sender will pass N messages')"),
+        new("messages", "messages", None, Recorded, Run, "messages passed in all: groups × (senders per group)² × loops (rt-tests only); the operation of the per-message mechanism metrics"),
     ];
 }

@@ -18,9 +18,22 @@ public enum HackbenchDialect
 /// <param name="TimeSeconds">The wall time hackbench reports for passing all messages.</param>
 /// <param name="Groups">Number of groups (both dialects print it).</param>
 /// <param name="Mode"><c>process</c> or <c>thread</c>; only rt-tests prints it.</param>
-public sealed record HackbenchResult(HackbenchDialect Dialect, int Tasks, double TimeSeconds, int? Groups, string? Mode)
+/// <param name="Loops">
+/// How many times each sender writes to each of its group's receivers ("Each sender will pass 10 messages", rt-tests'
+/// words for its <c>-l</c>); only rt-tests prints it.
+/// </param>
+public sealed record HackbenchResult(HackbenchDialect Dialect, int Tasks, double TimeSeconds, int? Groups, string? Mode, int? Loops = null)
 {
-    /// <summary>The result in the lab's metric names: <c>tasks</c>, <c>time_s</c>, and <c>groups</c>, <c>mode</c> when known.</summary>
+    /// <summary>
+    /// The messages passed in all: every sender writes <see cref="Loops"/> messages to each receiver of its group, and a
+    /// group has as many senders as receivers (tasks / groups / 2; rt-tests' <c>sender()</c> and <c>group()</c>), so
+    /// groups × (senders per group)² × loops. Null when the output does not say the loops (LTP's).
+    /// </summary>
+    public long? Messages => Loops is { } loops && Groups is { } groups && groups > 0 && Tasks % (2 * groups) == 0
+        ? (long)groups * (Tasks / (2 * groups)) * (Tasks / (2 * groups)) * loops
+        : null;
+
+    /// <summary>The result in the lab's metric names: <c>tasks</c>, <c>time_s</c>, and <c>groups</c>, <c>mode</c>, <c>loops</c>, <c>messages</c> when known.</summary>
     public SortedDictionary<string, MetricValue> ToMetrics()
     {
         var metrics = RawOutput.NewMetrics();
@@ -29,6 +42,16 @@ public sealed record HackbenchResult(HackbenchDialect Dialect, int Tasks, double
         if (Groups is { } groups)
         {
             metrics["groups"] = groups;
+        }
+
+        if (Loops is { } loops)
+        {
+            metrics["loops"] = loops;
+        }
+
+        if (Messages is { } messages)
+        {
+            metrics["messages"] = messages;
         }
 
         if (Mode is { } mode)
@@ -86,8 +109,12 @@ public sealed partial class HackbenchParser : ISuiteParser
                     return ParseResult.Unrecognised($"a 'Time:' line without the 'Running ...' header before it; {Expected}");
                 }
 
-                runs.Add(new HackbenchResult(h.Dialect, h.Tasks, RawOutput.Number(time.Groups["time"].Value), h.Groups, h.Mode));
+                runs.Add(new HackbenchResult(h.Dialect, h.Tasks, RawOutput.Number(time.Groups["time"].Value), h.Groups, h.Mode, h.Loops));
                 header = null;
+            }
+            else if (header is { Dialect: HackbenchDialect.RtTests } rtHeader && SenderLine().Match(line) is { Success: true } sender)
+            {
+                header = rtHeader with { Loops = Int(sender, "loops") };
             }
             else if (error is null && ErrorLine().IsMatch(line))
             {
@@ -101,7 +128,7 @@ public sealed partial class HackbenchParser : ISuiteParser
     }
 
     /// <summary>A run's "Running ..." line, in either dialect.</summary>
-    private readonly record struct RunHeader(HackbenchDialect Dialect, int Tasks, int Groups, string? Mode);
+    private readonly record struct RunHeader(HackbenchDialect Dialect, int Tasks, int Groups, string? Mode, int? Loops = null);
 
     private static RunHeader? Header(string line)
     {
@@ -165,6 +192,10 @@ public sealed partial class HackbenchParser : ISuiteParser
 
     [GeneratedRegex(@"^\s*Running in (?<mode>process|threaded) mode with (?<groups>\d+) groups using (?<fds>\d+) file descriptors each \(== (?<tasks>\d+) tasks\)\s*$")]
     private static partial Regex RtTestsHeader();
+
+    // rt-tests: printf("Each sender will pass %d messages of %d bytes\n", loops, datasize); each sender writes that many to every receiver.
+    [GeneratedRegex(@"^\s*Each sender will pass (?<loops>\d+) messages of \d+ bytes\s*$")]
+    private static partial Regex SenderLine();
 
     [GeneratedRegex(@"^\s*Time: (?<time>\d+(?:\.\d+)?)\s*$")]
     private static partial Regex TimeLine();
