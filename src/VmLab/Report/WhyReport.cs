@@ -59,7 +59,7 @@ public static class WhyReport
             ? "per-operation metrics derived from the units' counters (docs/PROTOCOL.md, \"Counters\"), the suites' own mechanism metrics and the metrics the hypotheses below name, headlines apart"
             : "the suites' own mechanism metrics and the metrics the hypotheses below name, headlines apart";
         var counters = family.HasCounters ? ""
-            : "This run has no counters (it was made before the lab read them, issue 24, or with `--no-counters`): no per-operation mechanism metric can be derived, and a hypothesis that needs one is not measured. ";
+            : "No unit of this run has counters (runs made before issue 24, imported data and runs with `--no-counters` have none): no per-operation mechanism metric can be derived, and a hypothesis that needs one is not measured. ";
         if (family.Comparisons.Count == 0)
         {
             return counters + "No mechanism metric was measured on both sides.";

@@ -125,7 +125,7 @@ public static class DerivedMetrics
             "l1.qemu.main.user", "l1.qemu.main.system", "l1.qemu.other.cpu", "l1.vhost.user", "l1.vhost.system"),
         new(Def("main_loop_share", "fraction", "share of L2's device work in L1 done by QEMU's main loop rather than the vhost workers: main / (main + vhost)"), Network: false,
             i => Share(i.Sum("l1.qemu.main.user", "l1.qemu.main.system"), i.Sum("l1.qemu.main.user", "l1.qemu.main.system", "l1.vhost.user", "l1.vhost.system"), "neither QEMU's main loop nor a vhost worker ran")),
-        new(Def("l2_small_page_share", "fraction", "share of L2's memory that L1 does not back with huge pages at the unit's end: 1 − l1.qemu.anon_huge_kb / L2's memory"), Network: false, SmallPages),
+        new(Def("l2_huge_page_share", "fraction", "share of L2's memory that L1 backs with huge pages at the unit's end: l1.qemu.anon_huge_kb / L2's memory", HigherIsBetter), Network: false, HugePages),
         PerOp("l0_qemu_us_per_op", "µs", "CPU time of L1's QEMU (TCG) on L0 per operation, all its threads (l0.qemu.user + system)", Micro, "l0.qemu.user", "l0.qemu.system"),
         PerOp("l0_qemu_main_us_per_op", "µs", "CPU time of L1's QEMU main loop on L0 per operation (l0.qemu.main.user + system)", Micro, "l0.qemu.main.user", "l0.qemu.main.system"),
     ];
@@ -177,7 +177,8 @@ public static class DerivedMetrics
         : whole.Value is not { } w ? whole
         : w > 0 ? Derived.Of(p / w) : Derived.None(empty);
 
-    private static Derived SmallPages(DerivedInputs i)
+    // Of L2's memory, not of QEMU's: the process also holds QEMU's own heap, so the share can exceed 1 by a little.
+    private static Derived HugePages(DerivedInputs i)
     {
         if (i.L2MemoryMb is not > 0)
         {
@@ -185,6 +186,6 @@ public static class DerivedMetrics
         }
 
         var huge = i.Sum("l1.qemu.anon_huge_kb");
-        return huge.Value is { } kb ? Derived.Of(Math.Max(0, 1 - (kb / (i.L2MemoryMb.Value * 1024.0)))) : huge;
+        return huge.Value is { } kb ? Derived.Of(kb / (i.L2MemoryMb.Value * 1024.0)) : huge;
     }
 }

@@ -16,11 +16,15 @@ public enum Change
 /// </summary>
 /// <param name="Metric">A derived metric (<see cref="DerivedMetrics"/>) or a suite's own (<c>system_s</c>, a UnixBench test's index).</param>
 /// <param name="Expected">Its direction from A to B.</param>
-/// <param name="Outputs">Suite outputs as the report labels them (<c>netperf TCP_RR</c>, <c>kernbench</c>); empty: every output.</param>
+/// <param name="Outputs">
+/// Suite outputs as the report labels them (<c>netperf TCP_RR</c>, <c>kernbench</c>), or a suite for all of its outputs
+/// (<c>hackbench</c> for <c>hackbench process</c>); empty: every output.
+/// </param>
 public sealed record Prediction(string Metric, Change Expected, params string[] Outputs)
 {
-    /// <summary>True when the prediction is about <paramref name="output"/>.</summary>
-    public bool Covers(string output) => Outputs.Length == 0 || Outputs.Contains(output, StringComparer.Ordinal);
+    /// <summary>True when the prediction is about <paramref name="output"/> (a table's label: suite, then its workload).</summary>
+    public bool Covers(string output) =>
+        Outputs.Length == 0 || Outputs.Any(o => output == o || output.StartsWith(o + " ", StringComparison.Ordinal));
 }
 
 /// <summary>Where a hypothesis comes from.</summary>

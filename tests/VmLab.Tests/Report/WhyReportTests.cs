@@ -33,7 +33,7 @@ public sealed partial class WhyReportTests
 
         Assert.All(model.Questions, q =>
         {
-            Assert.StartsWith("This run has no counters", q.Why!.Lead, StringComparison.Ordinal);
+            Assert.StartsWith("No unit of this run has counters", q.Why!.Lead, StringComparison.Ordinal);
             Assert.Empty(q.Why.Missing); // no list of every counter it lacks
         });
         var needCounters = model.Questions.SelectMany(q => q.Why!.Hypotheses).Where(h => h.Id is "textbook-up" or "textbook-thp" or "2023-vring" or "2023-mode-switches" or "textbook-vhost" or "textbook-exits");

@@ -35,7 +35,7 @@ public sealed class DerivedMetricsTests
         Assert.Equal(501.0 / 8000, derived["kvm_mmio_kernel_per_op"].Value!.Value, 9);
         Assert.Equal(1.62e6 / 8000, derived["sys_system_us_per_op"].Value!.Value, 6); // 1.62 s of system time
         Assert.Equal((2.54 + counters.Values["l1.qemu.vcpus.system"]) * 1e6 / 8000, derived["l2_qemu_vcpus_us_per_op"].Value!.Value, 6);
-        Assert.Equal(1 - (88064.0 / (1024 * 1024)), derived["l2_small_page_share"].Value!.Value, 9); // 86 MiB of L2's 1 GiB in huge pages
+        Assert.Equal(88064.0 / (1024 * 1024), derived["l2_huge_page_share"].Value!.Value, 9); // 86 MiB of L2's 1 GiB in huge pages
         Assert.False(derived.ContainsKey("tcp_segments_per_op"), "a CPU suite has no network metrics");
     }
 
@@ -81,7 +81,7 @@ public sealed class DerivedMetricsTests
         Assert.All(noCounters.Values, d => Assert.Null(d.Value));
         Assert.Equal("the unit has no counters", noCounters["ctxt_per_op"].Why);
         Assert.Contains("does not say its loops", DerivedMetrics.Of(ltp, 1024)["ctxt_per_op"].Why);
-        Assert.Equal("the manifest does not record L2's memory", DerivedMetrics.Of(Unit("hackbench", "hackbench-1.txt", Counters()["hackbench/1"]), null)["l2_small_page_share"].Why);
+        Assert.Equal("the manifest does not record L2's memory", DerivedMetrics.Of(Unit("hackbench", "hackbench-1.txt", Counters()["hackbench/1"]), null)["l2_huge_page_share"].Why);
         Assert.Empty(DerivedMetrics.Of("unixbench")); // UnixBench's tests each count their own work
     }
 

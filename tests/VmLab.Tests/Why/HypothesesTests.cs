@@ -26,15 +26,10 @@ public sealed class HypothesesTests
     }
 
     [Fact]
-    public void Every_prediction_names_a_metric_the_lab_measures_in_an_output_its_question_compares()
+    public void Every_prediction_names_a_metric_the_lab_measures_in_outputs_it_runs()
     {
-        var outputs = new Dictionary<string, string[]>
-        {
-            ["Q1"] = ["hackbench", "kernbench", "unixbench"],
-            ["Q2"] = ["hackbench", "kernbench", "netperf TCP_STREAM", "netperf TCP_RR", "ab"],
-            ["Q3"] = ["netperf TCP_STREAM", "netperf TCP_RR", "ab"],
-            ["Q4"] = ["hackbench", "kernbench", "netperf TCP_STREAM", "netperf TCP_RR", "ab", "unixbench"],
-        };
+        // The lab runs every suite in every scenario: each question compares all these outputs (hackbench's is labelled with its mode).
+        var outputs = new[] { "hackbench process", "kernbench", "netperf TCP_STREAM", "netperf TCP_RR", "ab", "unixbench" };
         Assert.Equal(ReportBuilder.DefaultComparisons.Select(c => c.Question).Order(), Hypotheses.All.Select(h => h.Question).Distinct().Order());
 
         foreach (var h in Hypotheses.All)
@@ -43,11 +38,12 @@ public sealed class HypothesesTests
             Assert.False(string.IsNullOrWhiteSpace(h.Refutes), h.Id);
             foreach (var p in h.Predictions)
             {
-                Assert.All(p.Outputs, o => Assert.Contains(o, outputs[h.Question]));
-                var suites = (p.Outputs.Length == 0 ? outputs[h.Question] : p.Outputs).Select(o => o.Split(' ')[0]).Distinct();
+                var covered = outputs.Where(p.Covers).ToList();
+                Assert.True(covered.Count > 0 && p.Outputs.All(o => outputs.Any(x => new Prediction(p.Metric, p.Expected, o).Covers(x))), $"{h.Id}: {string.Join(", ", p.Outputs)}");
+                var suites = covered.Select(o => o.Split(' ')[0]).Distinct().ToList();
                 Assert.True(
-                    DerivedMetrics.Find(p.Metric) is not null || suites.All(s => SuiteRegistry.Catalog(s).Find(p.Metric) is not null),
-                    $"{h.Id}: {p.Metric} is neither a derived metric nor one of {string.Join(", ", suites)}'s");
+                    DerivedMetrics.Find(p.Metric) is { } d ? suites.Any(s => DerivedMetrics.Of(s).Contains(d)) : suites.All(s => SuiteRegistry.Catalog(s).Find(p.Metric) is not null),
+                    $"{h.Id}: {p.Metric} is neither a derived metric of {string.Join(", ", suites)} nor one of their own");
             }
         }
 
