@@ -6,6 +6,7 @@ using VmLab.Report;
 using VmLab.Results;
 using VmLab.Statistics;
 using VmLab.Tests.Results;
+using VmLab.Why;
 
 namespace VmLab.Tests.Report;
 
@@ -85,6 +86,67 @@ public sealed partial class WhyReportTests
         var (text, _) = ReportWriter.Render(Load(Quick), ReportTestsReference(), new ReportRenderer());
 
         Snapshot.Match(WhySections(text), Snap(nameof(Why_sections_of_the_quick_run_snapshot)));
+    }
+
+    /// <summary>The first committed run with counters (issue 24), and its twin made with <c>--no-counters</c> (same seed).</summary>
+    private const string CountersOn = "2026-12-07T0533Z-smoke-counters-on";
+    private const string CountersOff = "2026-12-07T0533Z-smoke-counters-off";
+
+    [Fact]
+    public void Every_unit_of_the_counters_run_has_its_layers_mechanism_metrics_and_the_host_none_of_L1s()
+    {
+        var run = Load(CountersOn);
+        var l2Memory = run.Manifest.Layers.Single(l => l.Layer == "L2").MemoryMb;
+        var units = RunAnalysis.BenchmarkUnits(run).Where(u => DerivedMetrics.Of(u.Suite).Count > 0).ToList();
+
+        Assert.Equal(5 * 5 * 2, units.Count); // 5 scenarios × (hackbench, kernbench, netperf TCP_RR and TCP_STREAM, ab) × 2 blocks; UnixBench has no operation
+        foreach (var unit in units)
+        {
+            var derived = DerivedMetrics.Of(unit, l2Memory);
+            var measured = new[] { "ctxt_per_op", "intr_per_op", "sys_system_us_per_op", "pgfault_per_op", "l0_qemu_us_per_op" };
+            Assert.All(measured, id => Assert.True(derived[id].Value > 0, $"{unit.File}: {id}: {derived[id].Why}"));
+            if (unit.Scenario == "host")
+            {
+                Assert.Equal("l1.kvm.exits: not counted for this unit's layers", derived["kvm_exits_per_op"].Why); // no L2, no KVM below the host
+            }
+            else
+            {
+                Assert.True(derived["kvm_exits_per_op"].Value > 0, unit.File);
+                Assert.True(derived["l2_qemu_vcpus_us_per_op"].Value > 0, unit.File);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_counters_run_shows_vhost_moving_L2s_network_work_out_of_QEMUs_main_loop()
+    {
+        var (model, _) = ReportBuilder.Build(Load(CountersOn), ReportTestsReference());
+        var q3 = model.Questions.Single(q => q.Question == "Q3").Why!;
+
+        // vhost=off: no vhost worker ran, in every network unit of both blocks; vhost=on: one did.
+        Assert.Contains(q3.ZeroOnOneSide, z => z.StartsWith("`vhost_us_per_op` (netperf TCP_RR): 0 in every unit of `guest-vhost-off`", StringComparison.Ordinal));
+        Assert.Contains(q3.ZeroOnOneSide, z => z.StartsWith("`vhost_us_per_op` (ab): 0 in every unit of `guest-vhost-off`", StringComparison.Ordinal));
+        var textbook = q3.Hypotheses.Single(h => h.Id == "textbook-vhost");
+        Assert.NotEqual("not measured", textbook.Verdict);
+        Assert.Contains("`l2_qemu_main_us_per_op` (netperf TCP_RR) ↑: ", textbook.Evidence, StringComparison.Ordinal);
+        // Every hypothesis has its metrics here but the 2023 File Copy one: smoke runs only UnixBench's dhry2reg.
+        Assert.All(model.Questions.SelectMany(q => q.Why!.Hypotheses), h => Assert.Equal(h.Id == "2023-emulation", h.Verdict == "not measured"));
+    }
+
+    [Fact]
+    public void The_counters_off_twin_says_it_has_none()
+    {
+        var (model, _) = ReportBuilder.Build(Load(CountersOff), ReportTestsReference());
+
+        Assert.All(model.Questions, q => Assert.StartsWith("No unit of this run has counters", q.Why!.Lead, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Why_sections_of_the_counters_run_snapshot()
+    {
+        var (text, _) = ReportWriter.Render(Load(CountersOn), ReportTestsReference(), new ReportRenderer());
+
+        Snapshot.Match(WhySections(text), Snap(nameof(Why_sections_of_the_counters_run_snapshot)));
     }
 
     private static RunData ReportTestsReference() => RunData.Load(RunParserTests.Reference);
