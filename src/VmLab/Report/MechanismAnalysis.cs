@@ -12,7 +12,9 @@ namespace VmLab.Report;
 /// <param name="Operation">The output's operation, for a per-operation metric (<c>transaction</c>); null otherwise.</param>
 /// <param name="Comparison">The test (the headlines' design: block-paired, or Welch without blocks), Holm-adjusted in the mechanism family.</param>
 /// <param name="ZeroIn">The scenario whose every value is 0 while the other's are all above 0 (no logarithm: not testable); null otherwise.</param>
-public sealed record MechanismComparison(string Output, string Metric, MetricDefinition Definition, string? Operation, MetricComparison Comparison, string? ZeroIn);
+/// <param name="Predicted">True when a hypothesis of the question predicts this metric of this output: it is in the question's
+/// hypotheses family (the tests that decide the hypotheses), else in its exploratory family.</param>
+public sealed record MechanismComparison(string Output, string Metric, MetricDefinition Definition, string? Operation, MetricComparison Comparison, string? ZeroIn, bool Predicted);
 
 /// <summary>A mechanism metric a suite output could have had but did not on both sides, and why.</summary>
 /// <param name="Outputs">The suite outputs it is missing from.</param>
@@ -22,8 +24,10 @@ public sealed record MechanismMissing(string Metric, IReadOnlyList<string> Outpu
 /// The mechanism family of one comparison (issue 24, item 3): every derived per-operation metric of every suite output
 /// (<see cref="DerivedMetrics"/>), every mechanism metric of the suites' catalogs (netperf's CPU and service demand),
 /// and every other metric a hypothesis of the question names (kernbench's <c>system_s</c>, UnixBench's file copy
-/// indices), headlines apart, each tested as the headlines are; the tested ones of a question are one Holm family,
-/// apart from the headline family.
+/// indices), headlines apart, each tested as the headlines are. A question's tested ones form two Holm families, both
+/// apart from the headline family: the hypotheses family (the metrics its hypotheses predict, declared before the run:
+/// the confirmatory tests that decide them) and the exploratory family (every other mechanism metric). One family of
+/// about a hundred would leave no metric a chance at three blocks; the predictions were fixed before the data.
 /// </summary>
 /// <param name="Spec">The question and its scenarios.</param>
 /// <param name="Comparisons">Every mechanism comparison measured on both sides, in suite and metric order.</param>
@@ -31,8 +35,11 @@ public sealed record MechanismMissing(string Metric, IReadOnlyList<string> Outpu
 /// <param name="HasCounters">True when any unit of the run has counters.</param>
 public sealed record MechanismFamily(ComparisonSpec Spec, IReadOnlyList<MechanismComparison> Comparisons, IReadOnlyList<MechanismMissing> Missing, bool HasCounters)
 {
-    /// <summary>The comparisons in Holm's family: tested (a p-value, usable data).</summary>
+    /// <summary>The comparisons in Holm's families: tested (a p-value, usable data).</summary>
     public IReadOnlyList<MechanismComparison> Tested => Comparisons.Where(c => c.Comparison.Tested).ToList();
+
+    /// <summary>The tested comparisons of the hypotheses family.</summary>
+    public IReadOnlyList<MechanismComparison> TestedPredicted => Tested.Where(c => c.Predicted).ToList();
 
     /// <summary>The significant ones after the family's adjustment.</summary>
     public IReadOnlyList<MechanismComparison> Significant => Comparisons.Where(c => c.Comparison.Verdict is Verdict.Faster or Verdict.Slower).ToList();
@@ -52,11 +59,14 @@ public static class MechanismAnalysis
         var hasCounters = run.Results.Units.Any(u => u.Counters is not null);
         var raw = questions.Select(q => Family(run, q, units, derived, probes, hasCounters)).ToList();
 
-        // Holm per question id over the tested mechanism comparisons, as the headlines are adjusted per question.
+        // Holm per question id and family (predicted by a hypothesis, or exploratory) over the tested mechanism comparisons,
+        // as the headlines are adjusted per question.
         var result = raw.Select(f => f.Comparisons.ToArray()).ToArray();
-        foreach (var group in raw.Select((f, i) => (f.Spec.Question, i)).GroupBy(x => x.Question, StringComparer.Ordinal))
+        var families = raw.Select((f, i) => (f.Spec.Question, i)).GroupBy(x => x.Question, StringComparer.Ordinal)
+            .SelectMany(g => new[] { true, false }.Select(predicted => (Members: g.ToList(), Predicted: predicted)));
+        foreach (var (members, predicted) in families)
         {
-            var slots = group.SelectMany(x => raw[x.i].Comparisons.Select((c, ci) => (x.i, ci, c))).ToList();
+            var slots = members.SelectMany(x => raw[x.i].Comparisons.Select((c, ci) => (x.i, ci, c))).Where(s => s.c.Predicted == predicted).ToList();
             var adjusted = Holm.Apply(slots.Select(s => s.c.Comparison).ToList());
             for (var k = 0; k < slots.Count; k++)
             {
@@ -80,6 +90,7 @@ public static class MechanismAnalysis
             var ub = units.Where(u => u.Scenario == q.Spec.B && u.Suite == t.Suite && u.Workload == t.Workload).ToList();
             var why = UntrustedData.Why(ua.Concat(ub).Where(u => !u.Valid).OrderBy(u => u.File, StringComparer.Ordinal).ToList());
             var operation = ua.Concat(ub).Select(u => DerivedMetrics.OperationOf(u).Operation?.Name).FirstOrDefault(n => n is not null);
+            bool Predicted(string metric) => predictions.Any(p => p.Metric == metric && p.Covers(t.Label));
 
             foreach (var metric in DerivedMetrics.Of(t.Suite))
             {
@@ -92,7 +103,7 @@ public static class MechanismAnalysis
                 }
 
                 var perOp = metric.Definition.Unit.EndsWith("/op", StringComparison.Ordinal) ? operation : null;
-                comparisons.Add(Compare(run, t.Label, metric.Id, metric.Definition, perOp, ua, ub, Value, why, probes));
+                comparisons.Add(Compare(run, t.Label, metric.Id, metric.Definition, perOp, ua, ub, Value, why, probes, Predicted(metric.Id)));
             }
 
             var catalog = SuiteRegistry.Catalog(t.Suite);
@@ -104,7 +115,7 @@ public static class MechanismAnalysis
                 .OrderBy(m => m, StringComparer.Ordinal);
             foreach (var m in own)
             {
-                comparisons.Add(Compare(run, t.Label, m, catalog.Find(m)!, null, ua, ub, u => u.Metrics.GetValueOrDefault(m).Number, why, probes));
+                comparisons.Add(Compare(run, t.Label, m, catalog.Find(m)!, null, ua, ub, u => u.Metrics.GetValueOrDefault(m).Number, why, probes, Predicted(m)));
             }
         }
 
@@ -116,7 +127,7 @@ public static class MechanismAnalysis
 
     private static MechanismComparison Compare(
         RunData run, string output, string metric, MetricDefinition definition, string? operation, List<UnitResult> ua, List<UnitResult> ub,
-        Func<UnitResult, double?> value, string? untrusted, Dictionary<(string Scenario, string Block), double> probes)
+        Func<UnitResult, double?> value, string? untrusted, Dictionary<(string Scenario, string Block), double> probes, bool predicted)
     {
         var comparison = RunAnalysis.Compare(run, ua, ub, value, definition.Direction, untrusted, probes);
         var a = ua.Select(value).OfType<double>().ToList();
@@ -124,6 +135,6 @@ public static class MechanismAnalysis
         var zeroIn = a.All(v => v == 0) && b.All(v => v > 0) ? ua[0].Scenario
             : b.All(v => v == 0) && a.All(v => v > 0) ? ub[0].Scenario
             : null;
-        return new MechanismComparison(output, metric, definition, operation, comparison, zeroIn);
+        return new MechanismComparison(output, metric, definition, operation, comparison, zeroIn, predicted);
     }
 }

@@ -17,11 +17,13 @@ namespace VmLab.Report;
 public sealed record WhySection(
     string Lead, IReadOnlyList<WhyRow> Differences, IReadOnlyList<string> ZeroOnOneSide, IReadOnlyList<MechanismMissing> Missing, IReadOnlyList<HypothesisRow> Hypotheses);
 
-/// <summary>One significant mechanism difference: both sides, B/A with its 95% interval, Holm p in the mechanism family, and which way.</summary>
+/// <summary>One significant mechanism difference: both sides, B/A with its 95% interval, Holm p in its family, and which way.</summary>
 /// <param name="Unit">The metric's unit, per operation named (<c>µs/transaction</c>).</param>
 /// <param name="Change">"higher in `B`" or "lower in `B`".</param>
+/// <param name="Family">"hypotheses" (a hypothesis predicts it) or "exploratory": the Holm family its Holm p is from.</param>
 public sealed record WhyRow(
-    string Output, string Metric, string Unit, string Meaning, SampleSummary A, SampleSummary B, double? Ratio, double? RatioCiLow, double? RatioCiHigh, double? HolmP, string Change);
+    string Output, string Metric, string Unit, string Meaning, SampleSummary A, SampleSummary B, double? Ratio, double? RatioCiLow, double? RatioCiHigh, double? HolmP, string Change,
+    string Family);
 
 /// <summary>One hypothesis as the report shows it.</summary>
 /// <param name="Source">"2023 report, line N" or "textbook".</param>
@@ -41,20 +43,26 @@ public static class WhyReport
         var significant = family.Significant.OrderBy(c => c.Comparison.PAdjusted).ThenBy(c => c.Output, StringComparer.Ordinal).ThenBy(c => c.Metric, StringComparer.Ordinal).ToList();
         var rows = significant.Select(c => new WhyRow(
             c.Output, c.Metric, UnitOf(c), c.Definition.Meaning, c.Comparison.A, c.Comparison.B, c.Comparison.Ratio, c.Comparison.RatioCiLow, c.Comparison.RatioCiHigh,
-            c.Comparison.PAdjusted, c.Comparison.Ratio > 1 ? $"higher in `{spec.B}`" : $"lower in `{spec.B}`")).ToList();
+            c.Comparison.PAdjusted, c.Comparison.Ratio > 1 ? $"higher in `{spec.B}`" : $"lower in `{spec.B}`", c.Predicted ? "hypotheses" : "exploratory")).ToList();
         var zero = family.Comparisons.Where(c => c.ZeroIn is not null).Select(c =>
         {
             var other = c.ZeroIn == spec.A ? c.Comparison.B : c.Comparison.A;
             return $"`{c.Metric}` ({c.Output}): 0 in every unit of `{c.ZeroIn}`, {Numbers.Value(other.Mean)} {UnitOf(c)} on average in `{(c.ZeroIn == spec.A ? spec.B : spec.A)}`";
         }).ToList();
         var hypotheses = Hypotheses.Of(spec.Question).Select(h => Row(h, family)).ToList();
-        return new WhySection(Lead(family, tested, significant.Count), rows, zero, family.HasCounters ? family.Missing : [], hypotheses);
+        return new WhySection(Lead(family, tested, significant), rows, zero, family.HasCounters ? family.Missing : [], hypotheses);
     }
 
-    private static string Lead(MechanismFamily family, IReadOnlyList<MechanismComparison> tested, int significant)
+    private static string Lead(MechanismFamily family, IReadOnlyList<MechanismComparison> tested, IReadOnlyList<MechanismComparison> significant)
     {
         var untested = family.Comparisons.Count - tested.Count;
-        var unadjusted = tested.Count(c => c.Comparison.P < MetricComparison.Alpha);
+        string Family(bool predicted)
+        {
+            var members = tested.Where(c => c.Predicted == predicted).ToList();
+            var unadjusted = members.Count(c => c.Comparison.P < MetricComparison.Alpha);
+            return $"{members.Count} tested, {significant.Count(c => c.Predicted == predicted)} significant after the adjustment ({unadjusted} at p < 0.05 before it)";
+        }
+
         var what = family.HasCounters
             ? "per-operation metrics derived from the units' counters (docs/PROTOCOL.md, \"Counters\"), the suites' own mechanism metrics and the metrics the hypotheses below name, headlines apart"
             : "the suites' own mechanism metrics and the metrics the hypotheses below name, headlines apart";
@@ -65,12 +73,12 @@ public static class WhyReport
             return counters + "No mechanism metric was measured on both sides.";
         }
 
-        var text = $"Mechanism family: {Plural(family.Comparisons.Count, "comparison")} of {what}, each tested as the headlines are (same test, same blocks). " +
-                   (tested.Count == 0 ? "None could be tested, so the family is empty and nothing is significant."
-                       : $"{Plural(tested.Count, "tested comparison")}, Holm-adjusted as one family of {tested.Count} apart from the headline family: {significant} significant after the adjustment ({unadjusted} at p < 0.05 before it).");
+        var text = $"Mechanism metrics: {Plural(family.Comparisons.Count, "comparison")} of {what}, each tested as the headlines are (same test, same blocks). " +
+                   (tested.Count == 0 ? "None could be tested, so both families are empty and nothing is significant."
+                       : $"They are Holm-adjusted in two families of their own, apart from the headline family: the hypotheses family, the comparisons the hypotheses below predict (declared before the run; they decide the verdicts): {Family(true)}; and the exploratory family, every other one: {Family(false)}.");
         if (untested > 0 && tested.Count > 0)
         {
-            text += $" {Plural(untested, "more")} could not be tested (a value of 0, no spread, too few blocks, or unusable data) and {(untested == 1 ? "is" : "are")} not in the family.";
+            text += $" {Plural(untested, "more")} could not be tested (a value of 0, no spread, too few blocks, or unusable data) and {(untested == 1 ? "is" : "are")} in neither family.";
         }
 
         return counters + text;
@@ -110,7 +118,7 @@ public static class WhyReport
             string.Join("<br>", evidence));
     }
 
-    /// <summary>A prediction's outcome in one output: significant (Holm, mechanism family) in its direction or against it, within the margin, or open.</summary>
+    /// <summary>A prediction's outcome in one output: significant (Holm, the hypotheses family) in its direction or against it, within the margin, or open.</summary>
     internal static PredictionOutcome Outcome(MetricComparison c, Change expected) =>
         c.Verdict is Verdict.Faster or Verdict.Slower
             ? (c.Ratio > 1) == (expected == Change.Up) ? PredictionOutcome.Holds : PredictionOutcome.Opposite

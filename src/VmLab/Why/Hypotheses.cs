@@ -8,7 +8,7 @@ namespace VmLab.Why;
 /// explanations, quoted verbatim from the seed (lines 105, 211, 212 and 525 of
 /// <c>shared/seeds/000_3c724d184192970a.txt</c>; <c>tests/VmLab.Tests/fixtures/seed-2023/prose/explanations.txt</c> holds
 /// them), and the textbook accounts of each factor. Each names the metrics that would support it and which way they
-/// would move from the question's A to its B; the run's mechanism family decides (<see cref="HypothesisVerdict"/>).
+/// would move from the question's A to its B; the run's hypotheses family (the predicted metrics, one Holm family per question) decides (<see cref="HypothesisVerdict"/>).
 /// Directions are B against A: Q1 UP against SMP, Q2 THP never against always, Q3 vhost off against on, Q4 the guest
 /// against the host.
 /// </summary>

@@ -64,14 +64,14 @@ public enum HypothesisOutcome
     /// <summary>Neither supported nor refuted: nothing significant, or predictions that disagree.</summary>
     Undecided,
 
-    /// <summary>A predicted metric differs significantly (mechanism family's Holm) in the predicted direction, and none against it.</summary>
+    /// <summary>A predicted metric differs significantly (Holm in the question's hypotheses family) in the predicted direction, and none against it.</summary>
     Supported,
 
     /// <summary>A predicted metric differs significantly the other way, or lies within the equivalence margin, and none holds.</summary>
     Refuted,
 }
 
-/// <summary>One prediction in one suite output, as the run's mechanism family decided it.</summary>
+/// <summary>One prediction in one suite output, as the run's hypotheses family decided it.</summary>
 public enum PredictionOutcome
 {
     /// <summary>Measured on both sides but not decided: not significant and not within the margin, or not testable.</summary>

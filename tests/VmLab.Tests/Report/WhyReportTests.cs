@@ -134,6 +134,26 @@ public sealed partial class WhyReportTests
     }
 
     [Fact]
+    public void A_questions_predicted_metrics_are_one_Holm_family_and_every_other_mechanism_metric_another()
+    {
+        var run = Load(CountersOn);
+        var analyses = RunAnalysis.Of(run, RunDecisions.Specs(run.Manifest, []));
+
+        foreach (var question in MechanismAnalysis.Of(run, analyses).GroupBy(f => f.Spec.Question))
+        {
+            var tested = question.SelectMany(f => f.Tested).ToList();
+            var predicted = tested.Where(c => c.Predicted).ToList();
+            var exploratory = tested.Where(c => !c.Predicted).ToList();
+            Assert.NotEmpty(predicted);
+            Assert.NotEmpty(exploratory);
+            Assert.All(predicted, c => Assert.Equal(predicted.Count, c.Comparison.FamilySize));
+            Assert.All(exploratory, c => Assert.Equal(exploratory.Count, c.Comparison.FamilySize));
+            var predictions = Hypotheses.Of(question.Key).SelectMany(h => h.Predictions).ToList();
+            Assert.All(tested, c => Assert.Equal(c.Predicted, predictions.Any(p => p.Metric == c.Metric && p.Covers(c.Output))));
+        }
+    }
+
+    [Fact]
     public void The_counters_off_twin_says_it_has_none()
     {
         var (model, _) = ReportBuilder.Build(Load(CountersOff), ReportTestsReference());
