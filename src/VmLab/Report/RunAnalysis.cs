@@ -170,7 +170,7 @@ public static class RunAnalysis
             .ToList();
 
     // Each boot's L1 probe rate by scenario and block; a block boots a scenario again after a failed boot, so the last boot counts.
-    private static Dictionary<(string Scenario, string Block), double> ProbeRates(RunResults results) =>
+    internal static Dictionary<(string Scenario, string Block), double> ProbeRates(RunResults results) =>
         (results.Boots ?? []).Where(b => b.Calibration?.L1Rate is not null)
             .GroupBy(b => (b.Scenario, Block: b.Repeat.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .ToDictionary(g => g.Key, g => g.OrderBy(b => b.Boot).Last().Calibration!.L1Rate!.Value);
