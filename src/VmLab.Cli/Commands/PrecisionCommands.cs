@@ -12,11 +12,11 @@ namespace VmLab.CommandLine.Commands;
 internal partial class LabPlanSettings
 {
     [CommandOption("--precision <PERCENT>")]
-    [Description("run: add whole blocks until every chosen headline comparison is decided (significant, or its 95% CI of B/A within ±PERCENT), or --budget cannot fit another block. plan --pilot: the blocks that needs.")]
+    [Description("run: add whole blocks until every chosen headline comparison's 95% CI of B/A is at most ±PERCENT wide (whatever it says), or --budget cannot fit another block. plan --pilot: the blocks that needs.")]
     public string? Precision { get; init; }
 
     [CommandOption("--questions <Q1,Q3>")]
-    [Description("With --precision: the questions whose headline comparisons must be decided (default: every question).")]
+    [Description("With --precision: the questions whose headline comparisons must be precise (default: every question).")]
     public string? Questions { get; init; }
 
     [CommandOption("--budget <DURATION>")]
@@ -24,7 +24,7 @@ internal partial class LabPlanSettings
     public string? Budget { get; init; }
 
     [CommandOption("--pilot <RUN_DIR>")]
-    [Description("plan --precision: from this finished run's spread (paired by block), the blocks and runner-hours each question needs; with --shards N, across N shards.")]
+    [Description("plan --precision: from this finished run's spread (paired by block), the blocks and runner-hours each question needs, with and without the probe covariate; with --shards N, across N shards.")]
     public string? Pilot { get; init; }
 }
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using VmLab.Common;
 
 namespace VmLab.CommandLine.Commands;
 
@@ -31,10 +31,10 @@ internal sealed class ParentWatch : IDisposable
 
     private ParentWatch(CancellationTokenSource stop)
     {
-        var parent = ParentPid();
+        var parent = ProcInfo.ParentPid(Environment.ProcessId);
         _timer = new Timer(_ =>
         {
-            if (ParentPid() != parent)
+            if (ProcInfo.ParentPid(Environment.ProcessId) is { } now && now != parent)
             {
                 Console.Error.WriteLine("vmlab: the build that started this run is gone; stopping the VM and saving the run.");
                 stop.Cancel();
@@ -45,11 +45,4 @@ internal sealed class ParentWatch : IDisposable
     public static ParentWatch Start(CancellationTokenSource stop) => new(stop);
 
     public void Dispose() => _timer.Dispose();
-
-    /// <summary>Field 4 of /proc/self/stat (after the parenthesised command name, which may contain spaces).</summary>
-    private static int ParentPid()
-    {
-        var stat = File.ReadAllText("/proc/self/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-    }
 }

@@ -58,3 +58,10 @@ internal sealed record ProcStat(int Pid, char State, int ParentPid, int Session,
             .Select(n => Read(int.Parse(n!, CultureInfo.InvariantCulture)))
             .OfType<ProcStat>();
 }
+
+/// <summary>What the command line reads of another process in /proc, through <see cref="ProcStat"/>'s one reading of a stat line.</summary>
+public static class ProcInfo
+{
+    /// <summary>The parent of process <paramref name="pid"/> (field 4 of <c>/proc/PID/stat</c>); null when it cannot be read.</summary>
+    public static int? ParentPid(int pid) => ProcStat.Read(pid)?.ParentPid;
+}

@@ -56,7 +56,7 @@ public sealed partial class LabRunner
             var look = new PrecisionLook(_plan.Blocks, DateTimeOffset.UtcNow, Math.Round(spent, 1), Math.Round(block, 1), comparisons,
                 PrecisionStop.Reason(record.Rule, _plan.Blocks, comparisons, spent, block));
             _precision = record with { Looks = [.. record.Looks, look] };
-            SayLook(look);
+            SayLook(record.Rule, look);
             AfterLook?.Invoke();
             if (look.Stop is not null)
             {
@@ -82,16 +82,17 @@ public sealed partial class LabRunner
         return (spent, spent > 0 ? spent / _plan.Blocks : estimate);
     }
 
-    private void SayLook(PrecisionLook look)
+    private void SayLook(PrecisionRule rule, PrecisionLook look)
     {
+        var what = rule.StopOn == PrecisionStopOn.Precision ? "precise" : "decided (the first rule: it stops when every comparison is decided)";
         Say(string.Create(CultureInfo.InvariantCulture,
-            $"precision look after block {look.Blocks}: {look.Decided} of {look.Comparisons.Count} decided; spent {RunPlan.FormatDuration(TimeSpan.FromSeconds(look.SpentSeconds))}, a block about {RunPlan.FormatDuration(TimeSpan.FromSeconds(look.BlockSeconds))}"));
+            $"precision look after block {look.Blocks}: {look.Met(rule).Count} of {look.Comparisons.Count} {what}; spent {RunPlan.FormatDuration(TimeSpan.FromSeconds(look.SpentSeconds))}, a block about {RunPlan.FormatDuration(TimeSpan.FromSeconds(look.BlockSeconds))}"));
         foreach (var c in look.Comparisons)
         {
             Say(string.Create(CultureInfo.InvariantCulture,
                 $"  {c.Question} {c.Output}: B/A {c.Ratio:0.###} (95% CI {c.CiLow:0.###}–{c.CiHigh:0.###}, p {c.P:0.####}, Holm p {c.PAdjusted:0.####}) {c.Status}"));
         }
 
-        Say(look.Stop is null ? "precision: undecided comparisons remain and another block fits the budget: one more block" : $"precision: stop: {look.Stop}");
+        Say(look.Stop is null ? $"precision: comparisons not yet {(rule.StopOn == PrecisionStopOn.Precision ? "precise" : "decided")} remain and another block fits the budget: one more block" : $"precision: stop: {look.Stop}");
     }
 }

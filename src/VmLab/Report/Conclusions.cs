@@ -9,7 +9,10 @@ namespace VmLab.Report;
 /// significant change after Holm's adjustment is <b>better</b> or <b>worse</b>; a comparison without one is <b>no
 /// meaningful difference</b> only when its whole interval lies within the equivalence margin the run declared before
 /// it started (<see cref="MetricComparison.Equivalent"/>), and otherwise <b>undecided</b>, with the interval it
-/// leaves open; <b>open</b> names why a comparison could not be tested. Each answer is tested against the 2023 study's
+/// leaves open; <b>open</b> names why a comparison could not be tested. A comparison whose 95% interval excludes no
+/// change on its own but which is not significant after Holm's adjustment (<see cref="MetricComparison.SignificantOnlyAlone"/>)
+/// is undecided with the reason and the interval at its family's level (<see cref="MetricComparison.FamilyInterval"/>,
+/// which contains no change), so no interval shown contradicts its words. Each answer is tested against the 2023 study's
 /// ratio (<see cref="Against2023"/>). Nothing here is written by hand: every sentence follows from the table's rows.
 /// </summary>
 public static class Conclusions
@@ -55,12 +58,22 @@ public static class Conclusions
         Verdict.Faster => $"`{spec.B}` better",
         Verdict.Slower => $"`{spec.B}` worse",
         Verdict.NoSignificantDifference when c.Equivalent => $"no meaningful difference: the CI lies within {Margin(c.Margin!.Value)}",
+        Verdict.NoSignificantDifference when c.SignificantOnlyAlone =>
+            $"undecided: its 95% CI alone ({Numbers.Change(c.RatioCiLow!.Value)} to {Numbers.Change(c.RatioCiHigh!.Value)}) excludes no change, but not after Holm's adjustment for the question's {c.FamilySize} comparisons " +
+            $"(Holm p={Numbers.P(c.PAdjusted!.Value)}); at the family's level, {FamilyLevel(c)}, it lies between {Between(c)}" + (c.Margin is null ? " (no equivalence margin was declared)" : ""),
         Verdict.NoSignificantDifference => $"undecided: between {Between(c)}" + (c.Margin is null ? " (no equivalence margin was declared)" : ""),
         _ => $"open: {c.Reason ?? "inconclusive"}",
     };
 
+    // The interval an undecided comparison leaves open: its 95% CI; for one whose 95% CI excludes no change but whose
+    // Holm p does not, the interval at the family's level (Bonferroni, 1 − α/F), which contains no change.
     private static string Between(MetricComparison c) =>
-        c.RatioCiLow is { } lo && c.RatioCiHigh is { } hi ? $"{Numbers.Change(lo)} and {Numbers.Change(hi)}" : "unknown bounds";
+        (c.SignificantOnlyAlone ? c.FamilyInterval : c.RatioCiLow is { } lo && c.RatioCiHigh is { } hi ? (lo, hi) : null) is { } ci
+            ? $"{Numbers.Change(ci.Low)} and {Numbers.Change(ci.High)}" : "unknown bounds";
+
+    // "99.2% CI, Bonferroni over 6": the level of the family's interval.
+    private static string FamilyLevel(MetricComparison c) =>
+        $"{(100 * (1 - (MetricComparison.Alpha / c.FamilySize))).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)}% CI (Bonferroni over {c.FamilySize})";
 
     private static string Margin(double m) => "±" + Numbers.Percent(m);
 
@@ -100,7 +113,9 @@ public static class Conclusions
 
         if (undecided.Count > 0)
         {
-            parts.Add($"undecided in {Listed(undecided, c => $"between {Between(c)}")}");
+            parts.Add($"undecided in {Listed(undecided, c => c.SignificantOnlyAlone
+                ? $"between {Between(c)} at the family's level, {FamilyLevel(c)}; its 95% CI alone, {Numbers.Change(c.RatioCiLow!.Value)} to {Numbers.Change(c.RatioCiHigh!.Value)}, excludes no change, Holm p={Numbers.P(c.PAdjusted!.Value)}"
+                : $"between {Between(c)}")}");
         }
 
         if (open > 0)
@@ -137,6 +152,15 @@ public static class Conclusions
         if (open > 0)
         {
             parts.Add($"{open} inconclusive");
+        }
+
+        var alone = items.Where(i => i.Test.SignificantOnlyAlone).ToList();
+        if (alone.Count > 0)
+        {
+            var f = alone[0].Test.FamilySize;
+            parts.Add($"{string.Join(", ", alone.Select(i => i.Output))} {(alone.Count == 1 ? "has a 95% CI that excludes" : "have 95% CIs that exclude")} no change on {(alone.Count == 1 ? "its" : "their")} own, " +
+                      $"but across the question's {f} comparisons such an interval appears by chance alone with a probability of up to {f} × 5% = {Math.Min(100, 5 * f)}%; " +
+                      $"the verdicts use Holm's adjustment (at most 5% for the whole question), which leaves {(alone.Count == 1 ? "it" : "them")} undecided");
         }
 
         var text = items.Count == 0 ? "Nothing to weigh." : $"Of {Outputs(items.Count)}: {string.Join("; ", parts)}.";

@@ -11,10 +11,25 @@ namespace VmLab.Report;
 /// <param name="Pairs">The pilot's blocks in which both scenarios have a valid value.</param>
 /// <param name="Ratio">exp(mean d_b): the pilot's paired estimate of B/A; null without pairs.</param>
 /// <param name="SdLog">s: the standard deviation of the per-block log differences d_b; null for fewer than 2 pairs.</param>
-/// <param name="ForMargin">Blocks for a 95% interval of B/A no wider than ±margin (<see cref="BlocksNeeded.ForMargin"/>).</param>
-/// <param name="ToDecide">Blocks to decide it if B/A is what the pilot estimated (<see cref="BlocksNeeded.ToDecide"/>).</param>
-/// <param name="AnyRatio">Blocks that decide it whatever B/A is (<see cref="BlocksNeeded.AnyRatio"/>).</param>
-public sealed record PilotRow(string Output, string Metric, int Pairs, double? Ratio, double? SdLog, int? ForMargin, int? ToDecide, int? AnyRatio);
+/// <param name="ForMargin">Blocks for a 95% interval of B/A no wider than ±margin (<see cref="BlocksNeeded.ForMargin(double, double)"/>).</param>
+/// <param name="ToStop">Blocks until the rule stops on it, at the pilot's B/A (<see cref="BlocksNeeded.ToStop(double, double, double)"/>): what a precision run needs.</param>
+public sealed record PilotRow(string Output, string Metric, int Pairs, double? Ratio, double? SdLog, int? ForMargin, int? ToStop)
+{
+    /// <summary>The probe covariate fitted on the pilot's blocks (df = k − 2); null when it cannot be (<see cref="ProbeNotUsed"/>).</summary>
+    public ProbeFit? Probe { get; init; }
+
+    /// <summary>Why the probe covariate cannot be fitted on this pilot's blocks.</summary>
+    public string? ProbeNotUsed { get; init; }
+
+    /// <summary>With the probe covariate: blocks for a 95% interval within ±margin.</summary>
+    public int? ProbeForMargin => Probe is { } f ? BlocksNeeded.ForMargin(f, Margin) : null;
+
+    /// <summary>With the probe covariate: blocks until the rule stops.</summary>
+    public int? ProbeToStop => Probe is { } f ? BlocksNeeded.ToStop(f, Margin) : null;
+
+    /// <summary>The margin the counts are for.</summary>
+    public double Margin { get; init; }
+}
 
 /// <summary>One question of a pilot: its rows, and what its worst row needs.</summary>
 /// <param name="BlockSeconds">One block of the question's two scenarios alone (a run with only them: --scenario A --scenario B).</param>
@@ -23,8 +38,11 @@ public sealed record PilotQuestion(string Question, string A, string B, IReadOnl
     /// <summary>Blocks until every row's interval is within ±margin; null when a row cannot be estimated or exceeds the limit.</summary>
     public int? ForMargin => Max(Rows.Select(r => r.ForMargin));
 
-    /// <summary>Blocks until every row is decided at the pilot's estimates.</summary>
-    public int? ToDecide => Max(Rows.Select(r => r.ToDecide));
+    /// <summary>Blocks until the rule stops on every row, at the pilot's estimates: what a precision run of this question needs.</summary>
+    public int? ToStop => Max(Rows.Select(r => r.ToStop));
+
+    /// <summary>As <see cref="ToStop"/>, with the probe covariate; null when a row cannot be fitted.</summary>
+    public int? ProbeToStop => Max(Rows.Select(r => r.ProbeToStop));
 
     internal static int? Max(IEnumerable<int?> values)
     {
@@ -58,10 +76,10 @@ public sealed record PilotPlan(string RunId, string Profile, int Blocks, double 
             ? ledger.Boots.Values.GroupBy(b => b.Scenario, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Average(b => b.Seconds + (b.Quiet?.WaitedSeconds ?? 0)), StringComparer.Ordinal)
             : null;
         var boots = measured ?? bootSeconds;
+        var probes = RunAnalysis.ProbeRates(pilot.Results);
         var rows = RunAnalysis.Of(pilot, specs).Select(q =>
         {
-            var family = q.Tables.Count(t => t.Test is not null);
-            var list = q.Tables.Where(t => t.Test is not null).Select(t => Row(pilot.Results, q.Spec, t, margin, family)).ToList();
+            var list = q.Tables.Where(t => t.Test is not null).Select(t => Row(pilot.Results, q.Spec, t, margin, probes)).ToList();
             return new PilotQuestion(q.Spec.Question, q.Spec.A, q.Spec.B, list, boots.GetValueOrDefault(q.Spec.A) + boots.GetValueOrDefault(q.Spec.B));
         }).ToList();
         var blocks = pilot.Results.Units.Where(u => Suites.SuiteRegistry.Find(u.Suite) is { IsBenchmark: true }).Select(u => u.Repeat).Distinct(StringComparer.Ordinal).Count();
@@ -74,7 +92,11 @@ public sealed record PilotPlan(string RunId, string Profile, int Blocks, double 
     }
 
     /// <summary>The per-block log differences of one headline: complete blocks only, in block order.</summary>
-    public static IReadOnlyList<double> Differences(RunResults results, ComparisonSpec spec, TableAnalysis table)
+    public static IReadOnlyList<double> Differences(RunResults results, ComparisonSpec spec, TableAnalysis table) =>
+        Paired(results, spec, table).Select(b => b.D).ToList();
+
+    // Each complete block's d_b = mean log B − mean log A, with the block's name.
+    private static List<(string Block, double D)> Paired(RunResults results, ComparisonSpec spec, TableAnalysis table)
     {
         Dictionary<string, List<double>> Logs(string scenario) => results.Units
             .Where(u => u.Scenario == scenario && u.Suite == table.Suite && u.Workload == table.Workload && u.Valid)
@@ -86,19 +108,31 @@ public sealed record PilotPlan(string RunId, string Profile, int Blocks, double 
         var b = Logs(spec.B);
         return a.Keys.Intersect(b.Keys, StringComparer.Ordinal)
             .OrderBy(k => int.TryParse(k, CultureInfo.InvariantCulture, out var n) ? n : int.MaxValue).ThenBy(k => k, StringComparer.Ordinal)
-            .Select(k => b[k].Average() - a[k].Average())
+            .Select(k => (k, b[k].Average() - a[k].Average()))
             .ToList();
     }
 
-    private static PilotRow Row(RunResults results, ComparisonSpec spec, TableAnalysis table, double margin, int family)
+    private const string NoProbe = "the pilot's boots have no calibration probe rate";
+
+    private static PilotRow Row(RunResults results, ComparisonSpec spec, TableAnalysis table, double margin, Dictionary<(string Scenario, string Block), double> probes)
     {
-        var d = Differences(results, spec, table);
+        var blocks = Paired(results, spec, table);
+        var d = blocks.Select(b => b.D).ToList();
         var sd = BlocksNeeded.Sd(d);
         double? mean = d.Count > 0 ? d.Average() : null;
+        // The probe as the block test with the covariate uses it: x_b = log(B's boot's L1 rate) − log(A's), blocks with both.
+        var probed = blocks
+            .Select(b => (b.D, A: probes.GetValueOrDefault((spec.A, b.Block)), B: probes.GetValueOrDefault((spec.B, b.Block))))
+            .Where(b => b.A > 0 && b.B > 0).ToList();
+        var (fit, why) = probed.Count < blocks.Count
+            ? (null, probed.Count == 0 ? NoProbe : $"{blocks.Count - probed.Count} of {blocks.Count} blocks have a boot without a probe rate")
+            : ProbeFit.Of(probed.Select(b => b.D).ToList(), probed.Select(b => Math.Log(b.B) - Math.Log(b.A)).ToList());
         return new PilotRow(table.Label, table.Headline!, d.Count, mean is { } m ? Math.Exp(m) : null, sd,
             sd is { } s ? BlocksNeeded.ForMargin(s, margin) : null,
-            sd is { } s2 && mean is { } m2 ? BlocksNeeded.ToDecide(s2, m2, margin, family) : null,
-            sd is { } s3 ? BlocksNeeded.AnyRatio(s3, margin, family) : null);
+            sd is { } s2 && mean is { } m2 ? BlocksNeeded.ToStop(s2, m2, margin) : null)
+        {
+            Probe = fit, ProbeNotUsed = why, Margin = margin,
+        };
     }
 
     /// <summary>The plan as <c>lab plan --pilot</c> prints it; <paramref name="shards"/> adds the time across that many shards.</summary>
@@ -106,24 +140,33 @@ public sealed record PilotPlan(string RunId, string Profile, int Blocks, double 
     {
         var text = new StringBuilder();
         var m = Percent(Margin);
-        text.AppendLine(Invariant($"Pilot {RunId}: profile {Profile}, {Blocks} blocks. Precision ±{m}: a comparison is decided when significant after Holm's adjustment or when its 95% interval of B/A lies within [{1 / (1 + Margin):0.###}, {1 + Margin:0.###}]."));
-        text.AppendLine(Invariant($"Spread: s = sd of the per-block log differences d_b = log B − log A (paired by block; pairs = complete blocks). Blocks needed: ±{m} = 95% interval half-width ≤ log(1+{m}); decide = at the pilot's B/A; any = whatever B/A is."));
-        text.AppendLine(Invariant($"Now: its {Blocks} blocks decide {Now.Count(c => c.Decided)} of {Now.Count} headline comparisons at ±{m}{(Now.Any(c => c.Decided) ? ": " + string.Join(", ", Now.Where(c => c.Decided).Select(c => $"{c.Question} {c.Output} ({c.Status})")) : "")}."));
+        text.AppendLine(Invariant($"Pilot {RunId}: profile {Profile}, {Blocks} blocks. Precision ±{m}: a precision run stops when every chosen comparison's 95% interval of B/A is at most ±{m} wide (half-width ≤ log(1+{m}), with the spread taken about no change, the estimate's share capped at the margin), never on what the interval says."));
+        text.AppendLine(Invariant($"Spread: s = sd of the per-block log differences d_b = log B − log A (paired by block; pairs = complete blocks). Blocks needed: ±{m} = the 95% interval's half-width ≤ log(1+{m}); stop = what the rule stops on, at the pilot's B/A (never fewer)."));
+        var unprobed = Questions.SelectMany(q => q.Rows).All(r => r.ProbeNotUsed == NoProbe);
+        text.AppendLine(unprobed
+            ? $"Probe: {NoProbe}: the variance the calibration-probe covariate would remove, and the blocks with it, cannot be estimated (a pilot run with the probe and 3 or more complete blocks can)."
+            : "Probe: the calibration probe as covariate, fitted on the pilot's blocks as the block test fits it (d_b on x_b = log probe B − log probe A, df = k − 2): the share of s² it removes, s left, and the same counts with it.");
+        text.AppendLine(Invariant($"Now: its {Blocks} blocks make {Now.Count(c => c.Precise == true)} of {Now.Count} headline comparisons precise at ±{m}{(Now.Any(c => c.Precise == true) ? ": " + string.Join(", ", Now.Where(c => c.Precise == true).Select(c => $"{c.Question} {c.Output}")) : "")}; {Now.Count(c => c.Decided)} are decided."));
         text.AppendLine(Invariant($"Block time from {TimeSource}: {string.Join(", ", BootSeconds.Select(b => $"{b.Key} {RunPlanFormat(b.Value)}"))}."));
         foreach (var q in Questions)
         {
             text.AppendLine(Invariant($"{q.Question} ({q.B} vs {q.A}):"));
             foreach (var r in q.Rows)
             {
-                text.AppendLine(Invariant($"  {r.Output,-20} {r.Metric,-20} pairs {r.Pairs}  B/A {Num(r.Ratio, "0.000"),6}  s {Num(r.SdLog, "0.000"),6}  ±{m}: {Count(r.ForMargin),8}  decide: {Count(r.ToDecide),8}  any: {Count(r.AnyRatio),8}"));
+                var probe = r.Probe is { } f
+                    ? Invariant($"probe: removes {f.Removed * 100,4:0}% of s² (s {f.ResidualSd:0.000}, slope {f.Slope:0.00})  ±{m}: {Count(r.ProbeForMargin),8}  stop: {Count(r.ProbeToStop),8}")
+                    : $"probe: – ({r.ProbeNotUsed})";
+                text.AppendLine(Invariant($"  {r.Output,-20} {r.Metric,-20} pairs {r.Pairs}  B/A {Num(r.Ratio, "0.000"),6}  s {Num(r.SdLog, "0.000"),6}  ±{m}: {Count(r.ForMargin),8}  stop: {Count(r.ToStop),8}{(unprobed ? "" : "  | " + probe)}"));
             }
 
-            text.AppendLine(Invariant($"  {q.Question} needs {Count(q.ForMargin)} blocks for ±{m} ({Time(q.ForMargin, q.BlockSeconds, shards, jobOverhead)}), {Count(q.ToDecide)} to decide ({Time(q.ToDecide, q.BlockSeconds, shards, jobOverhead)}) with only its two scenarios ({RunPlanFormat(q.BlockSeconds)} a block)"));
+            var withProbe = q.ProbeToStop is { } p ? Invariant($"; with the probe after {p} ({Time(p, q.BlockSeconds, shards, jobOverhead)})") : "";
+            text.AppendLine(Invariant($"  {q.Question} alone (its two scenarios, {RunPlanFormat(q.BlockSeconds)} a block): the rule stops after {Count(q.ToStop)} blocks ({Time(q.ToStop, q.BlockSeconds, shards, jobOverhead)}){withProbe}"));
         }
 
-        var all = PilotQuestion.Max(Questions.Select(q => q.ForMargin));
-        var decide = PilotQuestion.Max(Questions.Select(q => q.ToDecide));
-        text.Append(Invariant($"All {(Questions.Count == 1 ? "of " + Questions[0].Question : string.Join(", ", Questions.Select(q => q.Question)))} in one run of every scenario ({RunPlanFormat(BlockSeconds)} a block): {Count(all)} blocks for ±{m} ({Time(all, BlockSeconds, shards, jobOverhead)}), {Count(decide)} to decide ({Time(decide, BlockSeconds, shards, jobOverhead)})"));
+        var all = PilotQuestion.Max(Questions.Select(q => q.ToStop));
+        var allProbe = PilotQuestion.Max(Questions.Select(q => q.ProbeToStop));
+        text.Append(Invariant($"All {(Questions.Count == 1 ? "of " + Questions[0].Question : string.Join(", ", Questions.Select(q => q.Question)))} in one run of every scenario ({RunPlanFormat(BlockSeconds)} a block): {Count(all)} blocks ({Time(all, BlockSeconds, shards, jobOverhead)})"));
+        text.Append(allProbe is { } ap ? Invariant($"; with the probe {ap} ({Time(ap, BlockSeconds, shards, jobOverhead)})") : "");
         return text.ToString();
     }
 

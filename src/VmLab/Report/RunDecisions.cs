@@ -6,17 +6,17 @@ namespace VmLab.Report;
 
 /// <summary>
 /// The one question a precision run asks its data after each block (<c>lab run --precision</c>, docs/PRECISION.md):
-/// is each chosen headline comparison decided, and what are its estimate, interval and p? The answer comes from the
-/// run's own analysis (<see cref="RunAnalysis"/>: the same comparisons, block-paired tests, Holm families and verdicts as
-/// the report, and <see cref="MetricComparison.Decided"/> at the rule's margin), so the stopping rule and the report
-/// cannot disagree about a comparison.
+/// is each chosen headline comparison precise (and decided), and what are its estimate, interval and p? The answer
+/// comes from the run's own analysis (<see cref="RunAnalysis"/>: the same comparisons, block-paired tests, Holm
+/// families and verdicts as the report; <see cref="MetricComparison.PreciseAt"/> and <see cref="MetricComparison.Decided"/>
+/// at the rule's margin), so the stopping rule and the report cannot disagree about a comparison.
 /// </summary>
 public static class RunDecisions
 {
     /// <summary>
     /// Every headline comparison of the questions in <paramref name="questions"/> (all when empty) on
     /// <paramref name="run"/>, using only its units of blocks 1 … <paramref name="blocks"/> when given (an interim
-    /// look at a finished run), each decided or not at the equivalence margin ±<paramref name="margin"/> (0.10 = ±10%).
+    /// look at a finished run), each precise and decided or not at the margin ±<paramref name="margin"/> (0.10 = ±10%).
     /// Suite outputs measured on one side only have no comparison and are left out.
     /// </summary>
     public static IReadOnlyList<ComparisonDecision> Look(RunData run, double margin, IReadOnlyCollection<string> questions, int? blocks = null)
@@ -64,19 +64,26 @@ public static class RunDecisions
     }
 
     // Decided as the analysis defines it (MetricComparison.Decided): significant after Holm's adjustment, or
-    // equivalent, the whole interval within the margin, here the rule's. An untrusted or untested comparison is never
-    // decided: more blocks may still decide it (a failed unit), or nothing will (a broken suite).
-    private static ComparisonDecision Decide(string question, string output, string metric, int blocks, MetricComparison comparison, double margin)
+    // equivalent, the whole interval within the margin, here the rule's. Precise as the rule stops on it
+    // (MetricComparison.PreciseAt): the interval's width, whatever it says. An untrusted or untested comparison is
+    // neither: more blocks may still help (a failed unit), or nothing will (a broken suite).
+    internal static ComparisonDecision Decide(string question, string output, string metric, int blocks, MetricComparison comparison, double margin)
     {
         var c = comparison with { Margin = margin };
-        var status = c.Verdict switch
+        var verdict = c.Verdict switch
         {
             Verdict.Faster or Verdict.Slower => VerdictText.Of(c.Verdict),
             Verdict.Inconclusive => $"inconclusive: {c.Reason}",
             _ when c.Equivalent => $"within ±{Percent(margin)}",
+            _ when c.SignificantOnlyAlone => $"undecided: p < 0.05 alone, not after Holm's adjustment for {c.FamilySize} comparisons",
             _ => $"undecided: the interval {Number(c.RatioCiLow)}–{Number(c.RatioCiHigh)} reaches past ±{Percent(margin)}",
         };
-        return new ComparisonDecision(question, output, metric, c.Blocks ?? blocks, c.Ratio, c.RatioCiLow, c.RatioCiHigh, c.P, c.PAdjusted, c.Decided, status);
+        var stop = c.Tested ? c.StopHalfWidth(margin) : null;
+        var precise = c.PreciseAt(margin);
+        var width = stop is { } h
+            ? $"{(precise ? "precise" : "not yet precise")}: ±{Percent(Math.Exp(h) - 1)} {(precise ? "≤" : ">")} ±{Percent(margin)}"
+            : "not precise: untested";
+        return new ComparisonDecision(question, output, metric, c.Blocks ?? blocks, c.Ratio, c.RatioCiLow, c.RatioCiHigh, c.P, c.PAdjusted, c.Decided, $"{verdict}; {width}", stop, precise);
     }
 
     // The blocks (repeat numbers) in which both sides have a valid unit of this output: what a paired analysis uses.

@@ -79,6 +79,55 @@ public sealed partial record MetricComparison
     }
 
     /// <summary>
+    /// The half-width of the 95% interval of log(B/A): t_{0.975,df}·se (the interval is exp(log r ± this)); null when
+    /// the comparison has no standard error.
+    /// </summary>
+    public double? HalfWidth => SeLog is { } se && Df is { } df ? StudentT.InvCDF(0, 1, df, 1 - (Alpha / 2)) * se : null;
+
+    /// <summary>
+    /// The half-width a precision run stops on (log scale, docs/PRECISION.md): t_{0.975,df}·√(se² + min(log²r, ℓ²)/df)
+    /// with ℓ = log(1 + <paramref name="margin"/>), i.e. the interval's half-width with the spread measured about no
+    /// change (B/A = 1) rather than about the estimate r, the estimate's share capped at the margin. It is never less
+    /// than <see cref="HalfWidth"/>, so an interval that meets it is at most ±margin wide. Stopping on the plain
+    /// half-width stops when the spread happens to be small, which inflates the final test (a false "significant" in
+    /// 8–10% of runs with no true difference, StoppingRuleTests); measured about no change, a small spread and an
+    /// estimate near 1 come together and the test keeps its level. Null when the comparison has no standard error.
+    /// </summary>
+    public double? StopHalfWidth(double margin) =>
+        SeLog is { } se && Df is { } df && Ratio is > 0 ? BlocksNeeded.StopHalfWidth(se * se, df, Math.Log(Ratio.Value), margin) : null;
+
+    /// <summary>
+    /// True when a precision run may stop on this comparison: it was tested and its <see cref="StopHalfWidth"/> is at
+    /// most log(1 + <paramref name="margin"/>). Its position (significant or not) plays no part.
+    /// </summary>
+    public bool PreciseAt(double margin) => Tested && StopHalfWidth(margin) is { } h && h <= Math.Log(1 + margin);
+
+    /// <summary>
+    /// The interval of B/A at the family's level, 1 − α/<see cref="FamilySize"/> (Bonferroni): it excludes 1 only when
+    /// F·p &lt; α, so for a comparison significant alone but not after Holm's adjustment (Holm p ≤ F·p) it contains 1.
+    /// Null when there is no test or no family.
+    /// </summary>
+    public (double Low, double High)? FamilyInterval
+    {
+        get
+        {
+            if (Ratio is not > 0 || SeLog is not { } se || Df is not { } df || FamilySize < 1)
+            {
+                return null;
+            }
+
+            var q = StudentT.InvCDF(0, 1, df, 1 - (Alpha / (2 * FamilySize))) * se;
+            return (Ratio.Value * Math.Exp(-q), Ratio.Value * Math.Exp(q));
+        }
+    }
+
+    /// <summary>
+    /// True for a comparison whose 95% interval excludes 1 (p &lt; α alone) but which is not significant after Holm's
+    /// adjustment for its family: the report says why, beside the family's interval (<see cref="FamilyInterval"/>).
+    /// </summary>
+    public bool SignificantOnlyAlone => Verdict == Verdict.NoSignificantDifference && P < Alpha && PAdjusted >= Alpha;
+
+    /// <summary>
     /// The two-sided p of the hypothesis that the true B/A is <paramref name="ratio"/> (a fixed value, such as the 2023
     /// study's): the same statistic, standard error and degrees of freedom as the test, so p ≥ 0.05 exactly when the
     /// 95% interval contains <paramref name="ratio"/>. Null when the comparison has no test.

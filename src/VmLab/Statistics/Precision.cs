@@ -4,8 +4,8 @@ namespace VmLab.Statistics;
 
 /// <summary>
 /// One headline comparison at one look of a precision run (<c>lab run --precision</c>): its estimate, interval and
-/// p-values as the run's analysis gives them, and whether it is decided. Decided means significant after Holm's
-/// adjustment, or the whole 95% interval of B/A lies within the equivalence margin [1/(1 + m), 1 + m].
+/// p-values as the run's analysis gives them, whether it is precise (what the rule stops on) and whether it is decided
+/// (significant after Holm's adjustment, or the whole 95% interval of B/A within the equivalence margin [1/(1 + m), 1 + m]).
 /// </summary>
 /// <param name="Question">The question id (Q1 … Q4).</param>
 /// <param name="Output">The suite output, e.g. "netperf TCP_RR".</param>
@@ -17,9 +17,12 @@ namespace VmLab.Statistics;
 /// <param name="P">The comparison's own two-sided p.</param>
 /// <param name="PAdjusted">Holm's adjusted p over the question's family.</param>
 /// <param name="Decided">Significant after Holm's adjustment, or its interval within the margin.</param>
-/// <param name="Status">In words: "slower", "faster", "within ±10%", "undecided: …", "inconclusive: …".</param>
+/// <param name="Status">In words: the verdict ("slower", "within ±10%", "undecided: …", "inconclusive: …") and, for looks since the rule stops on precision, whether it is precise.</param>
+/// <param name="StopHalfWidth">The half-width the rule stops on (log scale, <see cref="MetricComparison.StopHalfWidth"/>); null in looks of the first rule.</param>
+/// <param name="Precise">True when <see cref="StopHalfWidth"/> ≤ log(1 + margin) (<see cref="MetricComparison.PreciseAt"/>); null in looks of the first rule.</param>
 public sealed record ComparisonDecision(
-    string Question, string Output, string Metric, int Blocks, double? Ratio, double? CiLow, double? CiHigh, double? P, double? PAdjusted, bool Decided, string Status)
+    string Question, string Output, string Metric, int Blocks, double? Ratio, double? CiLow, double? CiHigh, double? P, double? PAdjusted, bool Decided, string Status,
+    double? StopHalfWidth = null, bool? Precise = null)
 {
     /// <summary>True when the interval [<paramref name="low"/>, <paramref name="high"/>] of B/A lies within ±<paramref name="margin"/> (log-symmetric: [1/(1 + m), 1 + m]).</summary>
     public static bool WithinMargin(double? low, double? high, double margin) =>
@@ -42,23 +45,35 @@ public static class BlocksNeeded
     /// the interval of B/A then spans no more than the margin on either side of the estimate. Null beyond <see cref="Limit"/>.
     /// </summary>
     public static int? ForMargin(double sdLog, double margin) =>
-        Smallest(k => HalfWidth(sdLog, k, MetricComparison.Alpha) <= Math.Log(1 + margin));
+        Smallest(k => HalfWidth(sdLog, k, MetricComparison.Alpha) <= Math.Log(1 + margin), 2);
 
     /// <summary>
-    /// The smallest k ≥ 2 at which a comparison whose true log ratio is <paramref name="logRatio"/> (the pilot's estimate,
-    /// plugged in) is decided: significant at Holm's strictest level α/<paramref name="family"/> (the Bonferroni bound,
-    /// so an upper bound on Holm's), |d| &gt; h_{α/F}(k), or its interval within the margin, |d| + h_{α}(k) ≤ log(1 + m).
+    /// The smallest k ≥ 2 at which a precision run stops on this comparison if its spread is <paramref name="sdLog"/>
+    /// and its log ratio <paramref name="logRatio"/> (the pilot's, plugged in): <see cref="StopHalfWidth"/> with
+    /// se² = s²/k and df = k − 1 at most log(1 + <paramref name="margin"/>). At least <see cref="ForMargin(double, double)"/>.
     /// </summary>
-    public static int? ToDecide(double sdLog, double logRatio, double margin, int family) =>
-        Smallest(k => Math.Abs(logRatio) > HalfWidth(sdLog, k, MetricComparison.Alpha / Math.Max(1, family))
-                      || Math.Abs(logRatio) + HalfWidth(sdLog, k, MetricComparison.Alpha) <= Math.Log(1 + margin));
+    public static int? ToStop(double sdLog, double logRatio, double margin) =>
+        Smallest(k => StopHalfWidth(sdLog * sdLog / k, k - 1, logRatio, margin) <= Math.Log(1 + margin), 2);
+
+    /// <summary>The smallest k ≥ 3 whose interval with the probe covariate (df = k − 2) is at most ±margin wide.</summary>
+    public static int? ForMargin(ProbeFit fit, double margin) =>
+        Smallest(k => StudentT.InvCDF(0, 1, k - 2, 1 - (MetricComparison.Alpha / 2)) * Math.Sqrt(fit.Variance(k)) <= Math.Log(1 + margin), 3);
+
+    /// <summary>The smallest k ≥ 3 at which a precision run with the probe covariate stops on this comparison (at the fit's intercept).</summary>
+    public static int? ToStop(ProbeFit fit, double margin) =>
+        Smallest(k => StopHalfWidth(fit.Variance(k), k - 2, fit.Intercept, margin) <= Math.Log(1 + margin), 3);
 
     /// <summary>
-    /// The smallest k ≥ 2 that decides whatever the true ratio: when h_{α/F}(k) + h_{α}(k) ≤ log(1 + m), an interval
-    /// that is not significant lies within the margin.
+    /// What a precision run stops on (log scale): t_{0.975,df}·√(se² + min(e², ℓ²)/df), ℓ = log(1 + margin), for an
+    /// estimate e of log(B/A) with variance se² on df degrees of freedom: the 95% interval's half-width with the
+    /// spread measured about no change instead of about e (the residual sum of squares grows by e²/(se²/σ²)), e's
+    /// share capped at the margin. Never less than the interval's own half-width t·se. docs/PRECISION.md.
     /// </summary>
-    public static int? AnyRatio(double sdLog, double margin, int family) =>
-        Smallest(k => HalfWidth(sdLog, k, MetricComparison.Alpha / Math.Max(1, family)) + HalfWidth(sdLog, k, MetricComparison.Alpha) <= Math.Log(1 + margin));
+    public static double StopHalfWidth(double variance, double df, double logRatio, double margin)
+    {
+        var cap = Math.Log(1 + margin);
+        return StudentT.InvCDF(0, 1, df, 1 - (MetricComparison.Alpha / 2)) * Math.Sqrt(variance + (Math.Min(logRatio * logRatio, cap * cap) / df));
+    }
 
     /// <summary>t_{1−α/2, k−1}·s/√k: the half-width of the two-sided (1 − α) interval of the mean of k paired log differences.</summary>
     public static double HalfWidth(double sdLog, int k, double alpha) =>
@@ -77,14 +92,14 @@ public static class BlocksNeeded
     }
 
     // Every condition above holds from some k on (h falls as k grows): a binary search finds the first such k.
-    private static int? Smallest(Func<int, bool> enough)
+    private static int? Smallest(Func<int, bool> enough, int from)
     {
         if (!enough(Limit))
         {
             return null;
         }
 
-        var (low, high) = (2, Limit);
+        var (low, high) = (from, Limit);
         while (low < high)
         {
             var mid = low + ((high - low) / 2);
@@ -92,5 +107,50 @@ public static class BlocksNeeded
         }
 
         return low;
+    }
+}
+
+/// <summary>
+/// The probe covariate fitted on a pilot's blocks as the block test fits it (<see cref="BlockTest"/>): d_b = β₀ + β₁·x_b
+/// + e_b, x_b = log(probe of B's boot) − log(probe of A's boot), df = k − 2. With it, a run of k blocks whose x have
+/// the pilot's mean and spread has Var(β̂₀) = s²·(1/k + x̄²/((k − 1)·v_x)).
+/// </summary>
+/// <param name="Blocks">The pilot's blocks with both probes.</param>
+/// <param name="Intercept">β̂₀: log(B/A) at equal boot speeds.</param>
+/// <param name="Slope">β̂₁.</param>
+/// <param name="ResidualSd">s = √(RSS/(k − 2)): the spread the covariate leaves.</param>
+/// <param name="PlainSd">The spread of the d_b without it (divisor k − 1), for comparison.</param>
+/// <param name="MeanX">x̄.</param>
+/// <param name="VarX">v_x = Sxx/(k − 1).</param>
+public sealed record ProbeFit(int Blocks, double Intercept, double Slope, double ResidualSd, double PlainSd, double MeanX, double VarX)
+{
+    /// <summary>The share of the d_b's variance the covariate removes: 1 − s²/s²_plain (negative when the probe explains less than its degree of freedom costs).</summary>
+    public double Removed => 1 - (ResidualSd * ResidualSd / (PlainSd * PlainSd));
+
+    /// <summary>Var(β̂₀) after <paramref name="k"/> blocks like the pilot's.</summary>
+    public double Variance(int k) => ResidualSd * ResidualSd * ((1.0 / k) + (MeanX * MeanX / ((k - 1) * VarX)));
+
+    /// <summary>The fit of <paramref name="d"/> on <paramref name="x"/>, or why there is none.</summary>
+    public static (ProbeFit? Fit, string? Why) Of(IReadOnlyList<double> d, IReadOnlyList<double> x)
+    {
+        var k = d.Count;
+        if (k < 3)
+        {
+            return (null, $"{k} blocks with both probes leave no degree of freedom after the covariate");
+        }
+
+        var mx = x.Average();
+        var md = d.Average();
+        var sxx = x.Sum(v => (v - mx) * (v - mx));
+        var ss = d.Sum(v => (v - md) * (v - md));
+        if (sxx == 0 || ss == 0)
+        {
+            return (null, sxx == 0 ? "the probe did not vary between the blocks' boots" : "every block gave the same difference");
+        }
+
+        var slope = x.Zip(d).Sum(p => (p.First - mx) * (p.Second - md)) / sxx;
+        var intercept = md - (slope * mx);
+        var rss = x.Zip(d).Sum(p => Math.Pow(p.Second - intercept - (slope * p.First), 2));
+        return (new ProbeFit(k, intercept, slope, Math.Sqrt(rss / (k - 2)), Math.Sqrt(ss / (k - 1)), mx, sxx / (k - 1)), null);
     }
 }

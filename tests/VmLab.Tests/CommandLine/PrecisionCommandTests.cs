@@ -23,8 +23,9 @@ public sealed class PrecisionCommandTests
 
         Assert.Equal(0, plan.ExitCode);
         Assert.Contains("Pilot 2026-11-29T0703Z-quick: profile quick, 3 blocks.", plan.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("Q4 needs 211 blocks for ±10%", plan.StandardOutput, StringComparison.Ordinal);
-        Assert.Matches(@"Now: its 3 blocks decide \d of 6 headline comparisons at ±10%", plan.StandardOutput);
+        Assert.Contains("the rule stops after 215 blocks", plan.StandardOutput, StringComparison.Ordinal);
+        Assert.Matches(@"netperf TCP_RR +transactions_per_s +pairs 3 +B/A +0\.191 +s +0\.702 +±10%: +211 +stop: +215", plan.StandardOutput);
+        Assert.Matches(@"Now: its 3 blocks make 0 of 6 headline comparisons precise at ±10%; 2 are decided", plan.StandardOutput);
         Assert.Contains("across 4 shards", plan.StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("Q1 (", plan.StandardOutput, StringComparison.Ordinal);
     }
@@ -35,7 +36,7 @@ public sealed class PrecisionCommandTests
         var plan = await Vmlab("lab", "plan", "--profile", "smoke", "--precision", "10%", "--questions", "Q4", "--budget", "2h");
 
         Assert.Equal(0, plan.ExitCode);
-        Assert.Contains("Precision: ±10% for Q4, within 2 h 00 min of lab time: after these 2 blocks, whole blocks are added", plan.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Precision: ±10% for Q4, within 2 h 00 min of lab time, stopping on precision: after these 2 blocks, whole blocks are added until every chosen headline comparison is precise", plan.StandardOutput, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -66,6 +66,24 @@ public sealed class ClientNetworkCommandTests
         Assert.True(NamespaceOwner.Current.IsAlive);
         Assert.False((NamespaceOwner.Current with { StartTime = NamespaceOwner.Current.StartTime + 1 }).IsAlive);
     }
+
+    [Fact]
+    public void The_public_parent_pid_is_the_one_proc_stat_reads()
+    {
+        // The CLI's ParentWatch reads it (ProcInfo, over ProcStat): a child started here has this process as its parent.
+        using var child = System.Diagnostics.Process.Start("sleep", "30");
+        try
+        {
+            Assert.Equal(Environment.ProcessId, ProcInfo.ParentPid(child.Id));
+            Assert.Equal(ProcStat.Read(Environment.ProcessId)!.ParentPid, ProcInfo.ParentPid(Environment.ProcessId));
+            Assert.Null(ProcInfo.ParentPid(int.MaxValue));
+        }
+        finally
+        {
+            child.Kill();
+            child.WaitForExit();
+        }
+    }
 }
 
 /// <summary>The real outputs of clients run in a namespace from the client root (fixtures/l0/client/), read by the lab's parsers.</summary>

@@ -99,11 +99,13 @@ public sealed class PrecisionRunTests : IDisposable
         Assert.StartsWith("budget: 3 blocks took 1 h 54 min of 2 h 00 min", back.Stop, StringComparison.Ordinal);
         Assert.Equal(RunJson.Serialize(manifest), RunJson.Serialize(run.ReadManifest()));
         Assert.Contains("\"precision\": {", File.ReadAllText(run.ManifestPath), StringComparison.Ordinal);
+        Assert.Contains("\"stop_on\": \"precision\"", File.ReadAllText(run.ManifestPath), StringComparison.Ordinal);
         Assert.DoesNotContain("\"precision\"", File.ReadAllText(Path.Combine(ResultsDir, "2026-11-29T0703Z-quick", "manifest.json")), StringComparison.Ordinal);
 
         var section = PrecisionReport.Of(run.ReadManifest())!;
         Assert.Equal(2, section.Looks.Count);
-        Assert.Equal($"{back.Looks[1].Decided} of 6", section.Looks[1].Decided);
+        Assert.Equal($"{back.Looks[1].Precise} of 6", section.Looks[1].Met);
+        Assert.Equal(PrecisionStopOn.Precision, back.Rule.StopOn);
         Assert.Equal(6, section.Last.Count);
         Assert.StartsWith("**Stopped:** budget:", section.Stop, StringComparison.Ordinal);
 
@@ -112,7 +114,7 @@ public sealed class PrecisionRunTests : IDisposable
         var report = new ReportRenderer().Render("report", ReportBuilder.Build(quick with { Manifest = run.ReadManifest() }, ReferenceRun.Embedded).Model);
         var plain = new ReportRenderer().Render("report", ReportBuilder.Build(quick, ReferenceRun.Embedded).Model);
         Assert.Contains("## Precision: the stopping rule and its looks", report, StringComparison.Ordinal);
-        Assert.Contains($"| 2 | 3 | 1 h 54 min | 38 min 00 s | {back.Looks[1].Decided} of 6 | Q4 ", report, StringComparison.Ordinal);
+        Assert.Contains($"| 2 | 3 | 1 h 54 min | 38 min 00 s | {back.Looks[1].Precise} of 6 | Q4 ", report, StringComparison.Ordinal);
         Assert.DoesNotContain("## Precision", plain, StringComparison.Ordinal);
         var start = report.IndexOf("## Precision", StringComparison.Ordinal);
         var end = report.IndexOf("## Validity", start, StringComparison.Ordinal);
@@ -142,5 +144,32 @@ public sealed class PrecisionRunTests : IDisposable
         Assert.Contains("was started without a precision rule", added.Message, StringComparison.Ordinal);
         Assert.Null(LabStart.Precision(run.Path, resume: true, given: null));
         Assert.Empty(LabStart.Precision(Path.Combine(_root, "new"), resume: false, rule)!.Looks);
+    }
+
+    [Fact]
+    public void A_manifest_of_the_first_rule_is_read_as_that_rule_and_a_resume_goes_on_under_it()
+    {
+        // fixtures/precision/first-rule-manifest.json: the manifest a precision run of vmlab 66f14a4 wrote (README there).
+        var run = new RunDirectory(Path.Combine(_root, "smoke-precision-1"));
+        Directory.CreateDirectory(run.Path);
+        File.Copy(Fixture.Path("precision", "first-rule-manifest.json"), run.ManifestPath);
+
+        var record = run.ReadManifest().Precision!;
+        Assert.Equal(PrecisionStopOn.Decided, record.Rule.StopOn);
+        Assert.Equal("decided: all 1 chosen headline comparisons are decided after 2 blocks", record.Stop);
+        Assert.Null(record.Looks[0].Precise);
+        Assert.Null(record.Looks[0].Comparisons[0].Precise);
+        Assert.EndsWith("stopping when decided (the first rule)", record.Rule.Describe(), StringComparison.Ordinal);
+
+        // A resume, without options or with the same ones, keeps the first rule; written back, the manifest says so.
+        Assert.Equal(PrecisionStopOn.Decided, LabStart.Precision(run.Path, resume: true, given: null)!.Rule.StopOn);
+        Assert.Equal(PrecisionStopOn.Decided, LabStart.Precision(run.Path, resume: true, PrecisionRule.Parse("50%", "Q4", "8m"))!.Rule.StopOn);
+        run.WriteManifest(run.ReadManifest());
+        Assert.Contains("\"stop_on\": \"decided\"", File.ReadAllText(run.ManifestPath), StringComparison.Ordinal);
+        Assert.Equal(PrecisionStopOn.Decided, run.ReadManifest().Precision!.Rule.StopOn);
+
+        var section = PrecisionReport.Of(run.ReadManifest())!;
+        Assert.StartsWith("**the first rule**", section.Rule, StringComparison.Ordinal);
+        Assert.Equal(("decided", "1 of 1", "–"), (section.Met, section.Looks[0].Met, section.Looks[0].NotYet));
     }
 }

@@ -83,6 +83,27 @@ public sealed class CommittedRunTests : IDisposable
         AssertSameCharts(committed, copy);
     }
 
+    [Theory]
+    [MemberData(nameof(CommittedRuns))]
+    public void Every_interval_an_undecided_answer_leaves_open_contains_no_change(string runId)
+    {
+        // "undecided … between X and Y": no sentence of Answers may call a comparison undecided beside an interval that
+        // excludes no change (a 95% CI significant alone but not after Holm's adjustment is given at the family's level).
+        var report = File.ReadAllText(Path.Combine(ResultsDir, runId, "REPORT.md"));
+        var start = report.IndexOf("## Answers", StringComparison.Ordinal);
+        var answers = start < 0 ? "" : report[start..report.IndexOf("\n## ", start + 1, StringComparison.Ordinal)];
+        var intervals = System.Text.RegularExpressions.Regex.Matches(answers, @"between ([+-][0-9.]+)% and ([+-][0-9.]+)%");
+
+        Assert.All(intervals, m => Assert.True(
+            double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) <= 0 && double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) >= 0,
+            $"{runId}: {m.Value} leaves no change out"));
+        if (runId == "2026-11-29T0703Z-quick")
+        {
+            Assert.Contains("netperf TCP_STREAM (between -31% and +7.0% at the family's level", answers, StringComparison.Ordinal);
+            Assert.DoesNotContain("between -21% and -6.5%", answers, StringComparison.Ordinal);
+        }
+    }
+
     // A copy in the temporary directory, outside any checkout: no results/reference-2023 beside it to find.
     private string CopyOutside(string source, string runId, Func<string, bool> include)
     {

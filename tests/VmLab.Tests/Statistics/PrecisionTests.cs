@@ -21,7 +21,7 @@ public sealed class PrecisionTests
 
     private static RunData Quick => RunData.Load(new RunDirectory(Path.Combine(ResultsDir, Pilot)));
 
-    private sealed record ScipyRow(string Question, string Output, int Pairs, double Ratio, double SdLog, int BlocksForMargin, int UnpairedRepeats);
+    private sealed record ScipyRow(string Question, string Output, int Pairs, double Ratio, double SdLog, int BlocksForMargin, int BlocksToStop, int UnpairedRepeats);
 
     private sealed record ScipyFile(string Run, double Margin, IReadOnlyList<ScipyRow> Rows);
 
@@ -43,7 +43,44 @@ public sealed class PrecisionTests
             Assert.Equal(expected.Ratio, row.Ratio!.Value, 1e-6);
             Assert.Equal(expected.SdLog, row.SdLog!.Value, 1e-6);
             Assert.Equal(expected.BlocksForMargin, row.ForMargin);
+            Assert.Equal(expected.BlocksToStop, row.ToStop);
         }
+    }
+
+    [Fact]
+    public void The_probe_covariates_share_and_the_blocks_with_it_are_statsmodels()
+    {
+        // fixtures/precision/pilot-covariate.json: pilot.py --blocks on Statistics/blocks_covariate.json (statsmodels OLS),
+        // the six probed blocks the block test's covariate check uses (no committed run has 3 or more probed blocks).
+        using var scipy = JsonDocument.Parse(Fixture.Read("precision", "pilot-covariate.json"));
+        var expected = scipy.RootElement.GetProperty("row");
+        using var input = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Find(AppContext.BaseDirectory).Root, "tests", "VmLab.Tests", "Statistics", "blocks_covariate.json")));
+        var blocks = input.RootElement.GetProperty("blocks").EnumerateArray().ToList();
+        var d = blocks.Select(b => Math.Log(b.GetProperty("b").GetDouble()) - Math.Log(b.GetProperty("a").GetDouble())).ToList();
+        var x = blocks.Select(b => Math.Log(b.GetProperty("probe_b").GetDouble()) - Math.Log(b.GetProperty("probe_a").GetDouble())).ToList();
+        double Scipy(string name) => expected.GetProperty(name).GetDouble();
+
+        var fit = ProbeFit.Of(d, x).Fit!;
+
+        Assert.Equal(Scipy("intercept"), fit.Intercept, 1e-6);
+        Assert.Equal(Scipy("slope"), fit.Slope, 1e-6);
+        Assert.Equal(Scipy("residual_sd"), fit.ResidualSd, 1e-6);
+        Assert.Equal(Scipy("plain_sd"), fit.PlainSd, 1e-6);
+        Assert.Equal(Scipy("removed"), fit.Removed, 1e-6);
+        Assert.Equal(expected.GetProperty("blocks_for_margin_probe").GetInt32(), BlocksNeeded.ForMargin(fit, 0.10));
+        Assert.Equal(expected.GetProperty("blocks_to_stop_probe").GetInt32(), BlocksNeeded.ToStop(fit, 0.10));
+        Assert.Equal(expected.GetProperty("blocks_for_margin").GetInt32(), BlocksNeeded.ForMargin(fit.PlainSd, 0.10));
+        Assert.Equal(expected.GetProperty("blocks_to_stop").GetInt32(), BlocksNeeded.ToStop(fit.PlainSd, d.Average(), 0.10));
+        // The fit is the block test's: the same intercept as BlockTest with the covariate, its df = k − 2.
+        var test = BlockTest.Of(blocks.Select((b, i) => new BlockValues($"{i + 1}", [b.GetProperty("a").GetDouble()], [b.GetProperty("b").GetDouble()])
+        {
+            ProbeA = b.GetProperty("probe_a").GetDouble(), ProbeB = b.GetProperty("probe_b").GetDouble(),
+        }).ToList(), VmLab.Suites.MetricDirection.LowerIsBetter, probeCovariate: true);
+        Assert.Equal(Math.Log(test.Ratio!.Value), fit.Intercept, 1e-9);
+        Assert.Equal(blocks.Count - 2, test.Df);
+        var two = ProbeFit.Of(d.Take(2).ToList(), x.Take(2).ToList());
+        Assert.Null(two.Fit);
+        Assert.Equal("2 blocks with both probes leave no degree of freedom after the covariate", two.Why);
     }
 
     [Fact]
@@ -61,24 +98,34 @@ public sealed class PrecisionTests
         Assert.InRange(plan.BlockSeconds, 30 * 60, 45 * 60); // 15 boots in 1 h 56 min: about 38 min a block of 5 boots
 
         var text = plan.Describe(4, ShardPlan.JobOverhead);
-        Assert.Contains("Q2 needs 563 blocks for ±10%", text, StringComparison.Ordinal);
+        Assert.Contains("the rule stops after 563 blocks", text, StringComparison.Ordinal);
+        Assert.Equal(563, plan.Questions.Single(q => q.Question == "Q2").ToStop);
+        Assert.All(plan.Questions.SelectMany(q => q.Rows), r => Assert.True(r.ToStop >= r.ForMargin));
+        Assert.All(plan.Questions.SelectMany(q => q.Rows), r => Assert.Equal("the pilot's boots have no calibration probe rate", r.ProbeNotUsed));
+        Assert.Contains("Probe: the pilot's boots have no calibration probe rate", text, StringComparison.Ordinal);
         Assert.Contains("across 4 shards", text, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Deciding_needs_at_least_the_interval_of_the_margin_unless_the_estimate_is_far_from_it()
+    public void The_rule_needs_at_least_the_interval_of_the_margin_and_an_estimate_far_from_1_costs_a_bounded_few_blocks_more()
     {
-        // s = 0.3: a ±10% interval needs more blocks than the normal approximation's (1.96·s/log 1.1)² = 38 (t > z); an
-        // estimate of ×1.5 is significant much sooner; one at the margin's edge (×1.1) takes longer than the interval
-        // alone; whatever the ratio, more again.
+        // s = 0.3: a ±10% interval needs more blocks than the normal approximation's (1.96·s/log 1.1)² = 38 (t > z).
         var margin = BlocksNeeded.ForMargin(0.3, 0.10)!.Value;
         Assert.True(margin > Math.Pow(1.959964 * 0.3 / Math.Log(1.1), 2));
-        Assert.True(BlocksNeeded.ToDecide(0.3, Math.Log(1.5), 0.10, 6) < 20);
-        Assert.True(BlocksNeeded.ToDecide(0.3, Math.Log(1.1), 0.10, 6) > margin);
-        Assert.True(BlocksNeeded.AnyRatio(0.3, 0.10, 6) > BlocksNeeded.ToDecide(0.3, Math.Log(1.1), 0.10, 6));
         Assert.Equal(2, BlocksNeeded.ForMargin(0, 0.10));
         Assert.True(BlocksNeeded.HalfWidth(0.3, margin, 0.05) <= Math.Log(1.1));
         Assert.True(BlocksNeeded.HalfWidth(0.3, margin - 1, 0.05) > Math.Log(1.1));
+
+        // The rule stops on the half-width with the spread about no change: never before the interval is that narrow,
+        // later the further the estimate lies from 1, up to the margin (the estimate's share is capped there): a ratio
+        // of 1.5 costs what 1.1 costs, and a few blocks more than a ratio of 1.
+        var atOne = BlocksNeeded.ToStop(0.3, 0, 0.10)!.Value;
+        Assert.InRange(atOne, margin, margin + 3);
+        Assert.True(BlocksNeeded.ToStop(0.3, Math.Log(1.05), 0.10) > atOne);
+        Assert.Equal(BlocksNeeded.ToStop(0.3, Math.Log(1.1), 0.10), BlocksNeeded.ToStop(0.3, Math.Log(1.5), 0.10));
+        Assert.Equal(BlocksNeeded.ToStop(0.3, Math.Log(1.1), 0.10), BlocksNeeded.ToStop(0.3, -Math.Log(5), 0.10));
+        Assert.InRange(BlocksNeeded.ToStop(0.3, Math.Log(1.5), 0.10)!.Value, atOne + 1, 2 * atOne);
+        Assert.True(BlocksNeeded.StopHalfWidth(0.09 / 20, 19, 0, 0.10) > BlocksNeeded.HalfWidth(0.3, 20, 0.05) * 0.9999);
     }
 
     [Fact]
@@ -90,7 +137,8 @@ public sealed class PrecisionTests
         Assert.Equal(24, two.Count);
         Assert.All(two, c => Assert.Equal(2, c.Blocks));
         Assert.All(three, c => Assert.Equal(3, c.Blocks));
-        // The look is the report's analysis: decided exactly when Holm p < 0.05 or the interval lies within ±10%.
+        // The look is the report's analysis: decided exactly when Holm p < 0.05 or the interval lies within ±10%;
+        // precise exactly when the half-width with the spread about no change is at most log 1.1.
         var headlines = RunAnalysis.Of(Quick, ReportBuilder.DefaultComparisons).SelectMany(q => q.Tables).Select(t => t.Test).OfType<MetricComparison>().ToList();
         Assert.Equal(headlines.Select(h => h.Ratio), three.Select(c => c.Ratio));
         Assert.Equal(headlines.Select(h => h.PAdjusted), three.Select(c => c.PAdjusted));
@@ -98,8 +146,14 @@ public sealed class PrecisionTests
         {
             var significant = c.PAdjusted < MetricComparison.Alpha;
             Assert.Equal(significant || ComparisonDecision.WithinMargin(c.CiLow, c.CiHigh, 0.10), c.Decided);
-            Assert.StartsWith(significant ? "s" : c.Decided ? "within ±10%" : "undecided: the interval", c.Status, StringComparison.Ordinal);
+            Assert.StartsWith(significant ? "s" : c.Decided ? "within ±10%" : "undecided: ", c.Status, StringComparison.Ordinal);
+            Assert.Equal(c.StopHalfWidth <= Math.Log(1.1), c.Precise);
+            Assert.True(c.StopHalfWidth >= (Math.Log(c.CiHigh!.Value) - Math.Log(c.CiLow!.Value)) / 2);
+            Assert.Contains(c.Precise == true ? "; precise: ±" : "; not yet precise: ±", c.Status, StringComparison.Ordinal);
         }
+
+        // Q2 netperf TCP_STREAM: its 95% interval (0.785–0.935) excludes 1, its Holm p (0.102) does not: the status says why.
+        Assert.Contains(three, c => c.Question == "Q2" && c.Output == "netperf TCP_STREAM" && c.Status.StartsWith("undecided: p < 0.05 alone, not after Holm's adjustment for 6 comparisons", StringComparison.Ordinal));
 
         Assert.Contains(three, c => c.Decided);
         Assert.NotEqual(two.Select(c => c.CiLow), three.Select(c => c.CiLow)); // the third block moves every interval
@@ -115,29 +169,41 @@ public sealed class PrecisionTests
 
         // A margin as wide as 99% holds every non-significant interval of 0703Z's Q3 but one.
         var wide = RunDecisions.Look(Quick, 0.99, ["Q3"], blocks: 3);
-        Assert.Contains(wide, c => c.Decided && c.Status == "within ±99%");
+        Assert.Contains(wide, c => c.Decided && c.Status.StartsWith("within ±99%; ", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void The_stopping_rule_on_the_looks_of_the_quick_run_goes_on_while_undecided_and_stops_on_budget_or_decision()
+    public void The_stopping_rule_on_the_looks_of_the_quick_run_goes_on_while_not_precise_and_stops_on_budget_or_precision()
     {
         var rule = PrecisionRule.Parse("10%", "Q4", "6h");
         var q4At2 = RunDecisions.Look(Quick, rule.Margin, rule.Questions, blocks: 2);
         var q4At3 = RunDecisions.Look(Quick, rule.Margin, rule.Questions, blocks: 3);
 
-        // Blocks 1-2, then 1-3 of the real run, 38 min a block: undecided comparisons remain and another block fits.
+        // Blocks 1-2, then 1-3 of the real run, 38 min a block: comparisons not yet precise remain and another block fits.
+        Assert.Equal(PrecisionStopOn.Precision, rule.StopOn);
         Assert.Null(PrecisionStop.Reason(rule, 2, q4At2, 2 * 2280, 2280));
         Assert.Null(PrecisionStop.Reason(rule, 3, q4At3, 3 * 2280, 2280));
         var budget = PrecisionStop.Reason(rule, 9, q4At3, 9 * 2280, 2280);
         Assert.StartsWith("budget: 9 blocks took 5 h 42 min of 6 h 00 min", budget, StringComparison.Ordinal);
-        var undecided = q4At3.Where(c => !c.Decided).ToList();
-        Assert.NotEmpty(undecided);
-        Assert.Contains($"{undecided.Count} of 6 still undecided: {string.Join(", ", undecided.Select(c => "Q4 " + c.Output))}", budget, StringComparison.Ordinal);
+        var wide = q4At3.Where(c => c.Precise != true).ToList();
+        Assert.NotEmpty(wide);
+        Assert.Contains($"{wide.Count} of 6 not yet precise: {string.Join(", ", wide.Select(c => "Q4 " + c.Output))}", budget, StringComparison.Ordinal);
 
-        // The same looks with only the decided comparisons chosen: the run stops on decision, even with budget left.
-        var decided = q4At3.Where(c => c.Decided).ToList();
-        Assert.NotEmpty(decided);
-        Assert.Equal($"decided: all {decided.Count} chosen headline comparisons are decided after 3 blocks", PrecisionStop.Reason(rule, 3, decided, 3 * 2280, 2280));
+        // Q4 ab (−81%, 95% CI −85% to −77%) and TCP_STREAM are significant after Holm, yet not a reason to stop: the rule
+        // stops on width only.
+        Assert.Contains(q4At3, c => c.Decided && c.Precise != true);
+        Assert.Null(PrecisionStop.Reason(rule, 3, q4At3.Where(c => c.Decided).ToList(), 3 * 2280, 2280));
+
+        // At ±99%, Q3's 3 blocks make some comparisons precise: chosen alone, they stop the run, even with budget left.
+        var wideRule = PrecisionRule.Parse("99%", "Q3", "6h");
+        var precise = RunDecisions.Look(Quick, wideRule.Margin, wideRule.Questions, blocks: 3).Where(c => c.Precise == true).ToList();
+        Assert.NotEmpty(precise);
+        Assert.Equal($"precise: the 95% intervals of all {precise.Count} chosen headline comparisons are at most ±99% wide after 3 blocks", PrecisionStop.Reason(wideRule, 3, precise, 3 * 2280, 2280));
         Assert.StartsWith("no headline comparison", PrecisionStop.Reason(rule, 3, [], 0, 2280), StringComparison.Ordinal);
+
+        // Under the first rule (a run started before the change, read from its manifest), decided was the condition.
+        var first = rule with { StopOn = PrecisionStopOn.Decided };
+        var decided = q4At3.Where(c => c.Decided).ToList();
+        Assert.Equal($"decided: all {decided.Count} chosen headline comparisons are decided after 3 blocks", PrecisionStop.Reason(first, 3, decided, 3 * 2280, 2280));
     }
 }

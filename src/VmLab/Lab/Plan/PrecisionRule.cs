@@ -4,24 +4,49 @@ using VmLab.Statistics;
 
 namespace VmLab.Lab.Plan;
 
+/// <summary>What a precision run stops on (<see cref="PrecisionRule.StopOn"/>).</summary>
+public enum PrecisionStopOn
+{
+    /// <summary>
+    /// Every chosen comparison decided: significant after Holm's adjustment, or its 95% interval within the margin. The
+    /// first rule; it stops when a comparison turns significant, which inflates false positives (BlockTestTests
+    /// measures it). Only runs started under it keep it (their manifests have no <c>stop_on</c>): a resume goes on under it.
+    /// </summary>
+    Decided,
+
+    /// <summary>
+    /// Every chosen comparison precise: its interval is narrow enough (<see cref="MetricComparison.PreciseAt"/>),
+    /// whatever it says. The rule of every run started since.
+    /// </summary>
+    Precision,
+}
+
 /// <summary>
 /// The stopping rule of a precision run (<c>lab run --precision 10% [--questions Q1,Q3] --budget 6h</c>,
 /// docs/PRECISION.md): after the profile's blocks, whole blocks are added one at a time until every chosen headline
-/// comparison is decided (significant after Holm's adjustment, or its 95% interval of B/A within ±<see cref="Margin"/>),
-/// or another block would not fit <see cref="BudgetSeconds"/>. Declared before the run, recorded in its manifest.
+/// comparison is precise (its 95% interval of log B/A no wider than ±log(1 + <see cref="Margin"/>), with the spread
+/// measured about no change: <see cref="MetricComparison.StopHalfWidth"/>), or another block would not fit
+/// <see cref="BudgetSeconds"/>. It stops on the interval's width, never on where the interval lies; the verdicts follow
+/// from the final data. Declared before the run, recorded in its manifest.
 /// </summary>
 /// <param name="Margin">The equivalence margin: 0.10 = ±10% (B/A within [1/1.1, 1.1]).</param>
 /// <param name="Questions">The questions whose headline comparisons must be decided; empty: every question of the run.</param>
 /// <param name="BudgetSeconds">The lab time the run may take (its boots and quiet-gate waits, over every start).</param>
 public sealed record PrecisionRule(double Margin, IReadOnlyList<string> Questions, double BudgetSeconds)
 {
+    /// <summary>
+    /// What the run stops on: <see cref="PrecisionStopOn.Precision"/> for every rule given on the command line;
+    /// <see cref="PrecisionStopOn.Decided"/> when read from the manifest of a run started under the first rule (no <c>stop_on</c>).
+    /// </summary>
+    public PrecisionStopOn StopOn { get; init; } = PrecisionStopOn.Decided;
+
     /// <summary>The rule of <c>--precision</c>, <c>--questions</c> and <c>--budget</c> as given on the command line.</summary>
     public static PrecisionRule Parse(string precision, string? questions, string? budget)
     {
         var margin = ParseMargin(precision);
         if (budget is null)
         {
-            throw new LabException("--precision needs --budget: a precision run stops when its comparisons are decided or its budget cannot fit another block.", "e.g. --precision 10% --budget 6h");
+            throw new LabException("--precision needs --budget: a precision run stops when its comparisons are precise or its budget cannot fit another block.", "e.g. --precision 10% --budget 6h");
         }
 
         TimeSpan seconds;
@@ -34,7 +59,7 @@ public sealed record PrecisionRule(double Margin, IReadOnlyList<string> Question
             throw new LabException($"--budget: {e.Message}", "e.g. --budget 6h or --budget 90m", e);
         }
 
-        return new PrecisionRule(margin, ParseQuestions(questions), seconds.TotalSeconds);
+        return new PrecisionRule(margin, ParseQuestions(questions), seconds.TotalSeconds) { StopOn = PrecisionStopOn.Precision };
     }
 
     /// <summary>The margin of <c>--precision 10%</c> (0.10); a <see cref="LabException"/> outside (0%, 100%).</summary>
@@ -58,7 +83,10 @@ public sealed record PrecisionRule(double Margin, IReadOnlyList<string> Question
         (questions ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(q => q.ToUpperInvariant()).Distinct().Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>True when <paramref name="other"/> is the same rule (the same margin, questions and budget).</summary>
+    /// <summary>
+    /// True when <paramref name="other"/> gives the same margin, questions and budget (what the options can say; a
+    /// resume keeps the recorded <see cref="StopOn"/>).
+    /// </summary>
     public bool Same(PrecisionRule other) =>
         Margin.Equals(other.Margin) && BudgetSeconds.Equals(other.BudgetSeconds) && Questions.SequenceEqual(other.Questions, StringComparer.Ordinal);
 
@@ -66,9 +94,10 @@ public sealed record PrecisionRule(double Margin, IReadOnlyList<string> Question
     public string Options =>
         string.Create(CultureInfo.InvariantCulture, $"--precision={Margin * 100:0.####}% ") + (Questions.Count > 0 ? $"--questions={string.Join(',', Questions)} " : "") + $"--budget={Budget()}";
 
-    /// <summary>"±10% for Q1, Q3, within 6 h 00 min": the rule in words.</summary>
+    /// <summary>"±10% for Q1, Q3, within 6 h 00 min of lab time, stopping on precision": the rule in words.</summary>
     public string Describe() =>
-        string.Create(CultureInfo.InvariantCulture, $"±{Margin * 100:0.####}% for {(Questions.Count == 0 ? "every question" : string.Join(", ", Questions))}, within {RunPlan.FormatDuration(TimeSpan.FromSeconds(BudgetSeconds))} of lab time");
+        string.Create(CultureInfo.InvariantCulture, $"±{Margin * 100:0.####}% for {(Questions.Count == 0 ? "every question" : string.Join(", ", Questions))}, within {RunPlan.FormatDuration(TimeSpan.FromSeconds(BudgetSeconds))} of lab time, ") +
+        (StopOn == PrecisionStopOn.Precision ? "stopping on precision" : "stopping when decided (the first rule)");
 
     private string Budget()
     {
@@ -88,6 +117,13 @@ public sealed record PrecisionLook(int Blocks, DateTimeOffset AtUtc, double Spen
 {
     /// <summary>The comparisons decided at this look.</summary>
     public int Decided => Comparisons.Count(c => c.Decided);
+
+    /// <summary>The comparisons precise at this look (<see cref="ComparisonDecision.Precise"/>); null for a look of the first rule, which did not record it.</summary>
+    public int? Precise => Comparisons.Any(c => c.Precise is null) ? null : Comparisons.Count(c => c.Precise == true);
+
+    /// <summary>The comparisons that meet <paramref name="rule"/>'s condition to stop.</summary>
+    public IReadOnlyList<ComparisonDecision> Met(PrecisionRule rule) =>
+        Comparisons.Where(c => rule.StopOn == PrecisionStopOn.Precision ? c.Precise == true : c.Decided).ToList();
 }
 
 /// <summary>A precision run's rule and its looks so far, as the manifest records them (<c>"precision"</c>).</summary>
@@ -105,12 +141,13 @@ public static class PrecisionStop
     /// <summary>
     /// Why a run under <paramref name="rule"/> stops after a look at <paramref name="blocks"/> blocks with
     /// <paramref name="comparisons"/>, having spent <paramref name="spentSeconds"/> and expecting
-    /// <paramref name="blockSeconds"/> for another block; null to run another block. Decided comes first: a run whose
-    /// last block fit the budget and decided everything stopped because it was decided.
+    /// <paramref name="blockSeconds"/> for another block; null to run another block. The rule's condition comes first: a
+    /// run whose last block fit the budget and made every comparison precise stopped because they were precise.
     /// </summary>
     public static string? Reason(PrecisionRule rule, int blocks, IReadOnlyList<ComparisonDecision> comparisons, double spentSeconds, double blockSeconds)
     {
-        var undecided = comparisons.Where(c => !c.Decided).ToList();
+        var precision = rule.StopOn == PrecisionStopOn.Precision;
+        var undecided = comparisons.Where(c => precision ? c.Precise != true : !c.Decided).ToList();
         if (comparisons.Count == 0)
         {
             return "no headline comparison to decide: no chosen suite output was measured on both sides";
@@ -118,14 +155,16 @@ public static class PrecisionStop
 
         if (undecided.Count == 0)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"decided: all {comparisons.Count} chosen headline comparisons are decided after {blocks} blocks");
+            return precision
+                ? string.Create(CultureInfo.InvariantCulture, $"precise: the 95% intervals of all {comparisons.Count} chosen headline comparisons are at most ±{rule.Margin * 100:0.####}% wide after {blocks} blocks")
+                : string.Create(CultureInfo.InvariantCulture, $"decided: all {comparisons.Count} chosen headline comparisons are decided after {blocks} blocks");
         }
 
         if (spentSeconds + blockSeconds > rule.BudgetSeconds)
         {
             return string.Create(CultureInfo.InvariantCulture,
                 $"budget: {blocks} blocks took {RunPlan.FormatDuration(TimeSpan.FromSeconds(spentSeconds))} of {RunPlan.FormatDuration(TimeSpan.FromSeconds(rule.BudgetSeconds))}, another block (about {RunPlan.FormatDuration(TimeSpan.FromSeconds(blockSeconds))}) does not fit; " +
-                $"{undecided.Count} of {comparisons.Count} still undecided: {string.Join(", ", undecided.Select(c => $"{c.Question} {c.Output}"))}");
+                $"{undecided.Count} of {comparisons.Count} {(precision ? "not yet precise" : "still undecided")}: {string.Join(", ", undecided.Select(c => $"{c.Question} {c.Output}"))}");
         }
 
         return null;

@@ -142,7 +142,7 @@ public sealed record RunPlan(LabProfile Profile, Topology Topology, IReadOnlyLis
         text.AppendLine(CultureInfo.InvariantCulture, $"Plan: {Scenarios.Count} scenarios × {Suites.Count} suites × {Blocks} repeats = {Units.Count()} units; {alreadyDone} already finished, {units} to run in {boots.Count} boots");
         if (Precision is { } rule)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"Precision: {rule.Describe()}: after these {Blocks} blocks, whole blocks are added until every chosen headline comparison is decided or the budget cannot fit another");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Precision: {rule.Describe()}: after these {Blocks} blocks, whole blocks are added until every chosen headline comparison is {(rule.StopOn == PrecisionStopOn.Precision ? "precise (its 95% interval at most that wide)" : "decided")} or the budget cannot fit another");
         }
 
         foreach (var scenario in Scenarios)
