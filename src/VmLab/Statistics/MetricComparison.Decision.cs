@@ -73,7 +73,7 @@ public sealed partial record MetricComparison
             }
 
             var alpha = Alpha / FamilySize;
-            var q = (StudentT.InvCDF(0, 1, df, 1 - (alpha / 2)) + StudentT.InvCDF(0, 1, df, Power)) * se;
+            var q = (TQuantile.Of(df, 1 - (alpha / 2)) + TQuantile.Of(df, Power)) * se;
             return new DetectableChange(Math.Exp(-q) - 1, Math.Exp(q) - 1, alpha);
         }
     }
@@ -82,7 +82,7 @@ public sealed partial record MetricComparison
     /// The half-width of the 95% interval of log(B/A): t_{0.975,df}·se (the interval is exp(log r ± this)); null when
     /// the comparison has no standard error.
     /// </summary>
-    public double? HalfWidth => SeLog is { } se && Df is { } df ? StudentT.InvCDF(0, 1, df, 1 - (Alpha / 2)) * se : null;
+    public double? HalfWidth => SeLog is { } se && Df is { } df ? TQuantile.Of(df, 1 - (Alpha / 2)) * se : null;
 
     /// <summary>
     /// The half-width a precision run stops on (log scale, docs/PRECISION.md): t_{0.975,df}·√(se² + min(log²r, ℓ²)/df)
@@ -116,7 +116,7 @@ public sealed partial record MetricComparison
                 return null;
             }
 
-            var q = StudentT.InvCDF(0, 1, df, 1 - (Alpha / (2 * FamilySize))) * se;
+            var q = TQuantile.Of(df, 1 - (Alpha / (2 * FamilySize))) * se;
             return (Ratio.Value * Math.Exp(-q), Ratio.Value * Math.Exp(q));
         }
     }

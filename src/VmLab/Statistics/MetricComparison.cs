@@ -115,8 +115,8 @@ public sealed partial record MetricComparison(
     {
         var t = logRatio / se;
         var p = 2 * StudentT.CDF(0, 1, df, -Math.Abs(t));
-        var tq = StudentT.InvCDF(0, 1, df, 1 - (Alpha / 2));
-        var mde = Math.Exp((tq + StudentT.InvCDF(0, 1, df, Power)) * se) - 1;
+        var tq = TQuantile.Of(df, 1 - (Alpha / 2));
+        var mde = Math.Exp((tq + TQuantile.Of(df, Power)) * se) - 1;
 
         var tested = new MetricComparison(sa, sb, direction, Math.Exp(logRatio), Math.Exp(logRatio - (tq * se)), Math.Exp(logRatio + (tq * se)),
             se, t, df, p, mde, null, 1, Verdict.Inconclusive, null);

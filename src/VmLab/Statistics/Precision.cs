@@ -57,7 +57,7 @@ public static class BlocksNeeded
 
     /// <summary>The smallest k ≥ 3 whose interval with the probe covariate (df = k − 2) is at most ±margin wide.</summary>
     public static int? ForMargin(ProbeFit fit, double margin) =>
-        Smallest(k => StudentT.InvCDF(0, 1, k - 2, 1 - (MetricComparison.Alpha / 2)) * Math.Sqrt(fit.Variance(k)) <= Math.Log(1 + margin), 3);
+        Smallest(k => TQuantile.Of(k - 2, 1 - (MetricComparison.Alpha / 2)) * Math.Sqrt(fit.Variance(k)) <= Math.Log(1 + margin), 3);
 
     /// <summary>The smallest k ≥ 3 at which a precision run with the probe covariate stops on this comparison (at the fit's intercept).</summary>
     public static int? ToStop(ProbeFit fit, double margin) =>
@@ -72,12 +72,12 @@ public static class BlocksNeeded
     public static double StopHalfWidth(double variance, double df, double logRatio, double margin)
     {
         var cap = Math.Log(1 + margin);
-        return StudentT.InvCDF(0, 1, df, 1 - (MetricComparison.Alpha / 2)) * Math.Sqrt(variance + (Math.Min(logRatio * logRatio, cap * cap) / df));
+        return TQuantile.Of(df, 1 - (MetricComparison.Alpha / 2)) * Math.Sqrt(variance + (Math.Min(logRatio * logRatio, cap * cap) / df));
     }
 
     /// <summary>t_{1−α/2, k−1}·s/√k: the half-width of the two-sided (1 − α) interval of the mean of k paired log differences.</summary>
     public static double HalfWidth(double sdLog, int k, double alpha) =>
-        StudentT.InvCDF(0, 1, k - 1, 1 - (alpha / 2)) * sdLog / Math.Sqrt(k);
+        TQuantile.Of(k - 1, 1 - (alpha / 2)) * sdLog / Math.Sqrt(k);
 
     /// <summary>The sample standard deviation of <paramref name="differences"/> (divisor k − 1); null for fewer than 2.</summary>
     public static double? Sd(IReadOnlyList<double> differences)

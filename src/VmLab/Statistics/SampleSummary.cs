@@ -35,7 +35,7 @@ public sealed record SampleSummary(int N, double Mean, double? Sd, double? Cv, d
         }
 
         var sd = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (n - 1));
-        var half = StudentT.InvCDF(0, 1, n - 1, 1 - ((1 - Confidence) / 2)) * sd / Math.Sqrt(n);
+        var half = TQuantile.Of(n - 1, 1 - ((1 - Confidence) / 2)) * sd / Math.Sqrt(n);
         return new SampleSummary(n, mean, sd, mean == 0 ? null : sd / Math.Abs(mean), mean - half, mean + half);
     }
 

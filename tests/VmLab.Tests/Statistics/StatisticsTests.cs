@@ -1,3 +1,4 @@
+using System.Globalization;
 using VmLab.Statistics;
 using VmLab.Suites;
 
@@ -30,6 +31,24 @@ public sealed class StatisticsTests
         Assert.Equal(2.138090 / 5, s.Cv!.Value, 6);
         Assert.Equal(3.212512, s.CiLow!.Value, 5);
         Assert.Equal(6.787488, s.CiHigh!.Value, 5);
+    }
+
+    [Fact]
+    public void T_quantiles_match_scipys_out_to_Holms_strictest_level_in_a_family_of_a_hundred_at_one_degree_of_freedom()
+    {
+        // fixtures/statistics/t-quantiles.tsv: scipy's t.ppf (command in its header), down to 1 - 0.05/400 at df 1
+        // (t = 2546.5), where MathNet's own InvCDF gives up.
+        var rows = Fixture.Read("statistics", "t-quantiles.tsv").Split('\n')
+            .Where(l => l.Length > 0 && l[0] != '#')
+            .Select(l => l.Split('\t').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray())
+            .ToList();
+
+        Assert.Equal(42, rows.Count);
+        foreach (var r in rows)
+        {
+            var (df, p, expected) = (r[0], r[1], r[2]);
+            Assert.True(Math.Abs(TQuantile.Of(df, p) - expected) <= 1e-7 * Math.Abs(expected), $"df {df}, p {p}: {TQuantile.Of(df, p)}, scipy {expected}");
+        }
     }
 
     [Fact]
@@ -214,7 +233,10 @@ public sealed class StatisticsTests
         Assert.Equal(
             [Verdict.NoSignificantDifference, Verdict.NoSignificantDifference, Verdict.Inconclusive, Verdict.Slower, Verdict.NoSignificantDifference, Verdict.Slower],
             adjusted.Select(c => c.Verdict));
-        Assert.Equal("p < 0.05 alone, not after Holm's adjustment for 5 comparisons", adjusted[0].Reason);
+        // At the family's level (Bonferroni, 1 - 0.05/5) example 1's interval contains 1; independent_check.py: [0.983953, 1.238842].
+        Assert.Equal("p < 0.05 alone, not after Holm's adjustment for 5 comparisons: at the family's level (99% CI, Bonferroni) 0.984–1.239, which contains 1", adjusted[0].Reason);
+        Assert.Equal(0.983953, adjusted[0].FamilyInterval!.Value.Low, 6);
+        Assert.Equal(1.238842, adjusted[0].FamilyInterval!.Value.High, 6);
         Assert.Null(adjusted[1].Reason);
     }
 
