@@ -1,3 +1,4 @@
+using VmLab.Suites;
 using static VmLab.Why.Change;
 using static VmLab.Why.HypothesisSource;
 
@@ -14,8 +15,8 @@ namespace VmLab.Why;
 /// </summary>
 public static class Hypotheses
 {
-    private const string Stream = "netperf TCP_STREAM";
-    private const string Rr = "netperf TCP_RR";
+    private static readonly string Stream = $"{NetperfParser.Id} TCP_STREAM";
+    private static readonly string Rr = $"{NetperfParser.Id} TCP_RR";
 
     /// <summary>Every hypothesis, in question order.</summary>
     public static IReadOnlyList<Hypothesis> All { get; } =
@@ -24,7 +25,7 @@ public static class Hypotheses
             "SMP's higher system time is the cost of scheduling on several CPUs: with one vCPU the kernel spends less time per operation.",
             "我猜測可能是因為多核心系統多了不少 scheduling 的成本, 因此雖然整體減少了切換的成本, 但核心計算的時間卻會少許提升。", 105,
             "I guess it is because a multi-core system adds a good deal of scheduling cost: so although switching costs less overall, the time computing in the kernel rises a little.",
-            [new("system_s", Down, "kernbench"), new("sys_system_us_per_op", Down, "kernbench", "hackbench")],
+            [new("system_s", Down, KernbenchParser.Id), new("sys_system_us_per_op", Down, KernbenchParser.Id, HackbenchParser.Id)],
             "system time per operation significantly higher with one vCPU, or the same within the margin"),
         new("textbook-up", "Q1", Textbook,
             "A uniprocessor guest sends no IPIs and contends for no locks across CPUs: fewer interrupts, context switches and exits per operation.",
@@ -51,16 +52,16 @@ public static class Hypotheses
         new("textbook-vhost", "Q3", Textbook,
             "vhost moves virtio-net's data path from QEMU's main loop into a kernel thread: without it, QEMU's main loop works more per operation, the vhost workers not at all.",
             null, null, null,
-            [new("l2_qemu_main_us_per_op", Up, Stream, Rr, "ab"), new("main_loop_share", Up, Stream, Rr, "ab"), new("vhost_us_per_op", Down, Stream, Rr, "ab")],
+            [new("l2_qemu_main_us_per_op", Up, Stream, Rr, ApacheBenchParser.Id), new("main_loop_share", Up, Stream, Rr, ApacheBenchParser.Id), new("vhost_us_per_op", Down, Stream, Rr, ApacheBenchParser.Id)],
             "QEMU's main loop working as much or less per operation without vhost (significantly less, or the same within the margin)"),
         new("2023-emulation", "Q4", Study2023,
             "The guest copies files faster than the host because the host (L1, emulated by QEMU/TCG) suffers from emulation defects: UnixBench's file copy indices are higher in the guest.",
             "在 COPY 類型指令部分, 或許是由於 host VM 軟體模擬上的缺陷, 所以 guest VM 只要牽涉到 COPY 指令的操作都會快很多。", 525,
             "For copy-type work, perhaps because of defects in the host VM's software emulation, the guest VM is much faster at any operation that involves copying.",
             [
-                new("file_copy_1024_bufsize_2000_maxblocks_index", Up, "unixbench"),
-                new("file_copy_256_bufsize_500_maxblocks_index", Up, "unixbench"),
-                new("file_copy_4096_bufsize_8000_maxblocks_index", Up, "unixbench"),
+                new("file_copy_1024_bufsize_2000_maxblocks_index", Up, UnixBenchParser.Id),
+                new("file_copy_256_bufsize_500_maxblocks_index", Up, UnixBenchParser.Id),
+                new("file_copy_4096_bufsize_8000_maxblocks_index", Up, UnixBenchParser.Id),
             ],
             "a file copy index significantly lower in the guest, or the same within the margin"),
         new("textbook-exits", "Q4", Textbook,
