@@ -29,8 +29,11 @@ public sealed record WhyRow(
 /// <param name="Source">"2023 report, line N" or "textbook".</param>
 /// <param name="Predicts">Its predictions, B against A, in words.</param>
 /// <param name="Verdict">supported, refuted, undecided or not measured.</param>
+/// <param name="DecidedBy">Where the verdict comes from: the predictions (metric and suite output) that hold for a supported
+/// one, that go against it or lie within the margin for a refuted one, both for one undecided because they conflict;
+/// empty otherwise. A verdict from one output says nothing of the others, which the evidence lists.</param>
 /// <param name="Evidence">Each prediction's outcome in this run, with its numbers.</param>
-public sealed record HypothesisRow(string Id, string Source, string Claim, string? Quote, string? Gloss, string Predicts, string Refutes, string Verdict, string Evidence);
+public sealed record HypothesisRow(string Id, string Source, string Claim, string? Quote, string? Gloss, string Predicts, string Refutes, string Verdict, string DecidedBy, string Evidence);
 
 /// <summary>Builds each question's <see cref="WhySection"/>.</summary>
 public static class WhyReport
@@ -87,7 +90,7 @@ public static class WhyReport
     private static HypothesisRow Row(Hypothesis h, MechanismFamily family)
     {
         var evidence = new List<string>();
-        var outcomes = new List<PredictionOutcome>();
+        var outcomes = new List<(PredictionOutcome Outcome, string Where)>();
         foreach (var p in h.Predictions)
         {
             var found = family.Comparisons.Where(c => c.Metric == p.Metric && p.Covers(c.Output)).ToList();
@@ -101,11 +104,12 @@ public static class WhyReport
             foreach (var c in found)
             {
                 var outcome = Outcome(c.Comparison, p.Expected);
-                outcomes.Add(outcome);
+                outcomes.Add((outcome, $"`{p.Metric}` in {c.Output}"));
                 evidence.Add($"`{p.Metric}` ({c.Output}) {Arrow(p.Expected)}: {Describe(outcome, c)}");
             }
         }
 
+        var verdict = HypothesisVerdict.Of(outcomes.Select(o => o.Outcome).ToList());
         return new HypothesisRow(
             h.Id,
             h.Source == HypothesisSource.Study2023 ? $"2023 report, line {h.SeedLine}" : "textbook",
@@ -114,8 +118,23 @@ public static class WhyReport
             h.Gloss,
             string.Join("; ", h.Predictions.Select(p => $"`{p.Metric}`{Where(p)} {Arrow(p.Expected)}")),
             h.Refutes,
-            HypothesisVerdict.Text(HypothesisVerdict.Of(outcomes)),
+            HypothesisVerdict.Text(verdict),
+            DecidedBy(verdict, outcomes),
             string.Join("<br>", evidence));
+    }
+
+    private static string DecidedBy(HypothesisOutcome verdict, List<(PredictionOutcome Outcome, string Where)> outcomes)
+    {
+        string In(Func<PredictionOutcome, bool> which) => string.Join(", ", outcomes.Where(o => which(o.Outcome)).Select(o => o.Where).Distinct());
+        var holds = In(o => o == PredictionOutcome.Holds);
+        var against = In(o => o is PredictionOutcome.Opposite or PredictionOutcome.Equivalent);
+        return verdict switch
+        {
+            HypothesisOutcome.Supported => $"by {holds}",
+            HypothesisOutcome.Refuted => $"by {against}",
+            HypothesisOutcome.Undecided when holds.Length > 0 && against.Length > 0 => $"holds: {holds}; against: {against}",
+            _ => "",
+        };
     }
 
     /// <summary>A prediction's outcome in one output: significant (Holm, the hypotheses family) in its direction or against it, within the margin, or open.</summary>
