@@ -7,20 +7,24 @@ using VmLab.Suites;
 namespace VmLab.Tests.Report;
 
 /// <summary>
-/// On the real data of results/2026-11-29T0703Z-quick (three blocks, run as three shards): multiplying every output
+/// On the real data of results/2026-11-29T0703Z-quick and results/2026-12-07-quick-s20261209 (three blocks each, run
+/// as three shards; the second on another, slower machine, with the probe in every boot): multiplying every output
 /// of one whole block by 1.5 (the block ran on a faster or slower machine) leaves every headline verdict, decision
 /// and p as they were, where the test that ignores blocks (Welch) moves; a block one scenario lacks is left out and named.
 /// </summary>
 public sealed class BlockRobustnessTests
 {
     private static readonly RepoPaths Repo = RepoPaths.Find(AppContext.BaseDirectory);
-    private static readonly RunData Quick = RunData.Load(new RunDirectory(Path.Combine(Repo.ResultsDir, "2026-11-29T0703Z-quick")));
+    private static readonly RunData Quick = Load("2026-11-29T0703Z-quick");
+    private static readonly Dictionary<string, RunData> Runs = new(StringComparer.Ordinal) { ["2026-11-29T0703Z-quick"] = Quick, ["2026-12-07-quick-s20261209"] = Load("2026-12-07-quick-s20261209") };
 
-    private static RunData Scaled(string block, double factor) => Quick with
+    private static RunData Load(string runId) => RunData.Load(new RunDirectory(Path.Combine(Repo.ResultsDir, runId)));
+
+    private static RunData Scaled(RunData run, string block, double factor) => run with
     {
-        Results = Quick.Results with
+        Results = run.Results with
         {
-            Units = Quick.Results.Units.Select(u => u.Repeat != block ? u : u with
+            Units = run.Results.Units.Select(u => u.Repeat != block ? u : u with
             {
                 Metrics = u.Metrics.ToDictionary(m => m.Key, m => m.Value.Number is { } n ? MetricValue.Of(n * factor) : m.Value, StringComparer.Ordinal),
             }).ToList(),
@@ -33,13 +37,17 @@ public sealed class BlockRobustnessTests
             .ToList();
 
     [Theory]
-    [InlineData("1")]
-    [InlineData("2")]
-    [InlineData("3")]
-    public void Scaling_every_output_of_one_block_by_1_5_leaves_the_verdicts_as_they_are(string block)
+    [InlineData("2026-11-29T0703Z-quick", "1")]
+    [InlineData("2026-11-29T0703Z-quick", "2")]
+    [InlineData("2026-11-29T0703Z-quick", "3")]
+    [InlineData("2026-12-07-quick-s20261209", "1")]
+    [InlineData("2026-12-07-quick-s20261209", "2")]
+    [InlineData("2026-12-07-quick-s20261209", "3")]
+    public void Scaling_every_output_of_one_block_by_1_5_leaves_the_verdicts_as_they_are(string runId, string block)
     {
-        var before = Headlines(Quick);
-        var after = Headlines(Scaled(block, 1.5));
+        var run = Runs[runId];
+        var before = Headlines(run);
+        var after = Headlines(Scaled(run, block, 1.5));
 
         Assert.Equal(24, before.Count);
         Assert.Contains(before, h => h.Test.Verdict is Verdict.Faster or Verdict.Slower);
@@ -56,7 +64,7 @@ public sealed class BlockRobustnessTests
             run.Results.Units.Where(u => u.Scenario == scenarioA && u.Suite == "kernbench").Select(u => u.Metrics["elapsed_s"].Number!.Value).ToList(),
             run.Results.Units.Where(u => u.Scenario == scenarioB && u.Suite == "kernbench").Select(u => u.Metrics["elapsed_s"].Number!.Value).ToList(),
             MetricDirection.LowerIsBetter).P!.Value;
-        Assert.True(Math.Abs(WelchP(Quick, "host", "baseline") - WelchP(Scaled(block, 1.5), "host", "baseline")) > 0.001);
+        Assert.True(Math.Abs(WelchP(run, "host", "baseline") - WelchP(Scaled(run, block, 1.5), "host", "baseline")) > 0.001);
     }
 
     [Fact]

@@ -92,6 +92,9 @@ public sealed partial class WhyReportTests
     private const string CountersOn = "2026-12-07T0533Z-smoke-counters-on";
     private const string CountersOff = "2026-12-07T0533Z-smoke-counters-off";
 
+    /// <summary>The quick run of 2026-12-07: three blocks (shards) with counters, pinned to one commit, a quiet machine.</summary>
+    private const string CountersQuick = "2026-12-07-quick-s20261209";
+
     [Fact]
     public void Every_unit_of_the_counters_run_has_its_layers_mechanism_metrics_and_the_host_none_of_L1s()
     {
@@ -167,6 +170,32 @@ public sealed partial class WhyReportTests
         var (text, _) = ReportWriter.Render(Load(CountersOn), ReportTestsReference(), new ReportRenderer());
 
         Snapshot.Match(WhySections(text), Snap(nameof(Why_sections_of_the_counters_run_snapshot)));
+    }
+
+    [Fact]
+    public void The_new_quick_runs_verdicts_name_the_predictions_they_rest_on()
+    {
+        // 2026-12-07-quick-s20261209: three blocks with counters. vhost's mechanism holds in every network output;
+        // the 2023 vring explanation goes against L1's CPU per MB (2.5 times as much without vhost); THP's textbook
+        // account is refuted only by ab, whose exits per request are the same within ±10%, while the other outputs stay open.
+        var (model, _) = ReportBuilder.Build(Load(CountersQuick), ReportTestsReference());
+        var rows = model.Questions.SelectMany(q => q.Why!.Hypotheses).ToDictionary(h => h.Id, StringComparer.Ordinal);
+
+        Assert.Equal(("supported", "by `l0_qemu_us_per_op` in hackbench process, `l0_qemu_us_per_op` in kernbench, `l0_qemu_us_per_op` in netperf TCP_RR, `l0_qemu_us_per_op` in netperf TCP_STREAM, `l0_qemu_us_per_op` in ab"),
+            (rows["textbook-exits"].Verdict, rows["textbook-exits"].DecidedBy));
+        Assert.Equal(("refuted", "by `l1_io_us_per_op` in netperf TCP_STREAM"), (rows["2023-vring"].Verdict, rows["2023-vring"].DecidedBy));
+        Assert.Equal(("refuted", "by `kvm_exits_per_op` in ab"), (rows["textbook-thp"].Verdict, rows["textbook-thp"].DecidedBy));
+        Assert.Contains("`kvm_exits_per_op` (hackbench process) ↑: open", rows["textbook-thp"].Evidence, StringComparison.Ordinal);
+        Assert.Equal("supported", rows["textbook-vhost"].Verdict);
+        Assert.All(rows.Values.Where(h => h.Verdict is "undecided" or "not measured"), h => Assert.Equal("", h.DecidedBy));
+    }
+
+    [Fact]
+    public void Why_sections_of_the_new_quick_run_snapshot()
+    {
+        var (text, _) = ReportWriter.Render(Load(CountersQuick), ReportTestsReference(), new ReportRenderer());
+
+        Snapshot.Match(WhySections(text), Snap(nameof(Why_sections_of_the_new_quick_run_snapshot)));
     }
 
     private static RunData ReportTestsReference() => RunData.Load(RunParserTests.Reference);

@@ -13,7 +13,7 @@ Units are taken as VmLab reads them: recognised outputs of the scenario (valid o
 inconclusive, the numbers are still shown); a unit's block is its repeat number; only blocks with both scenarios count.
 The probe covariate (d_b regressed on the difference of the boots' log L1 probe rates, df = k - 2; the same as OLS
 log y ~ C(scenario) + C(block) + log probe) is checked on blocks_covariate.json, whose blocks are 6 of this form
-(no committed run has 3 or more probed blocks yet).
+(the one committed run with probed blocks, 2026-12-07-quick-s20261209, has only 3: one df left after the covariate).
 
 Run from the repository root with Debian's python3-scipy and python3-statsmodels:
     /usr/bin/python3 tests/VmLab.Tests/Statistics/blocks_check.py > tests/VmLab.Tests/Statistics/blocks_check.txt
