@@ -39,5 +39,7 @@ public sealed record DebianPackage(string Name, string Why, string Component = "
         new("fonts-dejavu-core", "the font the report's SVG charts are measured and drawn with"),
         new("linux-source-6.1", "offline fallback kernel source when kernel.org cannot be reached", Optional: true),
         new("stress-ng", "a known CPU load on L0 for the noise checks' evidence run (lab/disturb.sh)", Optional: true),
+        new("python3-scipy", "independent cross-checks of the statistics (tests/VmLab.Tests/Statistics/*.py, fixtures/precision/pilot.py)", Optional: true),
+        new("python3-statsmodels", "the same cross-checks' OLS and mixed models (blocks_check.py, pilot.py)", Optional: true),
     ];
 }

@@ -15,17 +15,28 @@ namespace VmLab.Report;
 /// <param name="ToStop">Blocks until the rule stops on it, at the pilot's B/A (<see cref="BlocksNeeded.ToStop(double, double, double)"/>): what a precision run needs.</param>
 public sealed record PilotRow(string Output, string Metric, int Pairs, double? Ratio, double? SdLog, int? ForMargin, int? ToStop)
 {
-    /// <summary>The probe covariate fitted on the pilot's blocks (df = k − 2); null when it cannot be (<see cref="ProbeNotUsed"/>).</summary>
+    /// <summary>The probe covariate fitted on the pilot's blocks (df = k − 2); null when it cannot be (<see cref="ProbeNotUsed"/>). Shown for the record even on fewer than <see cref="MinProbeBlocks"/>, but counted only from them.</summary>
     public ProbeFit? Probe { get; init; }
 
     /// <summary>Why the probe covariate cannot be fitted on this pilot's blocks.</summary>
     public string? ProbeNotUsed { get; init; }
 
-    /// <summary>With the probe covariate: blocks for a 95% interval within ±margin.</summary>
-    public int? ProbeForMargin => Probe is { } f ? BlocksNeeded.ForMargin(f, Margin) : null;
+    /// <summary>
+    /// The fewest probed blocks whose covariate fit a plan builds on: 5, three degrees of freedom after the intercept and
+    /// the slope. On fewer, s² after the covariate rests on one or two (its 95% range spans a factor of 5000 at df = 1,
+    /// 146 at df = 2, 43 at df = 3), and the fit's x̄ and v_x, which set the intercept's variance, rest on three points:
+    /// on the 3-block quick run of 2026-12-07 they made one comparison "need" 1583 blocks where its plain spread needs 56.
+    /// </summary>
+    public const int MinProbeBlocks = 5;
 
-    /// <summary>With the probe covariate: blocks until the rule stops.</summary>
-    public int? ProbeToStop => Probe is { } f ? BlocksNeeded.ToStop(f, Margin) : null;
+    /// <summary>True when <see cref="Probe"/> has enough blocks to plan with (<see cref="MinProbeBlocks"/>).</summary>
+    public bool ProbePlans => Probe is { Blocks: >= MinProbeBlocks };
+
+    /// <summary>With the probe covariate: blocks for a 95% interval within ±margin; null when it does not plan.</summary>
+    public int? ProbeForMargin => ProbePlans ? BlocksNeeded.ForMargin(Probe!, Margin) : null;
+
+    /// <summary>With the probe covariate: blocks until the rule stops; null when it does not plan.</summary>
+    public int? ProbeToStop => ProbePlans ? BlocksNeeded.ToStop(Probe!, Margin) : null;
 
     /// <summary>The margin the counts are for.</summary>
     public double Margin { get; init; }
@@ -144,8 +155,8 @@ public sealed record PilotPlan(string RunId, string Profile, int Blocks, double 
         text.AppendLine(Invariant($"Spread: s = sd of the per-block log differences d_b = log B − log A (paired by block; pairs = complete blocks). Blocks needed: ±{m} = the 95% interval's half-width ≤ log(1+{m}); stop = what the rule stops on, at the pilot's B/A (never fewer)."));
         var unprobed = Questions.SelectMany(q => q.Rows).All(r => r.ProbeNotUsed == NoProbe);
         text.AppendLine(unprobed
-            ? $"Probe: {NoProbe}: the variance the calibration-probe covariate would remove, and the blocks with it, cannot be estimated (a pilot run with the probe and 3 or more complete blocks can)."
-            : "Probe: the calibration probe as covariate, fitted on the pilot's blocks as the block test fits it (d_b on x_b = log probe B − log probe A, df = k − 2): the share of s² it removes, s left, and the same counts with it.");
+            ? $"Probe: {NoProbe}: the variance the calibration-probe covariate would remove, and the blocks with it, cannot be estimated (a pilot run with the probe and {PilotRow.MinProbeBlocks} or more complete blocks can)."
+            : Invariant($"Probe: the calibration probe as covariate, fitted on the pilot's blocks as the block test fits it (d_b on x_b = log probe B − log probe A, df = k − 2): the share of s² it removes, s left, and the same counts with it, from {PilotRow.MinProbeBlocks} or more probed blocks (df ≥ {PilotRow.MinProbeBlocks - 2}); on fewer the fit is shown, not counted{(Blocks < PilotRow.MinProbeBlocks ? $" (this pilot's {Blocks} blocks leave it {Math.Max(Blocks - 2, 0)} degree{(Blocks - 2 == 1 ? "" : "s")} of freedom)" : "")}."));
         text.AppendLine(Invariant($"Now: its {Blocks} blocks make {Now.Count(c => c.Precise == true)} of {Now.Count} headline comparisons precise at ±{m}{(Now.Any(c => c.Precise == true) ? ": " + string.Join(", ", Now.Where(c => c.Precise == true).Select(c => $"{c.Question} {c.Output}")) : "")}; {Now.Count(c => c.Decided)} are decided."));
         text.AppendLine(Invariant($"Block time from {TimeSource}: {string.Join(", ", BootSeconds.Select(b => $"{b.Key} {RunPlanFormat(b.Value)}"))}."));
         foreach (var q in Questions)
@@ -154,7 +165,9 @@ public sealed record PilotPlan(string RunId, string Profile, int Blocks, double 
             foreach (var r in q.Rows)
             {
                 var probe = r.Probe is { } f
-                    ? Invariant($"probe: removes {f.Removed * 100,4:0}% of s² (s {f.ResidualSd:0.000}, slope {f.Slope:0.00})  ±{m}: {Count(r.ProbeForMargin),8}  stop: {Count(r.ProbeToStop),8}")
+                    ? Invariant($"probe: removes {f.Removed * 100,4:0}% of s² (s {f.ResidualSd:0.000}, slope {f.Slope:0.00})") + (r.ProbePlans
+                        ? Invariant($"  ±{m}: {Count(r.ProbeForMargin),8}  stop: {Count(r.ProbeToStop),8}")
+                        : Invariant($" on {f.Blocks - 2} df: too few blocks to count with"))
                     : $"probe: – ({r.ProbeNotUsed})";
                 text.AppendLine(Invariant($"  {r.Output,-20} {r.Metric,-20} pairs {r.Pairs}  B/A {Num(r.Ratio, "0.000"),6}  s {Num(r.SdLog, "0.000"),6}  ±{m}: {Count(r.ForMargin),8}  stop: {Count(r.ToStop),8}{(unprobed ? "" : "  | " + probe)}"));
             }

@@ -37,8 +37,8 @@ public sealed class PrerequisiteInstallerTests
     }
 
     [Fact]
-    public void Only_the_offline_kernel_fallback_and_the_noise_evidences_load_are_optional()
+    public void Only_the_offline_kernel_fallback_the_noise_evidences_load_and_the_statistics_cross_checks_are_optional()
     {
-        Assert.Equal(["linux-source-6.1", "stress-ng"], DebianPackage.Pipeline.Where(p => p.Optional).Select(p => p.Name));
+        Assert.Equal(["linux-source-6.1", "stress-ng", "python3-scipy", "python3-statsmodels"], DebianPackage.Pipeline.Where(p => p.Optional).Select(p => p.Name));
     }
 }

@@ -21,24 +21,35 @@ public sealed class PrecisionTests
 
     private static RunData Quick => RunData.Load(new RunDirectory(Path.Combine(ResultsDir, Pilot)));
 
-    private sealed record ScipyRow(string Question, string Output, int Pairs, double Ratio, double SdLog, int BlocksForMargin, int BlocksToStop, int UnpairedRepeats);
+    private sealed record ScipyProbe(double Intercept, double Slope, double ResidualSd, double PlainSd, double Removed, int BlocksForMarginProbe, int BlocksToStopProbe);
+
+    private sealed record ScipyRow(string Question, string Output, int Pairs, double Ratio, double SdLog, int BlocksForMargin, int BlocksToStop, int UnpairedRepeats, ScipyProbe? Probe);
 
     private sealed record ScipyFile(string Run, double Margin, IReadOnlyList<ScipyRow> Rows);
 
-    private static ScipyFile Scipy => JsonSerializer.Deserialize<ScipyFile>(
-        Fixture.Read("precision", "pilot-0703Z-quick.json"), new JsonSerializerOptions(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
+    private static ScipyFile Scipy(string fixture) => JsonSerializer.Deserialize<ScipyFile>(
+        Fixture.Read("precision", fixture), new JsonSerializerOptions(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
 
-    [Fact]
-    public void The_pilots_blocks_per_headline_are_scipys()
+    private static PilotPlan PlanOf(string run, double margin) =>
+        PilotPlan.Of(RunData.Load(new RunDirectory(Path.Combine(ResultsDir, run))), margin, [], RunLedger.Load(Path.Combine(ResultsDir, run)), new Dictionary<string, double>());
+
+    private static List<(string Question, PilotRow Row)> Matched(PilotPlan plan, ScipyFile scipy)
     {
-        var scipy = Scipy;
-        var plan = PilotPlan.Of(Quick, scipy.Margin, [], RunLedger.Load(Path.Combine(ResultsDir, Pilot)), new Dictionary<string, double>());
-
         var rows = plan.Questions.SelectMany(q => q.Rows.Select(r => (q.Question, Row: r))).ToList();
         Assert.Equal(scipy.Rows.Count, rows.Count);
-        foreach (var expected in scipy.Rows)
+        return scipy.Rows.Select(e => Assert.Single(rows, r => r.Question == e.Question && (r.Row.Output == e.Output || r.Row.Output.StartsWith(e.Output + " ", StringComparison.Ordinal)))).ToList();
+    }
+
+    [Theory]
+    [InlineData("pilot-0703Z-quick.json")]
+    [InlineData("pilot-1207-quick.json")]
+    public void The_pilots_blocks_per_headline_are_scipys(string fixture)
+    {
+        var scipy = Scipy(fixture);
+        var plan = PlanOf(scipy.Run, scipy.Margin);
+
+        foreach (var (expected, (_, row)) in scipy.Rows.Zip(Matched(plan, scipy)))
         {
-            var (_, row) = Assert.Single(rows, r => r.Question == expected.Question && (r.Row.Output == expected.Output || r.Row.Output.StartsWith(expected.Output + " ", StringComparison.Ordinal)));
             Assert.Equal(expected.Pairs, row.Pairs);
             Assert.Equal(expected.Ratio, row.Ratio!.Value, 1e-6);
             Assert.Equal(expected.SdLog, row.SdLog!.Value, 1e-6);
@@ -48,10 +59,37 @@ public sealed class PrecisionTests
     }
 
     [Fact]
+    public void A_pilot_of_three_probed_blocks_shows_the_covariates_fit_and_plans_nothing_with_it()
+    {
+        // The quick run of 2026-12-07 has the probe in every boot but 3 blocks: 1 df after the covariate. Its fits are
+        // statsmodels' (fixtures/precision/pilot-1207-quick.json), and would make Q4 TCP_RR "need" 1583 blocks against
+        // 56 without the probe: the plan shows the fits and counts nothing with them.
+        var scipy = Scipy("pilot-1207-quick.json");
+        var plan = PlanOf(scipy.Run, scipy.Margin);
+
+        foreach (var (expected, (_, row)) in scipy.Rows.Zip(Matched(plan, scipy)))
+        {
+            Assert.Equal(3, row.Probe!.Blocks);
+            Assert.Equal(expected.Probe!.Removed, row.Probe.Removed, 1e-6);
+            Assert.Equal(expected.Probe.Intercept, row.Probe.Intercept, 1e-6);
+            Assert.False(row.ProbePlans);
+            Assert.Null(row.ProbeToStop);
+        }
+
+        Assert.Equal(1583, scipy.Rows.Max(r => r.Probe!.BlocksToStopProbe));
+        Assert.All(plan.Questions, q => Assert.Null(q.ProbeToStop));
+        var text = plan.Describe(null, ShardPlan.JobOverhead);
+        Assert.Contains("this pilot's 3 blocks leave it 1 degree of freedom", text, StringComparison.Ordinal);
+        Assert.Contains("removes   61% of s² (s 0.121, slope 1.22) on 1 df: too few blocks to count with", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("with the probe", text, StringComparison.Ordinal);
+        Assert.EndsWith("72 blocks (36 runner-hours on this machine)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_probe_covariates_share_and_the_blocks_with_it_are_statsmodels()
     {
         // fixtures/precision/pilot-covariate.json: pilot.py --blocks on Statistics/blocks_covariate.json (statsmodels OLS),
-        // the six probed blocks the block test's covariate check uses (no committed run has 3 or more probed blocks).
+        // the six probed blocks the block test's covariate check uses (the one committed run with probed blocks has only 3).
         using var scipy = JsonDocument.Parse(Fixture.Read("precision", "pilot-covariate.json"));
         var expected = scipy.RootElement.GetProperty("row");
         using var input = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Find(AppContext.BaseDirectory).Root, "tests", "VmLab.Tests", "Statistics", "blocks_covariate.json")));
