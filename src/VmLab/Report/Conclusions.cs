@@ -59,13 +59,13 @@ public static class Conclusions
         Verdict.Slower => $"`{spec.B}` worse",
         Verdict.NoSignificantDifference when c.Equivalent => $"no meaningful difference: the CI lies within {Margin(c.Margin!.Value)}",
         Verdict.NoSignificantDifference when c.SignificantOnlyAlone =>
-            $"undecided: its 95% CI alone ({Numbers.Change(c.RatioCiLow!.Value)} to {Numbers.Change(c.RatioCiHigh!.Value)}) excludes no change, but not after Holm's adjustment for the question's {c.FamilySize} comparisons " +
+            $"undecided: its 95% CI alone ({Numbers.Change(c.RatioCiLow!.Value)} to {Numbers.Change(c.RatioCiHigh!.Value)}) excludes 0% (no change), but not after Holm's adjustment for the question's {c.FamilySize} comparisons " +
             $"(Holm p={Numbers.P(c.PAdjusted!.Value)}); at the family's level, {FamilyLevel(c)}, it lies between {Between(c)}" + (c.Margin is null ? " (no equivalence margin was declared)" : ""),
         Verdict.NoSignificantDifference => $"undecided: between {Between(c)}" + (c.Margin is null ? " (no equivalence margin was declared)" : ""),
         _ => $"open: {c.Reason ?? "inconclusive"}",
     };
 
-    // The interval an undecided comparison leaves open: its 95% CI; for one whose 95% CI excludes no change but whose
+    // The interval an undecided comparison leaves open: its 95% CI; for one whose 95% CI excludes 0% (no change) but whose
     // Holm p does not, the interval at the family's level (Bonferroni, 1 − α/F), which contains no change.
     private static string Between(MetricComparison c) =>
         (c.SignificantOnlyAlone ? c.FamilyInterval : c.RatioCiLow is { } lo && c.RatioCiHigh is { } hi ? (lo, hi) : null) is { } ci
@@ -114,7 +114,7 @@ public static class Conclusions
         if (undecided.Count > 0)
         {
             parts.Add($"undecided in {Listed(undecided, c => c.SignificantOnlyAlone
-                ? $"between {Between(c)} at the family's level, {FamilyLevel(c)}; its 95% CI alone, {Numbers.Change(c.RatioCiLow!.Value)} to {Numbers.Change(c.RatioCiHigh!.Value)}, excludes no change, Holm p={Numbers.P(c.PAdjusted!.Value)}"
+                ? $"between {Between(c)} at the family's level, {FamilyLevel(c)}; its 95% CI alone, {Numbers.Change(c.RatioCiLow!.Value)} to {Numbers.Change(c.RatioCiHigh!.Value)}, excludes 0% (no change), Holm p={Numbers.P(c.PAdjusted!.Value)}"
                 : $"between {Between(c)}")}");
         }
 
@@ -158,7 +158,7 @@ public static class Conclusions
         if (alone.Count > 0)
         {
             var f = alone[0].Test.FamilySize;
-            parts.Add($"{string.Join(", ", alone.Select(i => i.Output))} {(alone.Count == 1 ? "has a 95% CI that excludes" : "have 95% CIs that exclude")} no change on {(alone.Count == 1 ? "its" : "their")} own, " +
+            parts.Add($"{string.Join(", ", alone.Select(i => i.Output))} {(alone.Count == 1 ? "has a 95% CI that excludes" : "have 95% CIs that exclude")} 0% (no change) on {(alone.Count == 1 ? "its" : "their")} own, " +
                       $"but across the question's {f} comparisons such an interval appears by chance alone with a probability of up to {f} × 5% = {Math.Min(100, 5 * f)}%; " +
                       $"the verdicts use Holm's adjustment (at most 5% for the whole question), which leaves {(alone.Count == 1 ? "it" : "them")} undecided");
         }

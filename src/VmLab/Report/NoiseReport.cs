@@ -125,7 +125,7 @@ public static class NoiseReport
         var test = string.Create(CultureInfo.InvariantCulture, $"one-way ANOVA of log rate over {k} scenarios, {n} boots: F({k - 1}, {n - k}) = {f:0.00}, p = {p:0.000}");
         return p < 0.05
             ? $"**The scenario moved the L1 probe** ({test}): the probe is not a factor-free measure of the boot's speed in this run and must not be used as a covariate."
-            : $"The scenario did not significantly move the L1 probe ({test}), as a covariate requires; with this few boots, only large effects would show.";
+            : $"The scenario did not significantly move the L1 probe ({test}), as its use as a covariate would require (not a proof that it did not: with this few boots, only large effects would show).";
     }
 
     /// <summary>

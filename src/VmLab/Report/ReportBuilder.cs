@@ -217,6 +217,7 @@ public static partial class ReportBuilder
     private static string ShownOnly(MetricAnalysis m, TableAnalysis table) =>
         table.Metrics.FirstOrDefault(h => h.IsHeadline) is not { } headline ? "shown only: no headline was measured on both sides"
         : headline.Definition.Group == m.Definition.Group ? $"shown only: the same {m.Definition.Group} as `{headline.Metric}`"
+        : m.Definition.IsMechanism ? $"`{headline.Metric}` is the tested figure of this output; as a mechanism metric, this one is tested under the question's why"
         : $"shown only: `{headline.Metric}` is the tested figure of this output";
 
     private static string Durations(Manifest m)
@@ -261,13 +262,13 @@ public static partial class ReportBuilder
         };
         if (v.L2Vcpus > 1 && (v.L1Vcpus <= v.L2Vcpus || v.L0Cpus <= v.L2Vcpus))
         {
-            text.Add("Q1 (SMP vs UP): the SMP guest's second vCPU has no CPU of its own, so it buys less than it would on a machine that meets the rule; " +
-                     "Q1 understates SMP's gain, and UP may even look better.");
+            text.Add("Q1 (SMP vs UP): the SMP guest's second vCPU has no CPU of its own, so it should buy less than it would on a machine that meets the rule; " +
+                     "Q1 is expected to understate SMP's gain (UP may even look better), by an amount this run does not measure.");
         }
 
         text.Add(v.L1Vcpus <= v.L2Vcpus
-            ? $"Q4 (host vs VM): the host scenario's limit to L2's {Count(v.L2Vcpus, "CPU")} limits nothing real (L1 has only {v.L1Vcpus}), while the guest pays for its emulated vCPUs on top; the host–VM gap is overstated."
-            : $"Q4 (host vs VM): the guest's vCPUs compete with L1's own threads for L0's {Count(v.L0Cpus, "CPU")}, a cost the host scenario does not pay; the host–VM gap is overstated.");
+            ? $"Q4 (host vs VM): the host scenario's limit to L2's {Count(v.L2Vcpus, "CPU")} limits nothing real (L1 has only {v.L1Vcpus}), while the guest pays for its emulated vCPUs on top; the host–VM gap is expected to be overstated, by an amount this run does not measure."
+            : $"Q4 (host vs VM): the guest's vCPUs compete with L1's own threads for L0's {Count(v.L0Cpus, "CPU")}, a cost the host scenario does not pay; the host–VM gap is expected to be overstated, by an amount this run does not measure.");
         text.Add($"The netperf and ab clients run on L0 and compete with the TCG threads for the same {Count(v.L0Cpus, "CPU")}. Absolute numbers are pessimistic and noisy.");
         return string.Join(" ", text);
     }
@@ -366,7 +367,7 @@ public static partial class ReportBuilder
             select new ReferenceRow(q.Spec.Question, t.Label, m.Metric, m.Comparison.Ratio, VerdictOf(m), match.Comparison.Ratio, VerdictOf(match))).ToList();
         return new ReferenceSection(
             rows.Count == 0 ? "No metric of this run was also measured in the 2023 report."
-                : "Ratios B/A of this run beside the 2023 report's for the same question, suite and metric. The 2023 ratios rest on one run per side (inconclusive by construction) and some on invalid or reused data; read them as what the study claimed, not as a measurement.",
+                : "Ratios B/A of this run beside the 2023 report's for the same question, suite and metric. The 2023 ratios rest on one run per side (inconclusive by construction) and some on invalid or reused data; read them as what the study claimed, not as a measurement: the Answers test this run's intervals against them as such.",
             rows);
     }
 

@@ -150,9 +150,9 @@ public static partial class ShardMerge
         var missing = Enumerable.Range(1, count).Except(parts.Select(p => p.Shard.Index)).Select(k => $"{k}/{count}").ToList();
         var notes = new List<string>
         {
-            $"Merged from {parts.Count} of {count} shards of run {parts[0].Shard.RunId} ({parts[0].Shard.Grain} grain), each run on its own machine: " +
+            $"Merged from {parts.Count} of {count} shards of run {parts[0].Shard.RunId} ({parts[0].Shard.Grain} grain), each a lab run of its own: " +
             string.Join("; ", parts.Select(p => $"shard {p.Shard.Index}/{count} = {p.Manifest.RunId} (block(s) {string.Join(", ", p.Shard.Blocks)})")) +
-            ". Boots are renumbered in shard order; the report's \"Shards\" section compares the shards.",
+            ". Boots are renumbered in shard order; the report's \"Shards\" section says where the shards ran (their machine ids) and compares them.",
         };
         if (missing.Count > 0)
         {
