@@ -23,9 +23,10 @@ public sealed record PilotRow(string Output, string Metric, int Pairs, double? R
 
     /// <summary>
     /// The fewest probed blocks whose covariate fit a plan builds on: 5, three degrees of freedom after the intercept and
-    /// the slope. On fewer, s² after the covariate rests on one or two (its 95% range spans a factor of 5000 at df = 1,
-    /// 146 at df = 2, 43 at df = 3), and the fit's x̄ and v_x, which set the intercept's variance, rest on three points:
-    /// on the 3-block quick run of 2026-12-07 they made one comparison "need" 1583 blocks where its plain spread needs 56.
+    /// the slope. On fewer, s² after the covariate rests on one or two (the 95% range of σ²/s² spans a factor of about
+    /// 5100 at df = 1, 146 at df = 2, 43 at df = 3), and the fit's x̄ and v_x, which set the intercept's variance, on
+    /// three or four points: on the 3-block quick run of 2026-12-07 they made one comparison "need" 1583 blocks where its
+    /// plain spread needs 56.
     /// </summary>
     public const int MinProbeBlocks = 5;
 
@@ -33,10 +34,10 @@ public sealed record PilotRow(string Output, string Metric, int Pairs, double? R
     public bool ProbePlans => Probe is { Blocks: >= MinProbeBlocks };
 
     /// <summary>With the probe covariate: blocks for a 95% interval within ±margin; null when it does not plan.</summary>
-    public int? ProbeForMargin => ProbePlans ? BlocksNeeded.ForMargin(Probe!, Margin) : null;
+    public int? ProbeForMargin => Probe is { Blocks: >= MinProbeBlocks } f ? BlocksNeeded.ForMargin(f, Margin) : null;
 
     /// <summary>With the probe covariate: blocks until the rule stops; null when it does not plan.</summary>
-    public int? ProbeToStop => ProbePlans ? BlocksNeeded.ToStop(Probe!, Margin) : null;
+    public int? ProbeToStop => Probe is { Blocks: >= MinProbeBlocks } f ? BlocksNeeded.ToStop(f, Margin) : null;
 
     /// <summary>The margin the counts are for.</summary>
     public double Margin { get; init; }
@@ -52,7 +53,7 @@ public sealed record PilotQuestion(string Question, string A, string B, IReadOnl
     /// <summary>Blocks until the rule stops on every row, at the pilot's estimates: what a precision run of this question needs.</summary>
     public int? ToStop => Max(Rows.Select(r => r.ToStop));
 
-    /// <summary>As <see cref="ToStop"/>, with the probe covariate; null when a row cannot be fitted.</summary>
+    /// <summary>As <see cref="ToStop"/>, with the probe covariate; null when a row cannot be fitted or its fit has fewer than <see cref="PilotRow.MinProbeBlocks"/> blocks.</summary>
     public int? ProbeToStop => Max(Rows.Select(r => r.ProbeToStop));
 
     internal static int? Max(IEnumerable<int?> values)
@@ -154,9 +155,7 @@ public sealed record PilotPlan(string RunId, string Profile, int Blocks, double 
         text.AppendLine(Invariant($"Pilot {RunId}: profile {Profile}, {Blocks} blocks. Precision ±{m}: a precision run stops when every chosen comparison's 95% interval of B/A is at most ±{m} wide (half-width ≤ log(1+{m}), with the spread taken about no change, the estimate's share capped at the margin), never on what the interval says."));
         text.AppendLine(Invariant($"Spread: s = sd of the per-block log differences d_b = log B − log A (paired by block; pairs = complete blocks). Blocks needed: ±{m} = the 95% interval's half-width ≤ log(1+{m}); stop = what the rule stops on, at the pilot's B/A (never fewer)."));
         var unprobed = Questions.SelectMany(q => q.Rows).All(r => r.ProbeNotUsed == NoProbe);
-        text.AppendLine(unprobed
-            ? $"Probe: {NoProbe}: the variance the calibration-probe covariate would remove, and the blocks with it, cannot be estimated (a pilot run with the probe and {PilotRow.MinProbeBlocks} or more complete blocks can)."
-            : Invariant($"Probe: the calibration probe as covariate, fitted on the pilot's blocks as the block test fits it (d_b on x_b = log probe B − log probe A, df = k − 2): the share of s² it removes, s left, and the same counts with it, from {PilotRow.MinProbeBlocks} or more probed blocks (df ≥ {PilotRow.MinProbeBlocks - 2}); on fewer the fit is shown, not counted{(Blocks < PilotRow.MinProbeBlocks ? $" (this pilot's {Blocks} blocks leave it {Math.Max(Blocks - 2, 0)} degree{(Blocks - 2 == 1 ? "" : "s")} of freedom)" : "")}."));
+        text.AppendLine(unprobed ? $"Probe: {NoProbe}: the variance the calibration-probe covariate would remove, and the blocks with it, cannot be estimated (a pilot run with the probe and {PilotRow.MinProbeBlocks} or more complete blocks can)." : ProbeLine());
         text.AppendLine(Invariant($"Now: its {Blocks} blocks make {Now.Count(c => c.Precise == true)} of {Now.Count} headline comparisons precise at ±{m}{(Now.Any(c => c.Precise == true) ? ": " + string.Join(", ", Now.Where(c => c.Precise == true).Select(c => $"{c.Question} {c.Output}")) : "")}; {Now.Count(c => c.Decided)} are decided."));
         text.AppendLine(Invariant($"Block time from {TimeSource}: {string.Join(", ", BootSeconds.Select(b => $"{b.Key} {RunPlanFormat(b.Value)}"))}."));
         foreach (var q in Questions)
@@ -181,6 +180,17 @@ public sealed record PilotPlan(string RunId, string Profile, int Blocks, double 
         text.Append(Invariant($"All {(Questions.Count == 1 ? "of " + Questions[0].Question : string.Join(", ", Questions.Select(q => q.Question)))} in one run of every scenario ({RunPlanFormat(BlockSeconds)} a block): {Count(all)} blocks ({Time(all, BlockSeconds, shards, jobOverhead)})"));
         text.Append(allProbe is { } ap ? Invariant($"; with the probe {ap} ({Time(ap, BlockSeconds, shards, jobOverhead)})") : "");
         return text.ToString();
+    }
+
+    // The "Probe:" line of a pilot with the probe: what the covariate's columns are, and, where some fits have too few
+    // blocks to count with, how many they have (the rows' own fits, not the pilot's block count: a block one scenario
+    // lacks is in neither).
+    private string ProbeLine()
+    {
+        var line = Invariant($"Probe: the calibration probe as covariate, fitted on the pilot's blocks as the block test fits it (d_b on x_b = log probe B − log probe A, df = k − 2): the share of s² it removes, s left, and the same counts with it, from {PilotRow.MinProbeBlocks} or more probed blocks (df ≥ {PilotRow.MinProbeBlocks - 2}); on fewer the fit is shown, not counted");
+        var few = Questions.SelectMany(q => q.Rows).Select(r => r.Probe).OfType<ProbeFit>().Where(f => f.Blocks < PilotRow.MinProbeBlocks).Select(f => f.Blocks).Distinct().Order().ToList();
+        return few.Count == 0 ? line + "."
+            : line + Invariant($" (here: fits on {string.Join(" or ", few)} probed blocks, {string.Join(" or ", few.Select(k => k - 2))} degree{(few.Max() - 2 == 1 ? "" : "s")} of freedom).");
     }
 
     // "412 h on this machine; across 4 shards 104 h each, 1650 runner-hours": blocks run one after another on one

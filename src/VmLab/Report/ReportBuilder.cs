@@ -217,7 +217,7 @@ public static partial class ReportBuilder
     private static string ShownOnly(MetricAnalysis m, TableAnalysis table) =>
         table.Metrics.FirstOrDefault(h => h.IsHeadline) is not { } headline ? "shown only: no headline was measured on both sides"
         : headline.Definition.Group == m.Definition.Group ? $"shown only: the same {m.Definition.Group} as `{headline.Metric}`"
-        : m.Definition.IsMechanism ? $"`{headline.Metric}` is the tested figure of this output; as a mechanism metric, this one is tested under the question's why"
+        : m.Definition.IsMechanism ? $"`{headline.Metric}` is the tested figure of this output; as a mechanism metric, this one goes to the question's why (tested there where it can be)"
         : $"shown only: `{headline.Metric}` is the tested figure of this output";
 
     private static string Durations(Manifest m)

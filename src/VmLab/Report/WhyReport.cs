@@ -90,7 +90,7 @@ public static class WhyReport
     private static HypothesisRow Row(Hypothesis h, MechanismFamily family)
     {
         var evidence = new List<string>();
-        var outcomes = new List<(PredictionOutcome Outcome, string Where)>();
+        var outcomes = new List<(PredictionOutcome Outcome, string Metric, string Output)>();
         foreach (var p in h.Predictions)
         {
             var found = family.Comparisons.Where(c => c.Metric == p.Metric && p.Covers(c.Output)).ToList();
@@ -104,7 +104,7 @@ public static class WhyReport
             foreach (var c in found)
             {
                 var outcome = Outcome(c.Comparison, p.Expected);
-                outcomes.Add((outcome, $"`{p.Metric}` in {c.Output}"));
+                outcomes.Add((outcome, p.Metric, c.Output));
                 evidence.Add($"`{p.Metric}` ({c.Output}) {Arrow(p.Expected)}: {Describe(outcome, c)}");
             }
         }
@@ -123,9 +123,16 @@ public static class WhyReport
             string.Join("<br>", evidence));
     }
 
-    private static string DecidedBy(HypothesisOutcome verdict, List<(PredictionOutcome Outcome, string Where)> outcomes)
+    /// <summary>
+    /// The predictions a verdict rests on, each metric once with the suite outputs where it decided:
+    /// "by `m` in a, b; `n` in c" for a supported or refuted one, both sides for one undecided because they conflict,
+    /// empty otherwise (nothing decided, or not measured).
+    /// </summary>
+    internal static string DecidedBy(HypothesisOutcome verdict, IReadOnlyList<(PredictionOutcome Outcome, string Metric, string Output)> outcomes)
     {
-        string In(Func<PredictionOutcome, bool> which) => string.Join(", ", outcomes.Where(o => which(o.Outcome)).Select(o => o.Where).Distinct());
+        string In(Func<PredictionOutcome, bool> which) => string.Join("; ", outcomes.Where(o => which(o.Outcome))
+            .GroupBy(o => o.Metric, StringComparer.Ordinal)
+            .Select(g => $"`{g.Key}` in {string.Join(", ", g.Select(o => o.Output).Distinct(StringComparer.Ordinal))}"));
         var holds = In(o => o == PredictionOutcome.Holds);
         var against = In(o => o is PredictionOutcome.Opposite or PredictionOutcome.Equivalent);
         return verdict switch

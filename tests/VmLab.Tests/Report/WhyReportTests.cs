@@ -181,13 +181,30 @@ public sealed partial class WhyReportTests
         var (model, _) = ReportBuilder.Build(Load(CountersQuick), ReportTestsReference());
         var rows = model.Questions.SelectMany(q => q.Why!.Hypotheses).ToDictionary(h => h.Id, StringComparer.Ordinal);
 
-        Assert.Equal(("supported", "by `l0_qemu_us_per_op` in hackbench process, `l0_qemu_us_per_op` in kernbench, `l0_qemu_us_per_op` in netperf TCP_RR, `l0_qemu_us_per_op` in netperf TCP_STREAM, `l0_qemu_us_per_op` in ab"),
+        Assert.Equal(("supported", "by `l0_qemu_us_per_op` in hackbench process, kernbench, netperf TCP_RR, netperf TCP_STREAM, ab"),
             (rows["textbook-exits"].Verdict, rows["textbook-exits"].DecidedBy));
+        Assert.Equal(("supported", "by `intr_per_op` in hackbench process; `ctxt_per_op` in netperf TCP_RR; `kvm_exits_per_op` in hackbench process"),
+            (rows["textbook-up"].Verdict, rows["textbook-up"].DecidedBy));
         Assert.Equal(("refuted", "by `l1_io_us_per_op` in netperf TCP_STREAM"), (rows["2023-vring"].Verdict, rows["2023-vring"].DecidedBy));
         Assert.Equal(("refuted", "by `kvm_exits_per_op` in ab"), (rows["textbook-thp"].Verdict, rows["textbook-thp"].DecidedBy));
         Assert.Contains("`kvm_exits_per_op` (hackbench process) ↑: open", rows["textbook-thp"].Evidence, StringComparison.Ordinal);
         Assert.Equal("supported", rows["textbook-vhost"].Verdict);
         Assert.All(rows.Values.Where(h => h.Verdict is "undecided" or "not measured"), h => Assert.Equal("", h.DecidedBy));
+    }
+
+    [Fact]
+    public void A_verdict_names_the_predictions_that_decided_it_each_metric_once_and_both_sides_where_they_conflict()
+    {
+        (PredictionOutcome, string, string) O(PredictionOutcome o, string metric, string output) => (o, metric, output);
+        string Decided(params (PredictionOutcome, string, string)[] outcomes) =>
+            WhyReport.DecidedBy(HypothesisVerdict.Of(outcomes.Select(o => o.Item1).ToList()), outcomes);
+
+        Assert.Equal("by `a` in x, y; `b` in x", Decided(O(PredictionOutcome.Holds, "a", "x"), O(PredictionOutcome.Open, "b", "y"), O(PredictionOutcome.Holds, "a", "y"), O(PredictionOutcome.Holds, "b", "x")));
+        Assert.Equal("by `a` in y; `b` in x", Decided(O(PredictionOutcome.Open, "a", "x"), O(PredictionOutcome.Equivalent, "a", "y"), O(PredictionOutcome.Opposite, "b", "x")));
+        Assert.Equal("holds: `a` in x; against: `b` in y", Decided(O(PredictionOutcome.Holds, "a", "x"), O(PredictionOutcome.Opposite, "b", "y")));
+        Assert.Equal("holds: `a` in x; against: `a` in y", Decided(O(PredictionOutcome.Holds, "a", "x"), O(PredictionOutcome.Equivalent, "a", "y")));
+        Assert.Equal("", Decided(O(PredictionOutcome.Open, "a", "x"), O(PredictionOutcome.Open, "b", "y")));
+        Assert.Equal("", Decided());
     }
 
     [Fact]

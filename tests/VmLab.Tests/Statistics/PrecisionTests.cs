@@ -74,12 +74,14 @@ public sealed class PrecisionTests
             Assert.Equal(expected.Probe.Intercept, row.Probe.Intercept, 1e-6);
             Assert.False(row.ProbePlans);
             Assert.Null(row.ProbeToStop);
+            // What the fit would count, as statsmodels does, were it counted.
+            Assert.Equal(expected.Probe.BlocksToStopProbe, BlocksNeeded.ToStop(row.Probe, scipy.Margin));
         }
 
         Assert.Equal(1583, scipy.Rows.Max(r => r.Probe!.BlocksToStopProbe));
         Assert.All(plan.Questions, q => Assert.Null(q.ProbeToStop));
         var text = plan.Describe(null, ShardPlan.JobOverhead);
-        Assert.Contains("this pilot's 3 blocks leave it 1 degree of freedom", text, StringComparison.Ordinal);
+        Assert.Contains("on fewer the fit is shown, not counted (here: fits on 3 probed blocks, 1 degree of freedom).", text, StringComparison.Ordinal);
         Assert.Contains("removes   61% of s² (s 0.121, slope 1.22) on 1 df: too few blocks to count with", text, StringComparison.Ordinal);
         Assert.DoesNotContain("with the probe", text, StringComparison.Ordinal);
         Assert.EndsWith("72 blocks (36 runner-hours on this machine)", text, StringComparison.Ordinal);
@@ -119,6 +121,31 @@ public sealed class PrecisionTests
         var two = ProbeFit.Of(d.Take(2).ToList(), x.Take(2).ToList());
         Assert.Null(two.Fit);
         Assert.Equal("2 blocks with both probes leave no degree of freedom after the covariate", two.Why);
+    }
+
+    [Fact]
+    public void A_covariate_fit_counts_from_five_probed_blocks_and_not_from_four()
+    {
+        // The six probed blocks of blocks_covariate.json, the first four and the first five.
+        using var input = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Find(AppContext.BaseDirectory).Root, "tests", "VmLab.Tests", "Statistics", "blocks_covariate.json")));
+        var blocks = input.RootElement.GetProperty("blocks").EnumerateArray().ToList();
+        var d = blocks.Select(b => Math.Log(b.GetProperty("b").GetDouble()) - Math.Log(b.GetProperty("a").GetDouble())).ToList();
+        var x = blocks.Select(b => Math.Log(b.GetProperty("probe_b").GetDouble()) - Math.Log(b.GetProperty("probe_a").GetDouble())).ToList();
+        PilotRow Row(int k) => new("hackbench process", "time_s", k, 1, BlocksNeeded.Sd(d.Take(k).ToList()), null, null) { Probe = ProbeFit.Of(d.Take(k).ToList(), x.Take(k).ToList()).Fit, Margin = 0.10 };
+
+        var four = Row(4);
+        var five = Row(5);
+
+        Assert.Equal(4, four.Probe!.Blocks);
+        Assert.False(four.ProbePlans);
+        Assert.Null(four.ProbeForMargin);
+        Assert.Null(four.ProbeToStop);
+        Assert.True(five.ProbePlans);
+        Assert.Equal(BlocksNeeded.ForMargin(five.Probe!, 0.10), five.ProbeForMargin);
+        Assert.Equal(BlocksNeeded.ToStop(five.Probe!, 0.10), five.ProbeToStop);
+        Assert.NotNull(five.ProbeToStop);
+        Assert.Null(new PilotQuestion("Q", "a", "b", [four, five], 60).ProbeToStop);
+        Assert.Equal(five.ProbeToStop, new PilotQuestion("Q", "a", "b", [five], 60).ProbeToStop);
     }
 
     [Fact]
