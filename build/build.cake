@@ -80,7 +80,7 @@ Task("Test")
 Task("Prerequisites")
     .Description("Install the Debian packages the pipeline needs (apt-get as root or with sudo; else print the command).")
     .IsDependentOn("BuildCli")
-    .Does<BuildContext>(data => Context.Vmlab(data, "prerequisites"));
+    .Does<BuildContext>(data => Context.Vmlab(data, ["prerequisites", .. BuildOptions.Forward(Context, "Prerequisites")]));
 
 Task("Rootfs")
     .Description("Build the arm64 host (L1) and guest (L2) root filesystem images (mmdebstrap + mkfs.ext4 -d; cached by content key).")

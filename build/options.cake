@@ -18,6 +18,7 @@ public static class BuildOptions
         ["Lab"] = new[] { "profile", "resume", "seed", "results", "scenario", "suite", "kernbench-source", "initrd", "run-id", "shard", "kernel-base", "kernel-source", "kernel-sha256", "precision", "questions", "budget" },
         ["LabPlan"] = new[] { "profile", "shards", "seed", "run-id", "job-limit", "json", "runner", "pilot", "precision", "questions" },
         ["Rootfs"] = new[] { "unixbench", "unixbench-sha256" },
+        ["Prerequisites"] = new[] { "cross-checks" },
         ["Reproduce"] = new[] { "profile" },
         ["Smoke"] = new string[0],
         ["Report"] = new[] { "run", "reparse", "templates" },
@@ -26,7 +27,7 @@ public static class BuildOptions
 
     // Options that take no value on vmlab's side (--offline=true → --offline), and those that take a comma list
     // (--scenario=a,b → --scenario a --scenario b).
-    private static readonly HashSet<string> Flags = new(StringComparer.OrdinalIgnoreCase) { "offline", "json", "reparse", "dry-run" };
+    private static readonly HashSet<string> Flags = new(StringComparer.OrdinalIgnoreCase) { "offline", "json", "reparse", "dry-run", "cross-checks" };
     private static readonly HashSet<string> Lists = new(StringComparer.OrdinalIgnoreCase) { "scenario", "suite" };
 
     /// <summary>
@@ -37,11 +38,15 @@ public static class BuildOptions
         ByTask[task]
             .Where(name => !except.Contains(name, StringComparer.OrdinalIgnoreCase) && context.HasArgument(name))
             .SelectMany(name => Flags.Contains(name)
-                ? (context.Argument(name, false) ? new[] { "--" + name } : new string[0])
+                ? (IsOn(context, name) ? new[] { "--" + name } : new string[0])
                 : (Lists.Contains(name) ? context.Argument<string>(name).Split(',', StringSplitOptions.RemoveEmptyEntries) : new[] { context.Argument<string>(name) })
                     .Where(value => value.Length > 0)
                     .SelectMany(value => new[] { "--" + name, value }))
             .ToArray();
+
+    // A flag given alone (--reparse) reaches Cake without a value: on, as --reparse=true; only --name=false turns it off.
+    private static bool IsOn(ICakeContext context, string name) =>
+        !string.Equals(context.Argument<string>(name, null) is { Length: > 0 } value ? value : "true", "false", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The options the tasks that will run understand.</summary>
     public static SortedSet<string> Known(IEnumerable<string> tasks)

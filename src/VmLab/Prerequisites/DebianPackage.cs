@@ -39,7 +39,18 @@ public sealed record DebianPackage(string Name, string Why, string Component = "
         new("fonts-dejavu-core", "the font the report's SVG charts are measured and drawn with"),
         new("linux-source-6.1", "offline fallback kernel source when kernel.org cannot be reached", Optional: true),
         new("stress-ng", "a known CPU load on L0 for the noise checks' evidence run (lab/disturb.sh)", Optional: true),
-        new("python3-scipy", "independent cross-checks of the statistics (tests/VmLab.Tests/Statistics/*.py, fixtures/precision/pilot.py)", Optional: true),
-        new("python3-statsmodels", "the same cross-checks' OLS and mixed models (blocks_check.py, pilot.py)", Optional: true),
+    ];
+
+    /// <summary>
+    /// Not the pipeline's: what the independent cross-checks of the statistics run with (tests/VmLab.Tests/Statistics/*.py,
+    /// fixtures/precision/pilot.py), for a developer who regenerates their recorded outputs. <c>vmlab prerequisites
+    /// --cross-checks</c> (<c>./build.sh --target=Prerequisites --cross-checks</c>) installs them with the pipeline's.
+    /// </summary>
+    public static IReadOnlyList<DebianPackage> CrossChecks { get; } =
+    [
+        new("python3-numpy", "the statistics' independent cross-checks (arrays)"),
+        new("python3-pandas", "the same cross-checks' data frames (blocks_check.py's model formulas)"),
+        new("python3-scipy", "the same cross-checks' t tests, t quantiles and distributions"),
+        new("python3-statsmodels", "the same cross-checks' OLS and mixed models (blocks_check.py, pilot.py)"),
     ];
 }

@@ -39,10 +39,11 @@ public sealed class PrerequisiteInstaller(TextWriter log)
     /// <summary>Installs whatever is missing. Returns false (after printing what to do) when it may not.</summary>
     public async Task<bool> EnsureAsync(IEnumerable<DebianPackage> wanted, CancellationToken cancellationToken = default)
     {
-        var missing = await MissingAsync(wanted, cancellationToken);
+        var list = wanted.ToList();
+        var missing = await MissingAsync(list, cancellationToken);
         if (missing.Count == 0)
         {
-            log.WriteLine("Prerequisites: all Debian packages the pipeline needs are installed.");
+            log.WriteLine($"Prerequisites: all {list.Count} Debian packages asked for are installed.");
             return true;
         }
 

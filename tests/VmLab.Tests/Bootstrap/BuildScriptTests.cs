@@ -143,6 +143,33 @@ public sealed class BuildScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task A_flag_given_alone_reaches_vmlab_as_given()
+    {
+        // The real build.sh, Cake and vmlab: `--json` alone reached Cake without a value, which the forwarding read as
+        // false and dropped, so the plan came out as text (as did --reparse, --offline and --cross-checks alone).
+        var root = RepoPaths.Find(AppContext.BaseDirectory).Root;
+        async Task<string> Plan(string json)
+        {
+            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in (string[])[Path.Combine(root, "build.sh"), "--target=LabPlan", "--profile=smoke", "--shards=2", json])
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var build = Process.Start(start)!;
+            var stdout = build.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            var stderr = build.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await build.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.True(build.ExitCode == 0, $"build.sh {json}: exit {build.ExitCode}; stderr: {await stderr}");
+            return await stdout;
+        }
+
+        Assert.Contains("\n{", await Plan("--json"), StringComparison.Ordinal);
+        Assert.Contains("\n{", await Plan("--json=true"), StringComparison.Ordinal);
+        Assert.DoesNotContain("\n{", await Plan("--json=false"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Two_builds_started_at_once_take_turns_at_dotnet_tool_restore()
     {
         // 26.20: two ./build.sh on a cold NuGet cache: the second failed at once, "cake.tool.7.0.0.nupkg … used by another

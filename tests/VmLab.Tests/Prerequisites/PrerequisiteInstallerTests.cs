@@ -1,3 +1,4 @@
+using VmLab.Common;
 using VmLab.Prerequisites;
 
 namespace VmLab.Tests.Prerequisites;
@@ -37,8 +38,27 @@ public sealed class PrerequisiteInstallerTests
     }
 
     [Fact]
-    public void Only_the_offline_kernel_fallback_the_noise_evidences_load_and_the_statistics_cross_checks_are_optional()
+    public void Only_the_offline_kernel_fallback_and_the_noise_evidences_load_are_optional()
     {
-        Assert.Equal(["linux-source-6.1", "stress-ng", "python3-scipy", "python3-statsmodels"], DebianPackage.Pipeline.Where(p => p.Optional).Select(p => p.Name));
+        Assert.Equal(["linux-source-6.1", "stress-ng"], DebianPackage.Pipeline.Where(p => p.Optional).Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Every_module_the_cross_check_scripts_import_is_the_standard_librarys_or_a_listed_cross_check_package()
+    {
+        // The scripts that recompute VmLab's statistics independently (their outputs are the statistics tests' fixtures).
+        var tests = Path.Combine(RepoPaths.Find(AppContext.BaseDirectory).Root, "tests", "VmLab.Tests");
+        var scripts = Directory.GetFiles(tests, "*.py", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)).ToList();
+        string[] standard = ["glob", "json", "math", "os", "re", "sys", "warnings", "itertools", "collections", "pathlib", "argparse", "statistics", "random", "csv"];
+        var imported = scripts.SelectMany(File.ReadAllLines)
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^(?:import|from)\s+([\w.]+(?:\s*,\s*[\w.]+)*)"))
+            .Where(m => m.Success)
+            .SelectMany(m => m.Groups[1].Value.Split(',').Select(n => n.Trim().Split('.')[0]))
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+
+        Assert.Contains(scripts, s => s.EndsWith("blocks_check.py", StringComparison.Ordinal));
+        Assert.Equal(["numpy", "pandas", "scipy", "statsmodels"], imported.Except(standard));
+        Assert.Equal(imported.Except(standard).Select(m => $"python3-{m}"), DebianPackage.CrossChecks.Select(p => p.Name));
+        Assert.Empty(DebianPackage.CrossChecks.Select(p => p.Name).Intersect(DebianPackage.Pipeline.Select(p => p.Name)));
     }
 }
