@@ -111,24 +111,18 @@ public static class BlockTest
             return (null, $"{k} complete blocks leave no degree of freedom after the covariate");
         }
 
-        var x = complete.Select(b => Math.Log(b.ProbeB!.Value) - Math.Log(b.ProbeA!.Value)).ToArray();
-        var mx = x.Average();
-        var md = d.Average();
-        var sxx = x.Sum(v => (v - mx) * (v - mx));
-        if (sxx == 0)
+        // The same least-squares fit a pilot plan uses (ProbeFit); the caller has already refused a spread of 0.
+        var (fit, why) = ProbeFit.Of(d, complete.Select(b => Math.Log(b.ProbeB!.Value) - Math.Log(b.ProbeA!.Value)).ToList());
+        if (fit is null)
         {
-            return (null, "the probe did not vary between the blocks' boots");
+            return (null, why);
         }
 
-        var slope = x.Zip(d).Sum(p => (p.First - mx) * (p.Second - md)) / sxx;
-        var intercept = md - (slope * mx);
-        var rss = x.Zip(d).Sum(p => Math.Pow(p.Second - intercept - (slope * p.First), 2));
-        if (rss == 0)
+        if (fit.ResidualSd == 0)
         {
             return (null, "the probe explains every block's difference exactly: no spread is left to test against");
         }
 
-        var s2 = rss / (k - 2);
-        return ((intercept, Math.Sqrt(s2 * ((1.0 / k) + (mx * mx / sxx))), slope), null);
+        return ((fit.Intercept, Math.Sqrt(fit.Variance(k)), fit.Slope), null);
     }
 }
