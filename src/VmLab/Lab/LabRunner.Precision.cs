@@ -93,6 +93,6 @@ public sealed partial class LabRunner
                 $"  {c.Question} {c.Output}: B/A {c.Ratio:0.###} (95% CI {c.CiLow:0.###}–{c.CiHigh:0.###}, p {c.P:0.####}, Holm p {c.PAdjusted:0.####}) {c.Status}"));
         }
 
-        Say(look.Stop is null ? $"precision: comparisons not yet {(rule.StopOn == PrecisionStopOn.Precision ? "precise" : "decided")} remain and another block fits the budget: one more block" : $"precision: stop: {look.Stop}");
+        Say(look.Stop is null ? $"precision: comparisons not yet {rule.Condition} remain and another block fits the budget: one more block" : $"precision: stop: {look.Stop}");
     }
 }

@@ -48,7 +48,7 @@ public static class PrecisionReport
         }).ToList();
         var last = record.Looks.LastOrDefault()?.Comparisons.Select(c => new PrecisionComparisonRow(
             c.Question, c.Output, c.Metric, c.Blocks, Number(c.Ratio), c.CiLow is null ? "–" : $"{Number(c.CiLow)}–{Number(c.CiHigh)}", P(c.P), P(c.PAdjusted), c.Status)).ToList() ?? [];
-        return new PrecisionSection(text, stop, looks, last, rule.StopOn == PrecisionStopOn.Precision ? "precise" : "decided");
+        return new PrecisionSection(text, stop, looks, last, rule.Condition);
     }
 
     private static string Duration(double seconds) => RunPlan.FormatDuration(TimeSpan.FromSeconds(seconds));

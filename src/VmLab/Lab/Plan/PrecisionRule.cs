@@ -40,6 +40,13 @@ public sealed record PrecisionRule(double Margin, IReadOnlyList<string> Question
     /// </summary>
     public PrecisionStopOn StopOn { get; init; } = PrecisionStopOn.Decided;
 
+    /// <summary>What a comparison must be for the rule to stop: "precise", or "decided" under the first rule.</summary>
+    public string Condition => StopOn == PrecisionStopOn.Precision ? "precise" : "decided";
+
+    /// <summary>True when <paramref name="comparison"/> meets the rule's condition to stop (<see cref="StopOn"/>).</summary>
+    public bool Meets(ComparisonDecision comparison) =>
+        StopOn == PrecisionStopOn.Precision ? comparison.Precise == true : comparison.Decided;
+
     /// <summary>The rule of <c>--precision</c>, <c>--questions</c> and <c>--budget</c> as given on the command line.</summary>
     public static PrecisionRule Parse(string precision, string? questions, string? budget)
     {
@@ -122,8 +129,7 @@ public sealed record PrecisionLook(int Blocks, DateTimeOffset AtUtc, double Spen
     public int? Precise => Comparisons.Any(c => c.Precise is null) ? null : Comparisons.Count(c => c.Precise == true);
 
     /// <summary>The comparisons that meet <paramref name="rule"/>'s condition to stop.</summary>
-    public IReadOnlyList<ComparisonDecision> Met(PrecisionRule rule) =>
-        Comparisons.Where(c => rule.StopOn == PrecisionStopOn.Precision ? c.Precise == true : c.Decided).ToList();
+    public IReadOnlyList<ComparisonDecision> Met(PrecisionRule rule) => Comparisons.Where(rule.Meets).ToList();
 }
 
 /// <summary>A precision run's rule and its looks so far, as the manifest records them (<c>"precision"</c>).</summary>
@@ -147,7 +153,7 @@ public static class PrecisionStop
     public static string? Reason(PrecisionRule rule, int blocks, IReadOnlyList<ComparisonDecision> comparisons, double spentSeconds, double blockSeconds)
     {
         var precision = rule.StopOn == PrecisionStopOn.Precision;
-        var undecided = comparisons.Where(c => precision ? c.Precise != true : !c.Decided).ToList();
+        var undecided = comparisons.Where(c => !rule.Meets(c)).ToList();
         if (comparisons.Count == 0)
         {
             return "no headline comparison to decide: no chosen suite output was measured on both sides";
