@@ -73,7 +73,7 @@ public static class Conclusions
 
     // "99.2% CI, Bonferroni over 6": the level of the family's interval.
     private static string FamilyLevel(MetricComparison c) =>
-        $"{(100 * (1 - (MetricComparison.Alpha / c.FamilySize))).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)}% CI (Bonferroni over {c.FamilySize})";
+        $"{c.FamilyConfidence.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)}% CI (Bonferroni over {c.FamilySize})";
 
     private static string Margin(double m) => "±" + Numbers.Percent(m);
 

@@ -121,6 +121,9 @@ public sealed partial record MetricComparison
         }
     }
 
+    /// <summary>The confidence of <see cref="FamilyInterval"/> in percent: 100·(1 − α/<see cref="FamilySize"/>), 99.2 for a family of 6.</summary>
+    public double FamilyConfidence => 100 * (1 - (Alpha / FamilySize));
+
     /// <summary>
     /// True for a comparison whose 95% interval excludes 1 (p &lt; α alone) but which is not significant after Holm's
     /// adjustment for its family: the report says why, beside the family's interval (<see cref="FamilyInterval"/>).

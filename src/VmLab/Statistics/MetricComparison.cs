@@ -147,9 +147,9 @@ public sealed partial record MetricComparison(
 
         var verdict = VerdictAt(pAdjusted);
         var family = this with { PAdjusted = pAdjusted, FamilySize = familySize, Verdict = verdict };
-        var reason = verdict == Verdict.NoSignificantDifference && P < Alpha
+        var reason = family.SignificantOnlyAlone
             ? $"p < {Alpha.ToString(CultureInfo.InvariantCulture)} alone, not after Holm's adjustment for {familySize} comparisons" +
-              (family.FamilyInterval is { } ci ? string.Create(CultureInfo.InvariantCulture, $": at the family's level ({100 * (1 - (Alpha / familySize)):0.#}% CI, Bonferroni) {ci.Low:0.000}–{ci.High:0.000}, which contains 1") : "")
+              (family.FamilyInterval is { } ci ? string.Create(CultureInfo.InvariantCulture, $": at the family's level ({family.FamilyConfidence:0.#}% CI, Bonferroni) {ci.Low:0.000}–{ci.High:0.000}, which contains 1") : "")
             : null;
         return family with { Reason = reason };
     }
