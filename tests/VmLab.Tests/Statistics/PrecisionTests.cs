@@ -87,6 +87,22 @@ public sealed class PrecisionTests
         Assert.EndsWith("72 blocks (36 runner-hours on this machine)", text, StringComparison.Ordinal);
     }
 
+    // One block of Statistics/blocks_covariate.json: a value per scenario and the L1 probe rate of each one's boot.
+    private sealed record CovariateBlock(double A, double B, double ProbeA, double ProbeB)
+    {
+        public double D => Math.Log(B) - Math.Log(A);
+
+        public double X => Math.Log(ProbeB) - Math.Log(ProbeA);
+    }
+
+    // The six invented probed blocks the block test's covariate check and pilot.py --blocks use.
+    private static List<CovariateBlock> CovariateBlocks()
+    {
+        using var input = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Find(AppContext.BaseDirectory).Root, "tests", "VmLab.Tests", "Statistics", "blocks_covariate.json")));
+        return input.RootElement.GetProperty("blocks").EnumerateArray().Select(b => new CovariateBlock(
+            b.GetProperty("a").GetDouble(), b.GetProperty("b").GetDouble(), b.GetProperty("probe_a").GetDouble(), b.GetProperty("probe_b").GetDouble())).ToList();
+    }
+
     [Fact]
     public void The_probe_covariates_share_and_the_blocks_with_it_are_statsmodels()
     {
@@ -94,10 +110,9 @@ public sealed class PrecisionTests
         // the six probed blocks the block test's covariate check uses (the one committed run with probed blocks has only 3).
         using var scipy = JsonDocument.Parse(Fixture.Read("precision", "pilot-covariate.json"));
         var expected = scipy.RootElement.GetProperty("row");
-        using var input = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Find(AppContext.BaseDirectory).Root, "tests", "VmLab.Tests", "Statistics", "blocks_covariate.json")));
-        var blocks = input.RootElement.GetProperty("blocks").EnumerateArray().ToList();
-        var d = blocks.Select(b => Math.Log(b.GetProperty("b").GetDouble()) - Math.Log(b.GetProperty("a").GetDouble())).ToList();
-        var x = blocks.Select(b => Math.Log(b.GetProperty("probe_b").GetDouble()) - Math.Log(b.GetProperty("probe_a").GetDouble())).ToList();
+        var blocks = CovariateBlocks();
+        var d = blocks.Select(b => b.D).ToList();
+        var x = blocks.Select(b => b.X).ToList();
         double Scipy(string name) => expected.GetProperty(name).GetDouble();
 
         var fit = ProbeFit.Of(d, x).Fit!;
@@ -112,10 +127,8 @@ public sealed class PrecisionTests
         Assert.Equal(expected.GetProperty("blocks_for_margin").GetInt32(), BlocksNeeded.ForMargin(fit.PlainSd, 0.10));
         Assert.Equal(expected.GetProperty("blocks_to_stop").GetInt32(), BlocksNeeded.ToStop(fit.PlainSd, d.Average(), 0.10));
         // The fit is the block test's: the same intercept as BlockTest with the covariate, its df = k − 2.
-        var test = BlockTest.Of(blocks.Select((b, i) => new BlockValues($"{i + 1}", [b.GetProperty("a").GetDouble()], [b.GetProperty("b").GetDouble()])
-        {
-            ProbeA = b.GetProperty("probe_a").GetDouble(), ProbeB = b.GetProperty("probe_b").GetDouble(),
-        }).ToList(), VmLab.Suites.MetricDirection.LowerIsBetter, probeCovariate: true);
+        var test = BlockTest.Of(blocks.Select((b, i) => new BlockValues($"{i + 1}", [b.A], [b.B]) { ProbeA = b.ProbeA, ProbeB = b.ProbeB }).ToList(),
+            VmLab.Suites.MetricDirection.LowerIsBetter, probeCovariate: true);
         Assert.Equal(Math.Log(test.Ratio!.Value), fit.Intercept, 1e-9);
         Assert.Equal(blocks.Count - 2, test.Df);
         var two = ProbeFit.Of(d.Take(2).ToList(), x.Take(2).ToList());
@@ -127,10 +140,9 @@ public sealed class PrecisionTests
     public void A_covariate_fit_counts_from_five_probed_blocks_and_not_from_four()
     {
         // The six probed blocks of blocks_covariate.json, the first four and the first five.
-        using var input = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Find(AppContext.BaseDirectory).Root, "tests", "VmLab.Tests", "Statistics", "blocks_covariate.json")));
-        var blocks = input.RootElement.GetProperty("blocks").EnumerateArray().ToList();
-        var d = blocks.Select(b => Math.Log(b.GetProperty("b").GetDouble()) - Math.Log(b.GetProperty("a").GetDouble())).ToList();
-        var x = blocks.Select(b => Math.Log(b.GetProperty("probe_b").GetDouble()) - Math.Log(b.GetProperty("probe_a").GetDouble())).ToList();
+        var blocks = CovariateBlocks();
+        var d = blocks.Select(b => b.D).ToList();
+        var x = blocks.Select(b => b.X).ToList();
         PilotRow Row(int k) => new("hackbench process", "time_s", k, 1, BlocksNeeded.Sd(d.Take(k).ToList()), null, null) { Probe = ProbeFit.Of(d.Take(k).ToList(), x.Take(k).ToList()).Fit, Margin = 0.10 };
 
         var four = Row(4);
